@@ -1,0 +1,226 @@
+"""The one array layout of sklearn_groove: the *hvo* array.
+
+A drum performance on a grid of 16th notes is stored as three matrices of
+shape ``(n_steps, n_voices)``:
+
+* **H**, hits: 1.0 where a voice is struck on a step, else 0.0;
+* **V**, velocities: MIDI velocity / 127, in ``[0, 1]``;
+* **O**, timing offsets in 16th-note units, in ``[-0.5, 0.5)``; **positive
+  means played late** (behind the grid), negative means early.
+
+They are concatenated along the last axis into one float32 array, the *hvo*
+array, of shape ``(n_samples, n_steps, 3 * n_voices)``::
+
+    hvo[..., 0:9]    H  (one column per voice of VOICES)
+    hvo[..., 9:18]   V
+    hvo[..., 18:27]  O
+
+One step is one 16th note; a bar of 4/4 is 16 steps, so the 2-bar windows of
+the paper are ``(n_samples, 32, 27)``.  Velocity and offset are 0 where there
+is no hit, and every function of the library ignores them there.  A *score*
+is the hits alone, ``(n_samples, n_steps, 9)``.
+
+The same rule (H, then V, then O, each ``n_voices`` wide) describes an hvo of
+any number of voices: :class:`~sklearn_groove.preprocessing.Tapper` returns a
+one-voice hvo ``(n_samples, n_steps, 3)``.
+
+This module is the only place that knows the column positions; everything else
+goes through :func:`split_hvo` and :func:`join_hvo`.
+"""
+
+import numpy as np
+
+__all__ = [
+    "VOICES",
+    "N_VOICES",
+    "STEPS_PER_BEAT",
+    "STEPS_PER_BAR",
+    "split_hvo",
+    "join_hvo",
+    "check_hvo",
+    "check_hits",
+    "hits_of",
+]
+
+#: The nine drum voices, in column order.
+VOICES = (
+    "kick",
+    "snare",
+    "closed_hihat",
+    "open_hihat",
+    "low_tom",
+    "mid_tom",
+    "high_tom",
+    "crash",
+    "ride",
+)
+N_VOICES = len(VOICES)
+#: Steps per quarter-note beat (16th-note grid).
+STEPS_PER_BEAT = 4
+#: Steps per bar of 4/4.
+STEPS_PER_BAR = 4 * STEPS_PER_BEAT
+#: Largest offset allowed: offsets live in [-0.5, 0.5).
+MAX_OFFSET = float(np.nextafter(np.float32(0.5), np.float32(0.0)))
+
+
+def split_hvo(hvo):
+    """Split an hvo array into its hits, velocities and offsets.
+
+    Parameters
+    ----------
+    hvo : ndarray of shape (..., 3 * n_voices)
+        An hvo array of any leading shape.
+
+    Returns
+    -------
+    hits, velocities, offsets : ndarray of shape (..., n_voices)
+        Views into ``hvo`` (no copy).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import split_hvo
+    >>> h, v, o = split_hvo(np.zeros((4, 32, 27), dtype=np.float32))
+    >>> h.shape, v.shape, o.shape
+    ((4, 32, 9), (4, 32, 9), (4, 32, 9))
+    """
+    hvo = np.asarray(hvo)
+    n_features = hvo.shape[-1]
+    if n_features % 3 or n_features == 0:
+        raise ValueError(
+            f"an hvo array has 3 * n_voices features on its last axis, got {n_features}"
+        )
+    m = n_features // 3
+    return hvo[..., :m], hvo[..., m : 2 * m], hvo[..., 2 * m :]
+
+
+def join_hvo(hits, velocities=None, offsets=None):
+    """Join hits, velocities and offsets into one float32 hvo array.
+
+    Velocities and offsets default to zeros (a quantized score); both are set
+    to 0 wherever there is no hit.
+
+    Parameters
+    ----------
+    hits : array-like of shape (..., n_voices)
+    velocities, offsets : array-like of the same shape, or None
+
+    Returns
+    -------
+    hvo : ndarray of shape (..., 3 * n_voices), float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import join_hvo
+    >>> h = np.zeros((1, 32, 9)); h[0, 0, 0] = 1
+    >>> hvo = join_hvo(h, velocities=np.full_like(h, 0.5))
+    >>> hvo.shape, float(hvo[0, 0, 9]), float(hvo[0, 1, 9])
+    ((1, 32, 27), 0.5, 0.0)
+    """
+    hits = np.asarray(hits, dtype=np.float32)
+    velocities = np.zeros_like(hits) if velocities is None else velocities
+    offsets = np.zeros_like(hits) if offsets is None else offsets
+    velocities = np.asarray(velocities, dtype=np.float32)
+    offsets = np.asarray(offsets, dtype=np.float32)
+    if not hits.shape == velocities.shape == offsets.shape:
+        raise ValueError(
+            "hits, velocities and offsets must have one shape, got "
+            f"{hits.shape}, {velocities.shape} and {offsets.shape}"
+        )
+    on = hits > 0
+    return np.concatenate([hits, velocities * on, offsets * on], axis=-1)
+
+
+def _check_ndim(X, name, ndim):
+    if X.ndim != ndim:
+        shape = "(n_samples, n_steps, n_features)" if ndim == 3 else "(n_steps, n_features)"
+        raise ValueError(f"{name} must be a {ndim}-D array {shape}, got shape {X.shape}")
+
+
+def check_hits(hits, *, name="hits"):
+    """Check that an array is 0/1 and finite; return it as float32."""
+    hits = np.asarray(hits, dtype=np.float32)
+    if not np.all((hits == 0) | (hits == 1)):
+        bad = hits[(hits != 0) & (hits != 1)]
+        raise ValueError(f"{name} must be 0 or 1, found {bad.flat[0]!r}")
+    return hits
+
+
+def check_hvo(hvo, *, n_voices=N_VOICES, ndim=3, name="hvo"):
+    """Validate an hvo array and return it as float32.
+
+    Parameters
+    ----------
+    hvo : array-like of shape (n_samples, n_steps, 3 * n_voices)
+    n_voices : int, default=9
+        Expected number of voices, or None to accept any.
+    ndim : {2, 3}, default=3
+        2 for one song ``(n_steps, 3 * n_voices)``.
+    name : str
+        Name used in error messages.
+
+    Returns
+    -------
+    hvo : ndarray, float32
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape, non-finite values, hits other than 0/1,
+        velocities outside [0, 1] or offsets outside [-0.5, 0.5].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import check_hvo
+    >>> check_hvo(np.zeros((2, 32, 27))).dtype
+    dtype('float32')
+    >>> check_hvo(np.zeros((2, 32, 9)))
+    Traceback (most recent call last):
+    ...
+    ValueError: hvo must have 27 features (3 x 9 voices) on its last axis, got 9
+    """
+    hvo = np.asarray(hvo, dtype=np.float32)
+    _check_ndim(hvo, name, ndim)
+    n_features = hvo.shape[-1]
+    if n_voices is not None and n_features != 3 * n_voices:
+        raise ValueError(
+            f"{name} must have {3 * n_voices} features (3 x {n_voices} voices) on its "
+            f"last axis, got {n_features}"
+        )
+    if not np.all(np.isfinite(hvo)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    h, v, o = split_hvo(hvo)
+    check_hits(h, name=f"{name} hits")
+    if v.size and (v.min() < 0 or v.max() > 1):
+        raise ValueError(f"{name} velocities must lie in [0, 1], found [{v.min()}, {v.max()}]")
+    if o.size and (o.min() < -0.5 or o.max() > 0.5):
+        raise ValueError(
+            f"{name} offsets must lie in [-0.5, 0.5] (16th notes), found [{o.min()}, {o.max()}]"
+        )
+    return hvo
+
+
+def hits_of(X, *, name="X"):
+    """Return the hits of a score ``(n, n_steps, 9)`` or an hvo ``(n, n_steps, 27)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import hits_of
+    >>> hits_of(np.zeros((3, 32, 27))).shape
+    (3, 32, 9)
+    """
+    X = np.asarray(X, dtype=np.float32)
+    _check_ndim(X, name, 3)
+    if X.shape[-1] == 3 * N_VOICES:
+        return split_hvo(check_hvo(X, name=name))[0]
+    if X.shape[-1] == N_VOICES:
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{name} contains NaN or infinity")
+        return check_hits(X, name=f"{name} hits")
+    raise ValueError(
+        f"{name} must be a score (n_samples, n_steps, {N_VOICES}) or an hvo "
+        f"(n_samples, n_steps, {3 * N_VOICES}), got shape {X.shape}"
+    )

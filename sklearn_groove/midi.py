@@ -1,0 +1,425 @@
+"""MIDI files <-> hvo arrays, and slicing songs into windows.
+
+Reading goes through symusic's MIDI parser, not through pretty_midi's note
+pairing: pretty_midi drops notes whose note-on and note-off share a tick, and
+drum kits write many of them. For drums only the onset matters, so **every
+note-on with velocity > 0 on a drum channel is a hit**. pretty_midi stays the
+object model for users: :func:`midi_to_hvo` accepts a ``PrettyMIDI`` and
+:func:`hvo_to_midi` returns one.
+
+The grid is counted in MIDI ticks (``ticks_per_beat / 4`` ticks a step), so a
+tempo map does not move notes off the grid; tempo only matters for converting
+steps to seconds.
+
+Each onset goes to its nearest 16th-note step; its offset is
+``(onset - grid time) / step length``, in ``[-0.5, 0.5)``. Where two or more
+onsets of one voice fall on one step, **the loudest is kept** (ties: the
+earliest), as in the paper; :func:`midi_to_hvo` reports how many were merged.
+"""
+
+import io
+import os
+from collections import namedtuple
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._hvo import MAX_OFFSET, N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, join_hvo, split_hvo
+
+__all__ = [
+    "GMD_PITCH_MAP",
+    "GM_PITCH_MAP",
+    "MAX_STEPS",
+    "MAX_FILE_BYTES",
+    "midi_to_hvo",
+    "hvo_to_midi",
+    "window_hvo",
+]
+
+#: Roland TD-11 pitches of the Groove MIDI Dataset, per voice. The first
+#: pitch of each voice is the one :func:`hvo_to_midi` writes.
+GMD_PITCH_MAP = {
+    "kick": (36,),
+    "snare": (38, 37, 40),
+    "closed_hihat": (42, 22, 44),
+    "open_hihat": (46, 26),
+    "low_tom": (43, 58),
+    "mid_tom": (47, 45),
+    "high_tom": (50, 48),
+    "crash": (49, 52, 55, 57),
+    "ride": (51, 53, 59),
+}
+
+#: The TD-11 map extended to every General MIDI percussion pitch (35-81),
+#: each added pitch given to the voice closest in sound and role: short
+#: shakers and clicks to the closed hi-hat, sustained shakers and whistles to
+#: the open hi-hat, bongos / congas / timbales / agogos / woodblocks to the
+#: toms by register, bells to the ride. Pitch 58 keeps its TD-11 meaning (tom
+#: rim) rather than GM's vibraslap, since the models are trained on TD-11 data.
+GM_PITCH_MAP = {
+    "kick": (36, 35),
+    "snare": (38, 37, 39, 40),
+    "closed_hihat": (42, 22, 44, 54, 69, 70, 73, 75, 78, 80),
+    "open_hihat": (46, 26, 71, 72, 74, 79, 81),
+    "low_tom": (43, 58, 41, 61, 64, 66, 68, 77),
+    "mid_tom": (47, 45, 60, 63, 65, 67, 76),
+    "high_tom": (50, 48, 62),
+    "crash": (49, 52, 55, 57),
+    "ride": (51, 53, 59, 56),
+}
+
+#: Longest song accepted, in 16th-note steps (16,384 bars; 2.3 hours at 120
+#: bpm). Longer inputs are refused with a ValueError instead of allocating
+#: an unbounded array.
+MAX_STEPS = 2**18
+#: Largest MIDI file accepted, in bytes.
+MAX_FILE_BYTES = 64 * 2**20
+
+_PITCH_MAPS = {"gm": GM_PITCH_MAP, "gmd": GMD_PITCH_MAP}
+
+# What the parser hands on: drum onsets as arrays, plus the file's timing.
+_Onsets = namedtuple(
+    "_Onsets", "tick pitch velocity tpq tempo_tick tempo_qpm timesig_tick timesig"
+)
+
+
+def _pitch_table(pitch_map):
+    """Return an array of 128 voice indices (-1 = unmapped) for a pitch map."""
+    if isinstance(pitch_map, str):
+        if pitch_map not in _PITCH_MAPS:
+            raise ValueError(f"pitch_map must be one of {sorted(_PITCH_MAPS)} or a dict, got {pitch_map!r}")
+        pitch_map = _PITCH_MAPS[pitch_map]
+    unknown = set(pitch_map) - set(VOICES)
+    if unknown:
+        raise ValueError(f"pitch_map names unknown voices {sorted(unknown)}; voices are {VOICES}")
+    table = np.full(128, -1, dtype=np.int64)
+    for voice, pitches in pitch_map.items():
+        for p in pitches:
+            if not 0 <= int(p) < 128:
+                raise ValueError(f"pitch_map pitch {p!r} for {voice!r} is not a MIDI pitch 0..127")
+            table[int(p)] = VOICES.index(voice)
+    return table, pitch_map
+
+
+def _read_bytes(source):
+    """Return ``(data, name)`` for a path, file object, bytes or PrettyMIDI."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), "<bytes>"
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        try:
+            size = os.path.getsize(name)
+        except OSError as exc:
+            raise ValueError(f"{name}: cannot read the file ({exc.strerror})") from None
+        if size > MAX_FILE_BYTES:
+            raise ValueError(f"{name}: {size} bytes is larger than the {MAX_FILE_BYTES} accepted")
+        with open(name, "rb") as f:
+            return f.read(), name
+    if hasattr(source, "write") and hasattr(source, "instruments"):  # PrettyMIDI
+        buffer = io.BytesIO()
+        source.write(buffer)
+        return buffer.getvalue(), "<PrettyMIDI>"
+    if hasattr(source, "read"):
+        data = source.read(MAX_FILE_BYTES + 1)
+        name = getattr(source, "name", "<file>")
+        if len(data) > MAX_FILE_BYTES:
+            raise ValueError(f"{name}: larger than the {MAX_FILE_BYTES} bytes accepted")
+        return data, name
+    raise ValueError(
+        f"expected a path, a file object, bytes or a pretty_midi.PrettyMIDI, got {type(source).__name__}"
+    )
+
+
+def _parse(data, name):
+    """Parse MIDI bytes into drum onsets; every failure is a ValueError."""
+    import symusic
+
+    if len(data) == 0:
+        raise ValueError(f"{name}: the file is empty")
+    if data[:4] != b"MThd":
+        raise ValueError(f"{name}: not a MIDI file (it does not start with 'MThd')")
+    if len(data) < 14:
+        raise ValueError(f"{name}: truncated MIDI file (incomplete header)")
+    if data[12] & 0x80:
+        raise ValueError(f"{name}: SMPTE time division is not supported, only ticks per beat")
+    try:
+        score = symusic.Score.from_midi(data)
+    except Exception as exc:  # symusic raises RuntimeError with a C++ message
+        raise ValueError(f"{name}: not a valid MIDI file, it may be truncated or corrupt ({exc})") from None
+    tpq = int(score.tpq)
+    if tpq <= 0:
+        raise ValueError(f"{name}: invalid ticks per beat {tpq}")
+    notes = [t.notes.numpy() for t in score.tracks if t.is_drum and len(t.notes)]
+    if not notes:
+        raise ValueError(f"{name}: no drum notes (no notes on MIDI channel 10)")
+    tick = np.concatenate([n["time"] for n in notes]).astype(np.int64)
+    pitch = np.concatenate([n["pitch"] for n in notes]).astype(np.int64)
+    velocity = np.concatenate([n["velocity"] for n in notes]).astype(np.int64)
+    keep = (velocity > 0) & (pitch >= 0)
+    tempos = score.tempos.numpy()
+    sigs = score.time_signatures.numpy()
+    return _Onsets(
+        tick[keep],
+        pitch[keep],
+        velocity[keep],
+        tpq,
+        tempos["time"].astype(np.int64),
+        tempos["mspq"].astype(np.float64),
+        sigs["time"].astype(np.int64),
+        np.stack([sigs["numerator"], sigs["denominator"]], axis=-1).astype(np.int64),
+    )
+
+
+def _grid(tick, tpq):
+    """Nearest 16th-note step of each tick and the offset from it, in steps."""
+    exact = tick * (STEPS_PER_BEAT / tpq)
+    step = np.floor(exact + 0.5).astype(np.int64)
+    offset = np.minimum(exact - step, MAX_OFFSET)
+    return step, offset
+
+
+def _loudest(step, voice, velocity, offset):
+    """Keep the loudest onset of each (step, voice); ties go to the earliest.
+
+    Returns the kept ``step, voice, velocity, offset`` and the number merged.
+    """
+    order = np.lexsort((offset, -velocity, voice, step))
+    step, voice, velocity, offset = step[order], voice[order], velocity[order], offset[order]
+    first = np.ones(len(step), dtype=bool)
+    first[1:] = (step[1:] != step[:-1]) | (voice[1:] != voice[:-1])
+    return step[first], voice[first], velocity[first], offset[first], int(len(step) - first.sum())
+
+
+def _onsets_to_hvo(onsets, table, name):
+    """Turn parsed onsets into one song's hvo ``(n_steps, 27)`` and counts."""
+    voice = table[onsets.pitch]
+    mapped = voice >= 0
+    n_unmapped = int((~mapped).sum())
+    if not mapped.any():
+        raise ValueError(
+            f"{name}: none of the {len(voice)} drum notes has a pitch of the 9 voices "
+            f"(pitches found: {sorted(set(onsets.pitch.tolist()))[:20]})"
+        )
+    step, offset = _grid(onsets.tick[mapped], onsets.tpq)
+    n_steps = int(step.max()) + 1
+    if n_steps > MAX_STEPS:
+        raise ValueError(
+            f"{name}: the last note is {n_steps} 16th notes from the start, more than the "
+            f"{MAX_STEPS} accepted (MAX_STEPS)"
+        )
+    step, voice, velocity, offset, n_merged = _loudest(
+        step, voice[mapped], onsets.velocity[mapped], offset
+    )
+    h = np.zeros((n_steps, N_VOICES), dtype=np.float32)
+    v = np.zeros_like(h)
+    o = np.zeros_like(h)
+    h[step, voice] = 1.0
+    v[step, voice] = np.minimum(velocity, 127) / 127.0
+    o[step, voice] = offset
+    counts = dict(n_onsets=len(onsets.tick), n_unmapped=n_unmapped, n_merged=n_merged)
+    return join_hvo(h, v, o), counts
+
+
+def _step_bpm(onsets, steps):
+    """The tempo (bpm) in effect at each of ``steps``."""
+    if len(onsets.tempo_tick) == 0:
+        return np.full(len(steps), 120.0)
+    tick = np.asarray(steps) * (onsets.tpq / STEPS_PER_BEAT)
+    i = np.searchsorted(onsets.tempo_tick, tick, side="right") - 1
+    return 60e6 / onsets.tempo_qpm[np.maximum(i, 0)]
+
+
+def _check_meter(onsets, name):
+    sig = onsets.timesig
+    bad = (sig[:, 0] != 4) | (sig[:, 1] != 4)
+    if bad.any():
+        num, den = sig[bad][0]
+        raise ValueError(
+            f"{name}: time signature {num}/{den} found; only 4/4 is supported "
+            "(pass check_meter=False to read it on a plain 16th-note grid anyway)"
+        )
+
+
+def midi_to_hvo(source, *, pitch_map="gm", check_meter=True, return_info=False):
+    """Read a drum MIDI file into one hvo array ``(n_steps, 27)``.
+
+    Every note-on with velocity > 0 on MIDI channel 10 is a hit, zero-length
+    notes included. Each hit goes to its nearest 16th note; where several hits
+    of one voice fall on one step, the loudest is kept (counted in
+    ``info.n_merged``). Pitches outside the map are left out and counted in
+    ``info.n_unmapped``.
+
+    Parameters
+    ----------
+    source : str, path-like, file object, bytes or pretty_midi.PrettyMIDI
+        The MIDI file.
+    pitch_map : {"gm", "gmd"} or dict, default="gm"
+        Pitch to voice mapping: ``"gmd"`` is the Roland TD-11 mapping of the
+        Groove MIDI Dataset, ``"gm"`` (default) extends it to all General MIDI
+        percussion; a dict maps voice names to tuples of pitches.
+    check_meter : bool, default=True
+        Refuse files with a time signature other than 4/4.
+    return_info : bool, default=False
+        Also return a :class:`~sklearn.utils.Bunch` with ``bpm`` (tempo at
+        the start), ``tempo_changes`` (array of ``(step, bpm)``),
+        ``time_signatures`` (array of ``(step, numerator, denominator)``),
+        ``ticks_per_beat``, ``n_onsets`` (drum note-ons read), ``n_hits``
+        (hits in the hvo), ``n_merged`` and ``n_unmapped``.
+
+    Returns
+    -------
+    hvo : ndarray of shape (n_steps, 27), float32
+        ``n_steps`` runs up to the step of the last hit.
+    info : Bunch
+        Only with ``return_info=True``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the problem: not MIDI, truncated or corrupt,
+        empty, no drum notes, no notes of the 9 voices, not 4/4, too long.
+
+    Examples
+    --------
+    >>> import pretty_midi
+    >>> from sklearn_groove.midi import midi_to_hvo
+    >>> pm = pretty_midi.PrettyMIDI(initial_tempo=120)
+    >>> drums = pretty_midi.Instrument(program=0, is_drum=True)
+    >>> drums.notes.append(pretty_midi.Note(velocity=100, pitch=36, start=0.0, end=0.1))
+    >>> drums.notes.append(pretty_midi.Note(velocity=64, pitch=38, start=0.51, end=0.6))
+    >>> pm.instruments.append(drums)
+    >>> hvo, info = midi_to_hvo(pm, return_info=True)
+    >>> hvo.shape, info.n_hits, round(float(info.bpm))
+    ((5, 27), 2, 120)
+    >>> round(float(hvo[4, 18 + 1]), 2)  # snare on step 4, 0.08 of a step late
+    0.08
+    """
+    table, _ = _pitch_table(pitch_map)
+    data, name = _read_bytes(source)
+    onsets = _parse(data, name)
+    if len(onsets.tick) == 0:
+        raise ValueError(f"{name}: no drum notes (no note-on with velocity > 0 on MIDI channel 10)")
+    if check_meter:
+        _check_meter(onsets, name)
+    hvo, counts = _onsets_to_hvo(onsets, table, name)
+    if not return_info:
+        return hvo
+    to_step = STEPS_PER_BEAT / onsets.tpq
+    info = Bunch(
+        bpm=float(_step_bpm(onsets, [0])[0]),
+        tempo_changes=np.stack(
+            [onsets.tempo_tick * to_step, 60e6 / onsets.tempo_qpm], axis=-1
+        ).reshape(-1, 2),
+        time_signatures=np.column_stack([onsets.timesig_tick * to_step, onsets.timesig]).reshape(-1, 3),
+        ticks_per_beat=onsets.tpq,
+        n_hits=int(split_hvo(hvo)[0].sum()),
+        **counts,
+    )
+    return hvo, info
+
+
+def hvo_to_midi(hvo, *, bpm=120.0, pitch_map="gm"):
+    """Write one song's hvo ``(n_steps, 27)`` into a ``pretty_midi.PrettyMIDI``.
+
+    Each hit becomes a note on MIDI channel 10 at the first pitch of its voice
+    in ``pitch_map``, at ``(step + offset)`` 16th notes, velocity
+    ``round(127 * v)`` (at least 1). A note played early on step 0 is clamped
+    to time 0, not dropped. Notes last half a step, shortened where the next
+    hit of the same voice comes sooner.
+
+    Parameters
+    ----------
+    hvo : array-like of shape (n_steps, 27)
+    bpm : float, default=120.0
+    pitch_map : {"gm", "gmd"} or dict, default="gm"
+
+    Returns
+    -------
+    pretty_midi.PrettyMIDI
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.midi import hvo_to_midi
+    >>> hvo = np.zeros((16, 27), dtype=np.float32)
+    >>> hvo[0, 0], hvo[0, 9] = 1, 0.8          # a kick on the first step
+    >>> pm = hvo_to_midi(hvo, bpm=100)
+    >>> note = pm.instruments[0].notes[0]
+    >>> note.pitch, note.velocity, note.start
+    (36, 102, 0.0)
+    """
+    import pretty_midi
+
+    hvo = check_hvo(hvo, ndim=2)
+    if not (np.isfinite(bpm) and bpm > 0):
+        raise ValueError(f"bpm must be a positive number, got {bpm!r}")
+    _, pitch_map = _pitch_table(pitch_map)
+    missing = [v for v in VOICES if not pitch_map.get(v)]
+    h, v, o = split_hvo(hvo)
+    step_s = 60.0 / bpm / STEPS_PER_BEAT
+    pm = pretty_midi.PrettyMIDI(initial_tempo=float(bpm))
+    drums = pretty_midi.Instrument(program=0, is_drum=True, name="Drums")
+    for j, voice in enumerate(VOICES):
+        steps = np.flatnonzero(h[:, j])
+        if not len(steps):
+            continue
+        if voice in missing:
+            raise ValueError(f"pitch_map has no pitch for voice {voice!r}, which has hits")
+        start = np.maximum((steps + o[steps, j].astype(np.float64)) * step_s, 0.0)
+        end = start + step_s / 2
+        end[:-1] = np.minimum(end[:-1], start[1:])
+        velocity = np.clip(np.rint(v[steps, j] * 127), 1, 127).astype(int)
+        pitch = int(pitch_map[voice][0])
+        drums.notes.extend(
+            pretty_midi.Note(velocity=int(vel), pitch=pitch, start=float(s), end=float(e))
+            for vel, s, e in zip(velocity, start, end)
+        )
+    drums.notes.sort(key=lambda n: (n.start, n.pitch))
+    pm.instruments.append(drums)
+    return pm
+
+
+def window_hvo(hvo, *, bars=2, hop_bars=1, pad_end=True):
+    """Slice one song ``(n_steps, F)`` into windows of ``bars`` bars of 4/4.
+
+    Windows start every ``hop_bars`` bars.
+
+    Parameters
+    ----------
+    hvo : array-like of shape (n_steps, n_features)
+    bars : int, default=2
+    hop_bars : int, default=1
+    pad_end : bool, default=True
+        True: pad the end with silence so that the windows cover every step
+        and no hit is lost. False: only windows that lie within the song's
+        bars (the last bar counts once it has a step), as the dataset does;
+        a song shorter than ``bars`` then gives no window.
+
+    Returns
+    -------
+    windows : ndarray of shape (n_windows, bars * 16, n_features)
+    start_bars : ndarray of shape (n_windows,)
+        The bar (from 0) at which each window starts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.midi import window_hvo
+    >>> windows, start = window_hvo(np.zeros((70, 27)), bars=2, hop_bars=1)
+    >>> windows.shape, start.tolist()   # 70 steps = 4 bars and 6 steps -> 5 bars
+    ((4, 32, 27), [0, 1, 2, 3])
+    """
+    hvo = np.asarray(hvo, dtype=np.float32)
+    if hvo.ndim != 2:
+        raise ValueError(f"hvo must be one song (n_steps, n_features), got shape {hvo.shape}")
+    for label, value in (("bars", bars), ("hop_bars", hop_bars)):
+        if not (isinstance(value, (int, np.integer)) and value >= 1):
+            raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
+    n_bars = -(-len(hvo) // STEPS_PER_BAR)
+    if pad_end:  # at least one window, and the last hop reaches the end
+        n_bars = bars + -(-max(n_bars - bars, 0) // hop_bars) * hop_bars
+    start_bars = np.arange(0, n_bars - bars + 1, hop_bars)
+    padded = np.zeros((n_bars * STEPS_PER_BAR, hvo.shape[1]), dtype=np.float32)
+    padded[: len(hvo)] = hvo
+    index = (start_bars * STEPS_PER_BAR)[:, None] + np.arange(bars * STEPS_PER_BAR)
+    return padded[index], start_bars
