@@ -1,9 +1,10 @@
 """MIDI files <-> hvo arrays, and slicing songs into windows.
 
-Reading goes through symusic's MIDI parser, not through pretty_midi's note
-pairing: pretty_midi drops notes whose note-on and note-off share a tick, and
-drum kits write many of them. For drums only the onset matters, so **every
-note-on with velocity > 0 on a drum channel is a hit**. pretty_midi stays the
+Reading goes through the library's own MIDI reader
+(:mod:`sklearn_groove._midifile`), not through a note-pairing parser:
+pretty_midi drops notes whose note-on and note-off share a tick, and drum kits
+write many of them. For drums only the onset matters, so **every note-on with
+velocity > 0 on MIDI channel 10 is a hit**. pretty_midi stays the
 object model for users: :func:`midi_to_hvo` accepts a ``PrettyMIDI`` and
 :func:`hvo_to_midi` returns one.
 
@@ -24,6 +25,7 @@ from collections import namedtuple
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._midifile import read_midi_bytes
 from ._hvo import MAX_OFFSET, N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, join_hvo, split_hvo
 
 __all__ = [
@@ -76,12 +78,7 @@ MAX_STEPS = 2**18
 MAX_FILE_BYTES = 64 * 2**20
 
 _PITCH_MAPS = {"gm": GM_PITCH_MAP, "gmd": GMD_PITCH_MAP}
-
-# What the parser hands on: drum onsets as arrays, plus the file's timing.
-_Onsets = namedtuple(
-    "_Onsets", "tick pitch velocity tpq tempo_tick tempo_qpm timesig_tick timesig"
-)
-
+DRUM_CHANNEL = 9  # MIDI channel 10, counted from 0
 
 def _pitch_table(pitch_map):
     """Return an array of 128 voice indices (-1 = unmapped) for a pitch map."""
@@ -131,42 +128,17 @@ def _read_bytes(source):
 
 
 def _parse(data, name):
-    """Parse MIDI bytes into drum onsets; every failure is a ValueError."""
-    import symusic
-
-    if len(data) == 0:
-        raise ValueError(f"{name}: the file is empty")
-    if data[:4] != b"MThd":
-        raise ValueError(f"{name}: not a MIDI file (it does not start with 'MThd')")
-    if len(data) < 14:
-        raise ValueError(f"{name}: truncated MIDI file (incomplete header)")
-    if data[12] & 0x80:
-        raise ValueError(f"{name}: SMPTE time division is not supported, only ticks per beat")
-    try:
-        score = symusic.Score.from_midi(data)
-    except Exception as exc:  # symusic raises RuntimeError with a C++ message
-        raise ValueError(f"{name}: not a valid MIDI file, it may be truncated or corrupt ({exc})") from None
-    tpq = int(score.tpq)
-    if tpq <= 0:
-        raise ValueError(f"{name}: invalid ticks per beat {tpq}")
-    notes = [t.notes.numpy() for t in score.tracks if t.is_drum and len(t.notes)]
-    if not notes:
-        raise ValueError(f"{name}: no drum notes (no notes on MIDI channel 10)")
-    tick = np.concatenate([n["time"] for n in notes]).astype(np.int64)
-    pitch = np.concatenate([n["pitch"] for n in notes]).astype(np.int64)
-    velocity = np.concatenate([n["velocity"] for n in notes]).astype(np.int64)
-    keep = (velocity > 0) & (pitch >= 0)
-    tempos = score.tempos.numpy()
-    sigs = score.time_signatures.numpy()
-    return _Onsets(
-        tick[keep],
-        pitch[keep],
-        velocity[keep],
-        tpq,
-        tempos["time"].astype(np.int64),
-        tempos["mspq"].astype(np.float64),
-        sigs["time"].astype(np.int64),
-        np.stack([sigs["numerator"], sigs["denominator"]], axis=-1).astype(np.int64),
+    """Parse MIDI bytes; keep the note-ons of the drum channel (10)."""
+    events = read_midi_bytes(data, name)
+    drum = events.note_channel == DRUM_CHANNEL
+    if not drum.any():
+        raise ValueError(f"{name}: no drum notes (no note-on with velocity > 0 on MIDI channel 10)")
+    return events._replace(
+        note_tick=events.note_tick[drum],
+        note_channel=events.note_channel[drum],
+        note_pitch=events.note_pitch[drum],
+        note_velocity=events.note_velocity[drum],
+        note_track=events.note_track[drum],
     )
 
 
@@ -183,24 +155,26 @@ def _loudest(step, voice, velocity, offset):
 
     Returns the kept ``step, voice, velocity, offset`` and the number merged.
     """
-    order = np.lexsort((offset, -velocity, voice, step))
-    step, voice, velocity, offset = step[order], voice[order], velocity[order], offset[order]
-    first = np.ones(len(step), dtype=bool)
-    first[1:] = (step[1:] != step[:-1]) | (voice[1:] != voice[:-1])
-    return step[first], voice[first], velocity[first], offset[first], int(len(step) - first.sum())
+    cell = step * N_VOICES + voice
+    order = np.lexsort((offset, -velocity, cell))
+    cell = cell[order]
+    first = np.ones(len(cell), dtype=bool)
+    first[1:] = cell[1:] != cell[:-1]
+    keep = order[first]
+    return step[keep], voice[keep], velocity[keep], offset[keep], int(len(cell) - len(keep))
 
 
 def _onsets_to_hvo(onsets, table, name):
     """Turn parsed onsets into one song's hvo ``(n_steps, 27)`` and counts."""
-    voice = table[onsets.pitch]
+    voice = table[onsets.note_pitch]
     mapped = voice >= 0
     n_unmapped = int((~mapped).sum())
     if not mapped.any():
         raise ValueError(
             f"{name}: none of the {len(voice)} drum notes has a pitch of the 9 voices "
-            f"(pitches found: {sorted(set(onsets.pitch.tolist()))[:20]})"
+            f"(pitches found: {sorted(set(onsets.note_pitch.tolist()))[:20]})"
         )
-    step, offset = _grid(onsets.tick[mapped], onsets.tpq)
+    step, offset = _grid(onsets.note_tick[mapped], onsets.ticks_per_beat)
     n_steps = int(step.max()) + 1
     if n_steps > MAX_STEPS:
         raise ValueError(
@@ -208,7 +182,7 @@ def _onsets_to_hvo(onsets, table, name):
             f"{MAX_STEPS} accepted (MAX_STEPS)"
         )
     step, voice, velocity, offset, n_merged = _loudest(
-        step, voice[mapped], onsets.velocity[mapped], offset
+        step, voice[mapped], onsets.note_velocity[mapped], offset
     )
     h = np.zeros((n_steps, N_VOICES), dtype=np.float32)
     v = np.zeros_like(h)
@@ -216,7 +190,7 @@ def _onsets_to_hvo(onsets, table, name):
     h[step, voice] = 1.0
     v[step, voice] = np.minimum(velocity, 127) / 127.0
     o[step, voice] = offset
-    counts = dict(n_onsets=len(onsets.tick), n_unmapped=n_unmapped, n_merged=n_merged)
+    counts = dict(n_onsets=len(onsets.note_tick), n_unmapped=n_unmapped, n_merged=n_merged)
     return join_hvo(h, v, o), counts
 
 
@@ -224,16 +198,16 @@ def _step_bpm(onsets, steps):
     """The tempo (bpm) in effect at each of ``steps``."""
     if len(onsets.tempo_tick) == 0:
         return np.full(len(steps), 120.0)
-    tick = np.asarray(steps) * (onsets.tpq / STEPS_PER_BEAT)
+    tick = np.asarray(steps) * (onsets.ticks_per_beat / STEPS_PER_BEAT)
     i = np.searchsorted(onsets.tempo_tick, tick, side="right") - 1
-    return 60e6 / onsets.tempo_qpm[np.maximum(i, 0)]
+    return 60e6 / onsets.tempo_us[np.maximum(i, 0)]
 
 
 def _check_meter(onsets, name):
-    sig = onsets.timesig
-    bad = (sig[:, 0] != 4) | (sig[:, 1] != 4)
+    num, den = onsets.timesig_numerator, onsets.timesig_denominator
+    bad = (num != 4) | (den != 4)
     if bad.any():
-        num, den = sig[bad][0]
+        num, den = num[bad][0], den[bad][0]
         raise ValueError(
             f"{name}: time signature {num}/{den} found; only 4/4 is supported "
             "(pass check_meter=False to read it on a plain 16th-note grid anyway)"
@@ -291,27 +265,27 @@ def midi_to_hvo(source, *, pitch_map="gm", check_meter=True, return_info=False):
     >>> hvo, info = midi_to_hvo(pm, return_info=True)
     >>> hvo.shape, info.n_hits, round(float(info.bpm))
     ((5, 27), 2, 120)
-    >>> round(float(hvo[4, 18 + 1]), 2)  # snare on step 4, 0.08 of a step late
-    0.08
+    >>> round(float(hvo[4, 18 + 1]), 2)  # snare on step 4, late (220 ticks a beat)
+    0.07
     """
     table, _ = _pitch_table(pitch_map)
     data, name = _read_bytes(source)
     onsets = _parse(data, name)
-    if len(onsets.tick) == 0:
-        raise ValueError(f"{name}: no drum notes (no note-on with velocity > 0 on MIDI channel 10)")
     if check_meter:
         _check_meter(onsets, name)
     hvo, counts = _onsets_to_hvo(onsets, table, name)
     if not return_info:
         return hvo
-    to_step = STEPS_PER_BEAT / onsets.tpq
+    to_step = STEPS_PER_BEAT / onsets.ticks_per_beat
     info = Bunch(
         bpm=float(_step_bpm(onsets, [0])[0]),
         tempo_changes=np.stack(
-            [onsets.tempo_tick * to_step, 60e6 / onsets.tempo_qpm], axis=-1
+            [onsets.tempo_tick * to_step, 60e6 / onsets.tempo_us], axis=-1
         ).reshape(-1, 2),
-        time_signatures=np.column_stack([onsets.timesig_tick * to_step, onsets.timesig]).reshape(-1, 3),
-        ticks_per_beat=onsets.tpq,
+        time_signatures=np.column_stack(
+            [onsets.timesig_tick * to_step, onsets.timesig_numerator, onsets.timesig_denominator]
+        ).reshape(-1, 3),
+        ticks_per_beat=onsets.ticks_per_beat,
         n_hits=int(split_hvo(hvo)[0].sum()),
         **counts,
     )

@@ -1,0 +1,27 @@
+"""Metrics on hvo arrays (section 6.2 of the paper), bootstrap intervals and scorers."""
+
+from ._metrics import (
+    SCORERS,
+    BootstrapCI,
+    bootstrap_ci,
+    hit_f1,
+    hit_precision,
+    hit_recall,
+    timing_kl,
+    timing_mae_ms,
+    timing_mse,
+    velocity_kl,
+)
+
+__all__ = [
+    "timing_mae_ms",
+    "timing_mse",
+    "timing_kl",
+    "velocity_kl",
+    "hit_precision",
+    "hit_recall",
+    "hit_f1",
+    "bootstrap_ci",
+    "BootstrapCI",
+    "SCORERS",
+]
