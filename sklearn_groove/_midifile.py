@@ -110,7 +110,7 @@ def _read_track(data, name, index):
     nxt[sysex] = (s + 1 + vl[s + 1] + vv[s + 1])[sysex]
     system = (c > 0xF0) & (c < 0xFF) & (c != 0xF7)
     nxt[system] = (s + 1 + _SYSTEM_LENGTH[c & 0xF])[system]
-    nxt = np.minimum(nxt, n + 2)  # an event that runs past the end of the track
+    nxt[nxt > n] = n + 2  # an event that runs past the end of the track
     nxt[(vl[:n] > 4) | (meta & (vl[s + 2] > 4)) | (sysex & (vl[s + 1] > 4))] = n + 1
     nxt[meta & (b[s + 1] == 0x2F)] = n  # end of track
     nxt = np.concatenate([nxt, [n, n + 1, n + 2]])
@@ -127,7 +127,7 @@ def _read_track(data, name, index):
         status_hi = cs[source[running]] >> 4
         if ((status_hi == 0xC) | (status_hi == 0xD)).any():
             nxt_one = nxt.copy()
-            nxt_one[:n][c < 0x80] = np.minimum(s + 1, n + 2)[c < 0x80]
+            nxt_one[:n][c < 0x80] = np.where(s + 1 > n, n + 2, s + 1)[c < 0x80]
             chain, last = _walk_with_status(nxt.tolist(), nxt_one.tolist(), c.tolist(), n)
             chain = np.asarray(chain, dtype=np.int64)
             cs = c[chain]

@@ -1,0 +1,75 @@
+"""Time the Groove MIDI Dataset: raw MIDI parsing, cold load (no cache) and warm load.
+
+    python benchmarks/data_speed.py --data-home ../shared/data/groove [--repeat 3] [--pretty-midi]
+
+Cold: every 4/4 file parsed, windowed and cached, for the train, validation and
+test splits (one parse; the two later splits come from the fresh cache). Warm:
+the same three calls again. Results go to benchmarks/results/data_speed.json.
+"""
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _all_splits(data_home):
+    from sklearn_groove.datasets import fetch_groove
+
+    return {s: len(fetch_groove(subset=s, data_home=data_home).hvo) for s in ("train", "validation", "test")}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pretty-midi", action="store_true", help="also time pretty_midi on every file")
+    args = parser.parse_args()
+
+    from sklearn_groove._midifile import read_midi_bytes
+
+    files = sorted(Path(args.data_home).rglob("*.mid"))
+    blobs = [f.read_bytes() for f in files]
+    result = {"files": len(files), "bytes": sum(map(len, blobs)), "machine": platform.processor() or platform.machine(),
+              "cpus": os.cpu_count()}
+
+    parse, cold, warm = [], [], []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        n_onsets = sum(len(read_midi_bytes(b).note_tick) for b in blobs)
+        parse.append(time.perf_counter() - t0)
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ["SKLEARN_GROOVE_CACHE"] = cache
+            t0 = time.perf_counter()
+            sizes = _all_splits(args.data_home)
+            cold.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            _all_splits(args.data_home)
+            warm.append(time.perf_counter() - t0)
+    result.update(
+        onsets=n_onsets,
+        windows=sizes,
+        parse_all_files_s=min(parse),
+        cold_all_splits_s=min(cold),
+        warm_all_splits_s=min(warm),
+        repeats=args.repeat,
+        statistic="best of repeats",
+    )
+    if args.pretty_midi:
+        import pretty_midi
+
+        t0 = time.perf_counter()
+        notes = sum(sum(len(i.notes) for i in pretty_midi.PrettyMIDI(str(f)).instruments) for f in files)
+        result.update(pretty_midi_s=time.perf_counter() - t0, pretty_midi_notes=notes)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "data_speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
