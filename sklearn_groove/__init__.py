@@ -6,6 +6,10 @@ The array layout is documented in :mod:`sklearn_groove._hvo`; see
 
 from ._hvo import N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, hits_of, join_hvo, split_hvo
 
+from .baseline import GrooveLinear, GrooveQuantized
+from .neighbors import GrooveKNN
+from .neural import GrooveMLP
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -17,4 +21,8 @@ __all__ = [
     "join_hvo",
     "check_hvo",
     "hits_of",
+    "GrooveQuantized",
+    "GrooveLinear",
+    "GrooveKNN",
+    "GrooveMLP",
 ]

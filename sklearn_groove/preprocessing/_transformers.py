@@ -44,7 +44,6 @@ class _HVOTransformer(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         tags.input_tags.three_d_array = True
-        tags.input_tags.two_d_array = False
         return tags
 
 

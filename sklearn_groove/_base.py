@@ -1,0 +1,117 @@
+"""What every Humanization estimator shares: validation, output, score, tags.
+
+An estimator maps a score ``X`` (n_samples, n_steps, 9), or an hvo of which
+only the hits are read, to a performance: an hvo (n_samples, n_steps, 27)
+whose hits are exactly ``X``'s hits. Subclasses implement ``_fit(hits, y)``
+and ``_predict_vo(hits) -> (velocities, offsets)``.
+
+Note on ``n_features_in_``: scikit-learn counts features on axis 1, which
+here is the number of steps; an estimator fitted on 2-bar windows predicts
+2-bar windows.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._hvo import MAX_OFFSET, check_hvo, hits_of, join_hvo
+from .metrics import timing_mae_ms
+
+__all__ = ["GrooveHumanizer", "flatten", "unflatten"]
+
+
+def flatten(a):
+    """``(n, n_steps, k)`` -> ``(n, n_steps * k)``."""
+    return a.reshape(len(a), -1)
+
+
+def unflatten(a, n_steps):
+    """``(n, n_steps * k)`` -> ``(n, n_steps, k)``; inverse of :func:`flatten`."""
+    return a.reshape(len(a), n_steps, -1)
+
+
+class GrooveHumanizer(BaseEstimator):
+    """Base class of the Humanization estimators (score -> performance)."""
+
+    def _validate_X(self, X, reset):
+        if reset:  # scikit-learn's own checks (dtype, finiteness, complex) come first
+            X = validate_data(self, X, reset=True, allow_nd=True, dtype=np.float32)
+        shape = np.shape(X)
+        if len(shape) != 3:
+            raise ValueError(f"X must be a 3-D array (n_samples, n_steps, 9 or 27), got shape {shape}")
+        if not reset:
+            if shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {shape[1]} steps, but {type(self).__name__} was fitted on "
+                    f"windows of {self.n_features_in_} steps"
+                )
+            X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
+        return hits_of(X, name="X")
+
+    def _validate_fit(self, X, y):
+        self._validate_params()
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        hits = self._validate_X(X, reset=True)
+        y = check_hvo(y, name="y")
+        if y.shape[:2] != hits.shape[:2]:
+            raise ValueError(
+                f"X and y must have the same samples and steps, got {hits.shape[:2]} and {y.shape[:2]}"
+            )
+        return hits, y
+
+    def fit(self, X, y):
+        """Fit the model on scores and their performances.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+            Scores; of an hvo only the hits are read.
+        y : array-like of shape (n_samples, n_steps, 27)
+            The performances (hvo).
+
+        Returns
+        -------
+        self
+        """
+        self._fit(*self._validate_fit(X, y))
+        return self
+
+    def predict(self, X):
+        """Perform scores: velocities and offsets for every hit of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+
+        Returns
+        -------
+        hvo : ndarray of shape (n_samples, n_steps, 27), float32
+            Its hits are exactly ``X``'s hits; velocity and offset are 0 elsewhere.
+        """
+        check_is_fitted(self)
+        hits = self._validate_X(X, reset=False)
+        velocities, offsets = self._predict_vo(hits)
+        return join_hvo(hits, np.clip(velocities, 0.0, 1.0), np.clip(offsets, -0.5, MAX_OFFSET))
+
+    def score(self, X, y, bpm=120.0):
+        """Minus the timing MAE (ms) of ``predict(X)`` against ``y``: higher is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+        y : array-like of shape (n_samples, n_steps, 27)
+        bpm : float or array-like of shape (n_samples,), default=120.0
+
+        Returns
+        -------
+        float
+        """
+        return -timing_mae_ms(y, self.predict(X), bpm=bpm)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.positive_only = True  # hits are 0 or 1
+        tags.target_tags.required = True
+        return tags
