@@ -1,0 +1,174 @@
+"""Table 1 of the paper, baseline rows: Humanization on the GMD test split.
+
+    python benchmarks/table1.py --data-home ../shared/data/groove [--n-resamples 1000] [--quick]
+
+Every model is fitted on the train split; its settings are chosen on the
+validation split (the grids below, by timing MAE); the test split is used once,
+for the reported figures. Each figure comes with a 95% percentile bootstrap
+interval over test windows. Fit and predict times are wall-clock on this machine.
+Writes benchmarks/results/table1.json and table1.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from sklearn_groove import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized
+from sklearn_groove.datasets import fetch_groove
+from sklearn_groove.metrics import bootstrap_ci, timing_kl, timing_mae_ms, timing_mse, velocity_kl
+
+RESULTS = Path(__file__).parent / "results"
+
+PAPER = {  # Table 1 of Gillick et al. (2019): estimate, low, high; None = N/A
+    "Baseline": {"mae_ms": (22.6, 22.45, 22.8), "mse": (0.041, 0.041, 0.042), "timing_kl": None, "velocity_kl": None},
+    "Linear": {"mae_ms": (20.3, 20.1, 20.4), "mse": (0.035, 0.034, 0.036), "timing_kl": (6.03, 5.89, 6.17),
+               "velocity_kl": (1.92, 1.86, 1.98)},
+    "KNN": {"mae_ms": (20.9, 20.7, 21.1), "mse": (0.037, 0.037, 0.038), "timing_kl": (2.43, 2.36, 2.51),
+            "velocity_kl": (0.233, 0.216, 0.249)},
+    "MLP": {"mae_ms": (19.6, 19.5, 19.8), "mse": (0.033, 0.033, 0.034), "timing_kl": (7.91, 7.64, 8.14),
+            "velocity_kl": (1.83, 1.75, 1.90)},
+}
+
+# What is tuned on validation, per row.
+GRIDS = {
+    "Baseline": (GrooveQuantized, [{}]),
+    "Linear": (GrooveLinear, [{"alpha": a} for a in (0.0, 1.0, 10.0, 100.0)]),
+    "KNN": (GrooveKNN, [{"n_neighbors": k} for k in (5, 10, 20, 30, 50)]),
+    "KNN (average over hits)": (GrooveKNN, [{"n_neighbors": k, "average": "hits"} for k in (5, 10, 20, 30, 50)]),
+    "MLP": (GrooveMLP, [{"alpha": a, "early_stopping": True, "random_state": 0} for a in (1e-4, 1e-2)]),
+}
+QUICK_GRIDS = {
+    "Baseline": GRIDS["Baseline"],
+    "Linear": (GrooveLinear, [{"alpha": 0.0}]),
+    "KNN": (GrooveKNN, [{"n_neighbors": 20}]),
+    "MLP": (GrooveMLP, [{"early_stopping": True, "random_state": 0, "max_iter": 5}]),
+}
+
+METRICS = {
+    "mae_ms": timing_mae_ms,
+    "mse": timing_mse,
+    "timing_kl": timing_kl,
+    "velocity_kl": velocity_kl,
+}
+
+
+def _timed(f, *args):
+    t0 = time.perf_counter()
+    out = f(*args)
+    return out, time.perf_counter() - t0
+
+
+def tune(cls, grid, train, validation):
+    """Fit each setting on train; keep the one of lowest validation timing MAE."""
+    tried = []
+    best = None
+    for params in grid:
+        model, fit_s = _timed(cls(**params).fit, train.hvo[..., :9], train.hvo)
+        mae = timing_mae_ms(validation.hvo, model.predict(validation.hvo[..., :9]), bpm=validation.bpm)
+        tried.append({"params": params, "validation_mae_ms": mae, "fit_s": fit_s})
+        print(f"  {cls.__name__}({params}): validation MAE {mae:.3f} ms, fit {fit_s:.1f} s", flush=True)
+        if best is None or mae < best[1]:
+            best = (model, mae, params, fit_s)
+    return best, tried
+
+
+def evaluate(model, test, n_resamples, seed):
+    """Test-split metrics with bootstrap intervals; infinite KL (no spread) is reported as such."""
+    y_pred, predict_s = _timed(model.predict, test.hvo[..., :9])
+    out = {"predict_s": predict_s}
+    for name, metric in METRICS.items():
+        kwargs = {"bpm": test.bpm} if name == "mae_ms" else {}
+        ci = bootstrap_ci(metric, test.hvo, y_pred, n_resamples=n_resamples, random_state=seed, **kwargs)
+        out[name] = [ci.estimate, ci.low, ci.high]
+    return out
+
+
+def _fmt(triple, digits):
+    if triple is None:
+        return "N/A"
+    est, lo, hi = triple
+    if not np.isfinite(est):
+        return "inf (no spread)"
+    return f"{est:.{digits}f} [{lo:.{digits}f}-{hi:.{digits}f}]"
+
+
+def _agreement(ours, paper):
+    if paper is None or ours is None or not np.isfinite(ours[0]):
+        return ""
+    overlap = ours[1] <= paper[2] and paper[1] <= ours[2]
+    return "overlap" if overlap else ("lower" if ours[0] < paper[0] else "higher")
+
+
+def write_markdown(result, path):
+    digits = {"mae_ms": 2, "mse": 4, "timing_kl": 3, "velocity_kl": 3}
+    lines = [
+        "# Table 1, baseline rows: Humanization on the GMD test split",
+        "",
+        f"Measured with `{result['command']}` on {result['machine']}; "
+        f"{result['n_test']} test windows, {result['n_train']} train, {result['n_validation']} validation; "
+        f"95% bootstrap intervals over test windows ({result['n_resamples']} resamples).",
+        "",
+        "| Model | settings (chosen on validation) | MAE (ms) | MSE (16th²) | Timing KL | Velocity KL | fit (s) | predict test (s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in result["rows"].items():
+        cells = [_fmt(row[m], digits[m]) for m in METRICS]
+        lines.append(f"| {name} | `{row['params']}` | " + " | ".join(cells) + f" | {row['fit_s']:.1f} | {row['predict_s']:.2f} |")
+        paper = PAPER.get(name)
+        if paper:
+            cells = [_fmt(paper[m], digits[m]) + (f" ({_agreement(row[m], paper[m])})" if _agreement(row[m], paper[m]) else "")
+                     for m in METRICS]
+            lines.append(f"| *paper: {name}* | | " + " | ".join(cells) + " | | |")
+    lines += ["", "In brackets after a paper figure: whether our interval overlaps the paper's, or our estimate "
+              "is lower / higher with no overlap. See `table1_notes.md` for why rows differ."]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    parser.add_argument("--n-resamples", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="one setting per model, short MLP (a smoke run)")
+    parser.add_argument("--out", default=str(RESULTS), help="folder for table1.json and table1.md")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
+
+    train = fetch_groove(subset="train", data_home=args.data_home)
+    validation = fetch_groove(subset="validation", data_home=args.data_home)
+    test = fetch_groove(subset="test", data_home=args.data_home)
+    rows = {}
+    tuning = {}
+    for name, (cls, grid) in (QUICK_GRIDS if args.quick else GRIDS).items():
+        print(name, flush=True)
+        (model, _, params, fit_s), tried = tune(cls, grid, train, validation)
+        tuning[name] = tried
+        rows[name] = {"params": params, "fit_s": fit_s, **evaluate(model, test, args.n_resamples, args.seed)}
+        print(f"  test: {rows[name]}", flush=True)
+    result = {
+        "command": "python benchmarks/table1.py" + (" --quick" if args.quick else "")
+        + (f" --n-resamples {args.n_resamples}" if args.n_resamples != 1000 else ""),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "n_train": len(train.hvo),
+        "n_validation": len(validation.hvo),
+        "n_test": len(test.hvo),
+        "n_resamples": args.n_resamples,
+        "rows": rows,
+        "paper": PAPER,
+        "validation_tuning": tuning,
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "table1.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
+    write_markdown(result, out / "table1.md")
+    print((out / "table1.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
