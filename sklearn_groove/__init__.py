@@ -8,7 +8,7 @@ from ._hvo import N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, hi
 
 from .baseline import GrooveLinear, GrooveQuantized
 from .neighbors import GrooveKNN
-from .neural import GrooveMLP
+from .neural import GrooveMLP, GrooveSeq2Seq, GrooveTransfer
 
 __version__ = "0.1.0"
 
@@ -25,4 +25,6 @@ __all__ = [
     "GrooveLinear",
     "GrooveKNN",
     "GrooveMLP",
+    "GrooveSeq2Seq",
+    "GrooveTransfer",
 ]

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._base import GrooveHumanizer, flatten
 from .._hvo import split_hvo
 
-__all__ = ["GrooveKNN", "hadamard_similarity"]
+__all__ = ["GrooveKNN", "hadamard_similarity", "top_k_similar"]
 
 
 def hadamard_similarity(hits_a, hits_b):
@@ -38,6 +38,21 @@ def hadamard_similarity(hits_a, hits_b):
     a = flatten(np.asarray(hits_a, dtype=np.float32))
     b = flatten(np.asarray(hits_b, dtype=np.float32))
     return np.rint(a @ b.T).astype(np.int64)
+
+
+def top_k_similar(hits, train_hits, k):
+    """Indices of the ``k`` rows of ``train_hits`` with most hits in common with each row of ``hits``.
+
+    Both are flattened hits (n, n_steps * 9). Ties go to the earlier training
+    row; the most similar comes first.
+    """
+    n_train = len(train_hits)
+    similarity = np.rint(hits @ train_hits.T).astype(np.int64)
+    # One key per pair: more hits in common first, then the earlier window.
+    key = similarity * n_train + (n_train - 1 - np.arange(n_train))
+    top = np.argpartition(-key, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(key, top, axis=1), axis=1)
+    return np.take_along_axis(top, order, axis=1)
 
 
 class GrooveKNN(GrooveHumanizer):
@@ -134,14 +149,7 @@ class GrooveKNN(GrooveHumanizer):
         return np.concatenate(found) if found else np.zeros((0, self.n_neighbors), dtype=np.int64)
 
     def _top_k(self, hits):
-        n_train = len(self.hits_)
-        similarity = np.rint(flatten(hits) @ self.hits_.T).astype(np.int64)
-        # One key per pair: more hits in common first, then the earlier window.
-        key = similarity * n_train + (n_train - 1 - np.arange(n_train))
-        k = self.n_neighbors
-        top = np.argpartition(-key, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(key, top, axis=1), axis=1)
-        return np.take_along_axis(top, order, axis=1)
+        return top_k_similar(flatten(hits), self.hits_, self.n_neighbors)
 
     def _predict_vo(self, hits):
         neighbors = self._kneighbors(hits)

@@ -1,0 +1,142 @@
+"""Train the shipped models on GMD train, early-stopped on GMD validation, scored on test.
+
+    python benchmarks/train_pretrained.py humanize [tap2drum ...] [--max-epochs 40]
+        [--data-home ../shared/data/groove] [--out sklearn_groove/pretrained/weights]
+
+Seeded (random_state=0). Checkpoints go to --checkpoints/NAME (skorch's
+Checkpoint); a run that is stopped and started again resumes from them. Each
+model's JSON records its parameters, training data, time per epoch, library
+version and test metrics.
+"""
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sklearn_groove import GrooveSeq2Seq, GrooveTransfer
+from sklearn_groove.datasets import fetch_groove
+from sklearn_groove.metrics import (
+    hit_f1,
+    hit_precision,
+    hit_recall,
+    timing_kl,
+    timing_mae_ms,
+    timing_mse,
+    velocity_kl,
+)
+from sklearn_groove.pretrained import WEIGHTS, save
+from sklearn_groove.preprocessing import Tapper, VoiceRemover
+
+SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers=2)
+# name: (estimator class, extra parameters, input transformer or None)
+MODELS = {
+    "humanize": (GrooveSeq2Seq, {}, None),
+    "infill_closed_hihat": (GrooveSeq2Seq, {}, VoiceRemover(voices=("closed_hihat",))),
+    "tap2drum": (GrooveSeq2Seq, {}, Tapper()),
+    "groove_transfer": (GrooveTransfer, {"beta": 0.2}, None),
+}
+
+
+def _inputs(transformer, hvo):
+    return hvo[..., :9] if transformer is None else transformer.transform(hvo)
+
+
+def _safe(metric, *args, **kwargs):
+    try:
+        return float(metric(*args, **kwargs))
+    except ValueError:
+        return None
+
+
+def test_metrics(model, transformer, test):
+    X = _inputs(transformer, test.hvo)
+    out = {}
+    for temperature in (0.0, 1.0):
+        model.set_params(temperature=temperature)
+        t0 = time.perf_counter()
+        y_pred = model.predict(X)
+        seconds = time.perf_counter() - t0
+        out[f"temperature_{temperature:g}"] = {
+            "timing_mae_ms": _safe(timing_mae_ms, test.hvo, y_pred, bpm=test.bpm),
+            "timing_mse": _safe(timing_mse, test.hvo, y_pred),
+            "timing_kl": _safe(timing_kl, test.hvo, y_pred),
+            "velocity_kl": _safe(velocity_kl, test.hvo, y_pred),
+            "hit_precision": hit_precision(test.hvo, y_pred),
+            "hit_recall": hit_recall(test.hvo, y_pred),
+            "hit_f1": hit_f1(test.hvo, y_pred),
+            "predict_test_s": seconds,
+        }
+    model.set_params(temperature=0.0)
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="+", choices=sorted(MODELS))
+    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    parser.add_argument("--max-epochs", type=int, default=40)
+    parser.add_argument("--patience", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--dropout", type=float, default=0.0)
+    parser.add_argument("--output", default="mse", choices=["mse", "gaussian"])
+    parser.add_argument("--encoder-size", type=int, default=SIZES["encoder_size"])
+    parser.add_argument("--out", default=str(WEIGHTS))
+    parser.add_argument("--checkpoints", default="checkpoints")
+    args = parser.parse_args()
+
+    import torch
+    from skorch.callbacks import Checkpoint, LoadInitState
+
+    torch.set_num_threads(os.cpu_count())
+    train = fetch_groove(subset="train", data_home=args.data_home)
+    validation = fetch_groove(subset="validation", data_home=args.data_home)
+    test = fetch_groove(subset="test", data_home=args.data_home)
+    for name in args.names:
+        cls, extra, transformer = MODELS[name]
+        checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / name), monitor="valid_loss_best")
+        model = cls(
+            **{**SIZES, "encoder_size": args.encoder_size},
+            **extra,
+            dropout=args.dropout,
+            output=args.output,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            max_epochs=args.max_epochs,
+            early_stopping=True,
+            patience=args.patience,
+            callbacks=[checkpoint, LoadInitState(checkpoint)],
+            random_state=0,
+            verbose=1,
+        )
+        t0 = time.perf_counter()
+        model.fit(_inputs(transformer, train.hvo), train.hvo, _inputs(transformer, validation.hvo), validation.hvo)
+        wall = time.perf_counter() - t0
+        history = model.net_.history
+        metadata = {
+            "training_data": {
+                "dataset": "Groove MIDI Dataset v1.0.0 (CC BY 4.0)",
+                "train_windows": len(train.hvo),
+                "validation_windows": len(validation.hvo),
+                "windows": "2 bars, hop 1 bar, 4/4 files",
+                "early_stopping": "GMD validation split",
+            },
+            "epochs": len(history),
+            "best_epoch": int(np.argmin(history[:, "valid_loss"])) + 1,
+            "seconds_per_epoch": float(np.mean(history[:, "dur"])),
+            "training_wall_s": wall,
+            "train_loss": [float(x) for x in history[:, "train_loss"]],
+            "valid_loss": [float(x) for x in history[:, "valid_loss"]],
+            "machine": f"{os.cpu_count()} CPUs, torch {torch.__version__}",
+            "command": "python benchmarks/train_pretrained.py " + name + f" --max-epochs {args.max_epochs}",
+            "test_metrics": test_metrics(model, transformer, test),
+        }
+        save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out)
+        print(name, metadata["test_metrics"], flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""The torch modules behind GrooveSeq2Seq and GrooveTransfer (sections 5.2.2 and 5.2.3)."""
+
+import torch
+from torch import nn
+
+__all__ = ["GrooveNet", "GrooveLoss", "generate", "split_head"]
+
+
+def split_head(raw, n_voices, gaussian):
+    """Hit logits, velocity and offset means, and their log-stds (None without ``gaussian``)."""
+    m = n_voices
+    velocity = torch.sigmoid(raw[..., m : 2 * m])
+    offset = 0.5 * torch.tanh(raw[..., 2 * m : 3 * m])
+    if not gaussian:
+        return raw[..., :m], velocity, offset, None, None
+    return raw[..., :m], velocity, offset, raw[..., 3 * m : 4 * m].clamp(-7, 1), raw[..., 4 * m :].clamp(-7, 1)
+
+
+class GrooveNet(nn.Module):
+    """Bidirectional LSTM encoder into z, 2-layer LSTM decoder out of z.
+
+    The decoder starts from a state computed from z and is fed, at each step,
+    z and the previous step's output [h, v, o] (teacher forcing in training),
+    plus the current step's hits when ``condition_on_hits`` (Groove Transfer).
+    Per step and voice it emits a hit logit, a velocity (sigmoid) and an
+    offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
+    standard deviations of velocity and offset.
+    """
+
+    def __init__(
+        self,
+        n_input,
+        n_voices=9,
+        encoder_size=512,
+        latent_size=256,
+        decoder_size=256,
+        decoder_layers=2,
+        dropout=0.0,
+        variational=False,
+        condition_on_hits=False,
+        gaussian=False,
+    ):
+        super().__init__()
+        self.n_voices = n_voices
+        self.decoder_layers = decoder_layers
+        self.decoder_size = decoder_size
+        self.variational = variational
+        self.condition_on_hits = condition_on_hits
+        self.gaussian = gaussian
+        self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
+        self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
+        self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
+        n_decoder_input = latent_size + 3 * n_voices + (n_voices if condition_on_hits else 0)
+        self.decoder = nn.LSTM(
+            n_decoder_input,
+            decoder_size,
+            num_layers=decoder_layers,
+            batch_first=True,
+            dropout=dropout if decoder_layers > 1 else 0.0,
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(decoder_size, n_voices * (5 if gaussian else 3))
+
+    def encode(self, x):
+        """z's mean and log-variance (None unless variational)."""
+        _, (h, _) = self.encoder(x)
+        latent = self.to_latent(self.dropout(torch.cat([h[0], h[1]], dim=-1)))
+        if self.variational:
+            mean, logvar = latent.chunk(2, dim=-1)
+            return mean, logvar.clamp(-10.0, 10.0)
+        return latent, None
+
+    def initial_state(self, z):
+        state = torch.tanh(self.to_state(z)).view(len(z), 2, self.decoder_layers, self.decoder_size)
+        state = state.permute(1, 2, 0, 3).contiguous()
+        return state[0], state[1]
+
+    def decode(self, z, previous, hits=None, state=None):
+        """Raw head outputs for the steps of ``previous`` (batch, steps, 3 * n_voices)."""
+        parts = [z.unsqueeze(1).expand(-1, previous.shape[1], -1), previous]
+        if self.condition_on_hits:
+            parts.append(hits)
+        out, state = self.decoder(torch.cat(parts, dim=-1), self.initial_state(z) if state is None else state)
+        return self.head(self.dropout(out)), state
+
+    def forward(self, x, previous, hits):
+        mean, logvar = self.encode(x)
+        z = mean
+        if logvar is not None and self.training:
+            z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
+        raw, _ = self.decode(z, previous, hits)
+        return raw, mean, logvar
+
+
+class GrooveLoss(nn.Module):
+    """Per window: BCE of hits + squared error (or Gaussian NLL) of V and O on the true hits.
+
+    With a variational network, ``beta`` times the KL divergence of z to a
+    standard normal is added, at least ``free_bits`` nats a window.
+    Velocity and offset errors count only where the target has a hit: the
+    estimators read them only there. The sum over steps and voices is
+    averaged over the batch.
+    """
+
+    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0):
+        super().__init__()
+        self.n_voices = n_voices
+        self.gaussian = gaussian
+        self.beta = beta
+        self.free_bits = free_bits
+
+    def forward(self, y_pred, y_true):
+        raw, mean, logvar = y_pred
+        m = self.n_voices
+        h, v, o = y_true[..., :m], y_true[..., m : 2 * m], y_true[..., 2 * m :]
+        hit_logit, v_hat, o_hat, v_logstd, o_logstd = split_head(raw, m, self.gaussian)
+        loss = nn.functional.binary_cross_entropy_with_logits(hit_logit, h, reduction="none").sum(dim=(1, 2))
+        if v_logstd is None:
+            loss = loss + (h * ((v_hat - v) ** 2 + (o_hat - o) ** 2)).sum(dim=(1, 2))
+        else:
+            nll_v = v_logstd + 0.5 * ((v - v_hat) / torch.exp(v_logstd)) ** 2
+            nll_o = o_logstd + 0.5 * ((o - o_hat) / torch.exp(o_logstd)) ** 2
+            loss = loss + (h * (nll_v + nll_o)).sum(dim=(1, 2))
+        if logvar is not None:
+            kl = 0.5 * (mean**2 + torch.exp(logvar) - 1.0 - logvar).sum(dim=-1)
+            loss = loss + self.beta * torch.clamp(kl, min=self.free_bits)
+        return loss.mean()
+
+
+@torch.no_grad()
+def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, generator=None):
+    """Decode step by step from z.
+
+    Parameters
+    ----------
+    hits : tensor (batch, n_steps, n_voices) or None
+        Output hits to impose (Humanization keeps the input's hits); None
+        lets the model choose: hit probability > 0.5 at temperature 0, a
+        draw from it (logits divided by the temperature) above 0.
+    condition : tensor (batch, n_steps, n_voices) or None
+        The hits fed to a decoder that is conditioned on them.
+    temperature : float
+        Above 0, velocity and offset are drawn from the predicted Gaussian
+        (standard deviation times the temperature) when the network has one.
+
+    Returns
+    -------
+    tensor (batch, n_steps, 3 * n_voices): the hvo.
+    """
+    m = module.n_voices
+    previous = torch.zeros(len(z), 1, 3 * m, device=z.device)
+    state = None
+    steps = []
+    for t in range(n_steps):
+        raw, state = module.decode(z, previous, None if condition is None else condition[:, t : t + 1], state)
+        logit, v, o, v_logstd, o_logstd = split_head(raw, m, module.gaussian)
+        if hits is not None:
+            h = hits[:, t : t + 1]
+        elif temperature == 0:
+            h = (logit > 0).float()
+        else:
+            h = torch.bernoulli(torch.sigmoid(logit / temperature), generator=generator)
+        if temperature > 0 and v_logstd is not None:
+            noise = torch.randn(v.shape, generator=generator, device=z.device)
+            v = (v + temperature * torch.exp(v_logstd) * noise).clamp(0.0, 1.0)
+            noise = torch.randn(o.shape, generator=generator, device=z.device)
+            o = (o + temperature * torch.exp(o_logstd) * noise).clamp(-0.5, 0.4999)
+        previous = torch.cat([h, v * h, o * h], dim=-1)
+        steps.append(previous)
+    return torch.cat(steps, dim=1)

@@ -1,0 +1,560 @@
+"""GrooveSeq2Seq and GrooveTransfer: the paper's recurrent models, trained with skorch.
+
+torch and skorch are imported when a model is fitted or used, so that
+``import sklearn_groove`` stays light.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._base import GrooveHumanizer, flatten
+from .._hvo import N_VOICES, check_hvo, hits_of, split_hvo
+from ..neighbors import top_k_similar
+
+__all__ = ["GrooveSeq2Seq", "GrooveTransfer"]
+
+_PREDICT_BATCH = 1024
+
+
+class _GrooveRecurrent(GrooveHumanizer):
+    """What GrooveSeq2Seq and GrooveTransfer share: the network, training, decoding."""
+
+    _parameter_constraints = {
+        "encoder_size": [Interval(Integral, 1, None, closed="left")],
+        "latent_size": [Interval(Integral, 1, None, closed="left")],
+        "decoder_size": [Interval(Integral, 1, None, closed="left")],
+        "decoder_layers": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "output": [StrOptions({"mse", "gaussian"})],
+        "temperature": [Interval(Real, 0, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+    _variational = False
+    _condition_on_hits = False
+
+    # -- what the subclasses decide -------------------------------------------------
+    def _encoder_input(self, X, y):
+        raise NotImplementedError
+
+    def _beta(self):
+        return 0.0
+
+    def _free_bits(self):
+        return 0.0
+
+    # -- fitting --------------------------------------------------------------------
+    def _validate_X(self, X, reset):
+        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
+        if X.ndim != 3:
+            raise ValueError(f"X must be a 3-D array (n_samples, n_steps, n_features), got shape {X.shape}")
+        if reset:
+            self.n_input_features_ = X.shape[-1]
+        elif X.shape[-1] != self.n_input_features_:
+            raise ValueError(
+                f"X has {X.shape[-1]} features per step, but {type(self).__name__} was fitted with "
+                f"{self.n_input_features_}"
+            )
+        return X
+
+    def _build_module(self, n_input):
+        from ._modules import GrooveNet
+
+        return GrooveNet(
+            n_input,
+            n_voices=N_VOICES,
+            encoder_size=self.encoder_size,
+            latent_size=self.latent_size,
+            decoder_size=self.decoder_size,
+            decoder_layers=self.decoder_layers,
+            dropout=self.dropout,
+            variational=self._variational,
+            condition_on_hits=self._condition_on_hits,
+            gaussian=self.output == "gaussian",
+        )
+
+    def _inputs(self, X, y):
+        """The network's inputs: encoder input, previous steps (teacher forcing), hits."""
+        previous = np.concatenate([np.zeros_like(y[:, :1]), y[:, :-1]], axis=1)
+        inputs = {"x": self._encoder_input(X, y), "previous": previous, "hits": split_hvo(y)[0]}
+        return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in inputs.items()}
+
+    def _fit(self, X, y, validation=None):
+        import torch
+        from skorch import NeuralNet
+        from skorch.callbacks import EarlyStopping
+        from skorch.dataset import Dataset, ValidSplit
+        from skorch.helper import predefined_split
+
+        from ._modules import GrooveLoss
+
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        torch.manual_seed(seed)
+        inputs = self._inputs(X, y)
+        module = self._build_module(inputs["x"].shape[-1])
+        callbacks = list(self.callbacks or [])
+        if self.early_stopping:
+            callbacks.append(EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True))
+        if validation is not None:
+            train_split = predefined_split(Dataset(self._inputs(*validation), validation[1]))
+        elif self.early_stopping:
+            train_split = ValidSplit(self.validation_fraction, random_state=seed)
+        else:
+            train_split = None
+        self.net_ = NeuralNet(
+            module,
+            criterion=GrooveLoss,
+            criterion__n_voices=N_VOICES,
+            criterion__gaussian=self.output == "gaussian",
+            criterion__beta=self._beta(),
+            criterion__free_bits=self._free_bits(),
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            train_split=train_split,
+            callbacks=callbacks,
+            device=self.device,
+            verbose=self.verbose,
+        )
+        self.net_.fit(inputs, y)
+        self.module_ = self.net_.module_.eval().cpu()
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        """Train the network (teacher forcing) on inputs ``X`` and performances ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_features)
+        y : array-like of shape (n_samples, n_steps, 27)
+        X_val, y_val : array-like, default=None
+            A validation set (such as the GMD's validation split): its loss is
+            shown each epoch and, with ``early_stopping``, decides when to
+            stop, instead of ``validation_fraction`` of the training set.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        X, y = self._check_pair(X, y, reset=True)
+        validation = None
+        if (X_val is None) != (y_val is None):
+            raise ValueError("give both X_val and y_val, or neither")
+        if X_val is not None:
+            validation = self._check_pair(X_val, y_val, reset=False)
+        self._fit(X, y, validation)
+        return self
+
+    def _check_pair(self, X, y, reset):
+        X = self._validate_X(X, reset=reset)
+        y = check_hvo(y, name="y")
+        if y.shape[:2] != X.shape[:2]:
+            raise ValueError(f"X and y must have the same samples and steps, got {X.shape[:2]} and {y.shape[:2]}")
+        return X, y
+
+    # -- decoding -------------------------------------------------------------------
+    def _generator(self):
+        import torch
+
+        generator = torch.Generator()
+        generator.manual_seed(int(check_random_state(self.random_state).randint(2**31 - 1)))
+        return generator
+
+    def _decode(self, z, n_steps, hits=None, condition=None):
+        """hvo (n, n_steps, 27) decoded from latent vectors z, in batches."""
+        import torch
+
+        from ._modules import generate
+
+        generator = self._generator() if self.temperature > 0 else None
+        out = []
+        for i in range(0, len(z), _PREDICT_BATCH):
+            batch = slice(i, i + _PREDICT_BATCH)
+            as_tensor = lambda a: None if a is None else torch.as_tensor(np.asarray(a[batch], dtype=np.float32))
+            out.append(
+                generate(
+                    self.module_,
+                    as_tensor(z),
+                    n_steps,
+                    hits=as_tensor(hits),
+                    condition=as_tensor(condition),
+                    temperature=self.temperature,
+                    generator=generator,
+                ).numpy()
+            )
+        hvo = np.concatenate(out) if out else np.zeros((0, n_steps, 3 * N_VOICES), np.float32)
+        return check_hvo(hvo)
+
+    def _embed(self, encoder_input):
+        """Means of z for each window."""
+        import torch
+
+        with torch.no_grad():
+            return np.concatenate(
+                [
+                    self.module_.encode(torch.as_tensor(encoder_input[i : i + _PREDICT_BATCH]))[0].numpy()
+                    for i in range(0, len(encoder_input), _PREDICT_BATCH)
+                ]
+            ) if len(encoder_input) else np.zeros((0, self.latent_size), np.float32)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = False
+        tags.non_deterministic = self.temperature > 0
+        return tags
+
+
+_COMMON_DOC = """
+    encoder_size : int, default=512
+        Units per direction of the bidirectional LSTM encoder.
+    latent_size : int, default=256
+        Size of z.
+    decoder_size : int, default=256
+        Units per layer of the LSTM decoder.
+    decoder_layers : int, default=2
+    dropout : float, default=0.0
+    output : {"mse", "gaussian"}, default="mse"
+        Velocity and offset heads: a point estimate trained with squared
+        error, or a Gaussian (mean and standard deviation) trained by
+        likelihood, which ``temperature > 0`` samples from.
+    temperature : float, default=0.0
+        0: deterministic decoding (hits where their probability is above
+        0.5, mean velocity and offset). Above 0: hits and, with the Gaussian
+        head, velocities and offsets are drawn, reproducibly under
+        ``random_state``.
+    lr : float, default=1e-3
+        Adam's learning rate.
+    batch_size : int, default=64
+    max_epochs : int, default=20
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training windows and stop when
+        their loss has not improved for ``patience`` epochs, keeping the best
+        weights.
+    validation_fraction : float, default=0.1
+    patience : int, default=5
+    callbacks : list of skorch callbacks, default=None
+        Added to the network's (for example ``skorch.callbacks.Checkpoint``).
+    device : str, default="cpu"
+        torch device for training, such as ``"cuda"``; decoding runs on the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the shuffling and the sampling.
+    verbose : int, default=0
+        1 prints skorch's table of losses, one line an epoch.
+"""
+
+
+class GrooveSeq2Seq(_GrooveRecurrent):
+    """Sequence-to-sequence model: inputs of any kind to a performance (section 5.2.2).
+
+    A bidirectional LSTM reads the input window into a vector z; a 2-layer
+    LSTM decoder, started from z and fed z and its previous step, writes hits,
+    velocities and offsets step by step (teacher forcing in training). The
+    input decides the task: a score ``(n, n_steps, 9)`` for Humanization, an
+    hvo with a voice removed for Infilling, a tapped track ``(n, n_steps, 3)``
+    for Tap2Drum (``make_pipeline(Tapper(), GrooveSeq2Seq())``).
+
+    Deviation from the paper: velocity and offset errors count only on the
+    target's hits (the output reads them only there).
+
+    Parameters
+    ----------
+    keep_hits : {"auto", True, False}, default="auto"
+        True: the output plays exactly the input's hits (Humanization; the
+        input must be a score or an hvo). False: the model chooses the hits.
+        "auto": True for a score input (9 features), else False.
+    %(common)s
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained network; ``net_.history`` holds the losses of each epoch.
+    module_ : torch.nn.Module
+        The network itself (``GrooveNet``).
+    n_features_in_ : int
+        Steps per window seen in ``fit``.
+    n_input_features_ : int
+        Features per step of ``X`` seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import GrooveSeq2Seq, join_hvo
+    >>> rng = np.random.default_rng(0)
+    >>> h = (rng.random((32, 32, 9)) < 0.2).astype(np.float32)
+    >>> y = join_hvo(h, h * 0.7, h * 0.1)
+    >>> model = GrooveSeq2Seq(encoder_size=16, latent_size=8, decoder_size=16,
+    ...                       max_epochs=2, random_state=0).fit(h, y)
+    >>> out = model.predict(h)
+    >>> out.shape, bool((out[..., :9] == h).all())
+    ((32, 32, 27), True)
+    """
+
+    _parameter_constraints = {
+        **_GrooveRecurrent._parameter_constraints,
+        "keep_hits": [StrOptions({"auto"}), "boolean"],
+    }
+
+    def __init__(
+        self,
+        keep_hits="auto",
+        encoder_size=512,
+        latent_size=256,
+        decoder_size=256,
+        decoder_layers=2,
+        dropout=0.0,
+        output="mse",
+        temperature=0.0,
+        lr=1e-3,
+        batch_size=64,
+        max_epochs=20,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=5,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.keep_hits = keep_hits
+        self.encoder_size = encoder_size
+        self.latent_size = latent_size
+        self.decoder_size = decoder_size
+        self.decoder_layers = decoder_layers
+        self.dropout = dropout
+        self.output = output
+        self.temperature = temperature
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _encoder_input(self, X, y):
+        return X
+
+    def _keeps_hits(self):
+        keep = self.n_input_features_ == N_VOICES if self.keep_hits == "auto" else self.keep_hits
+        if keep and self.n_input_features_ not in (N_VOICES, 3 * N_VOICES):
+            raise ValueError(f"keep_hits=True needs a score or an hvo input, got {self.n_input_features_} features")
+        return keep
+
+    def predict(self, X):
+        """Decode a performance for each input window.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_input_features_)
+
+        Returns
+        -------
+        hvo : ndarray of shape (n_samples, n_steps, 27), float32
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        hits = hits_of(X) if self._keeps_hits() else None
+        return self._decode(self._embed(X), X.shape[1], hits=hits)
+
+
+class GrooveTransfer(_GrooveRecurrent):
+    """Groove Transfer: a variational Seq2Seq whose decoder also reads the score (section 5.2.3).
+
+    The encoder reads a whole performance (hits, velocities, offsets) into a
+    groove embedding z, pushed towards a standard normal by a KL term
+    (weight ``beta``); the decoder gets z and, at every step, the hits it must
+    play. So z keeps the groove and the score comes from the decoder's input:
+    :meth:`transfer` plays one beat's score with another's groove, and
+    :meth:`predict` humanizes a score with the mean groove of the
+    ``n_neighbors`` training windows with most hits in common.
+
+    Parameters
+    ----------
+    beta : float, default=0.2
+        Weight of the KL term.
+    free_bits : float, default=0.0
+        KL below this many nats a window is not penalised.
+    n_neighbors : int, default=3
+        Training windows whose grooves :meth:`predict` averages.
+    %(common)s
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+    module_ : torch.nn.Module
+    train_hits_ : ndarray of shape (n_train, n_steps * 9), uint8
+        Hits of the training windows, for :meth:`predict`'s neighbours.
+    train_grooves_ : ndarray of shape (n_train, latent_size)
+        Their groove embeddings.
+    n_features_in_ : int
+        Steps per window seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import GrooveTransfer, join_hvo
+    >>> rng = np.random.default_rng(0)
+    >>> h = (rng.random((32, 32, 9)) < 0.2).astype(np.float32)
+    >>> y = join_hvo(h, h * 0.7, h * 0.1)
+    >>> model = GrooveTransfer(encoder_size=16, latent_size=8, decoder_size=16,
+    ...                        max_epochs=2, random_state=0).fit(h, y)
+    >>> model.transform(y).shape
+    (32, 8)
+    >>> out = model.transfer(y[:1], h[1:3])        # the groove of y[0] on two scores
+    >>> out.shape, bool((out[..., :9] == h[1:3]).all())
+    ((2, 32, 27), True)
+    """
+
+    _parameter_constraints = {
+        **_GrooveRecurrent._parameter_constraints,
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "free_bits": [Interval(Real, 0, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+    }
+    _variational = True
+    _condition_on_hits = True
+
+    def __init__(
+        self,
+        beta=0.2,
+        free_bits=0.0,
+        n_neighbors=3,
+        encoder_size=512,
+        latent_size=256,
+        decoder_size=256,
+        decoder_layers=2,
+        dropout=0.0,
+        output="mse",
+        temperature=0.0,
+        lr=1e-3,
+        batch_size=64,
+        max_epochs=20,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=5,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.beta = beta
+        self.free_bits = free_bits
+        self.n_neighbors = n_neighbors
+        self.encoder_size = encoder_size
+        self.latent_size = latent_size
+        self.decoder_size = decoder_size
+        self.decoder_layers = decoder_layers
+        self.dropout = dropout
+        self.output = output
+        self.temperature = temperature
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _beta(self):
+        return self.beta
+
+    def _free_bits(self):
+        return self.free_bits
+
+    def _validate_X(self, X, reset):
+        # Only the hits are read: a score or an hvo, whichever was used in fit.
+        return GrooveHumanizer._validate_X(self, X, reset)
+
+    def _encoder_input(self, X, y):
+        return y
+
+    def _fit(self, X, y, validation=None):
+        self.n_input_features_ = y.shape[-1]  # the encoder reads performances
+        if self.n_neighbors > len(X):
+            raise ValueError(f"n_neighbors={self.n_neighbors} is more than the {len(X)} training windows")
+        super()._fit(X, y, validation)
+        self.train_hits_ = flatten(X).astype(np.uint8)
+        self.train_grooves_ = self._embed(y)
+
+    def transform(self, hvo):
+        """Groove embeddings (means of z) of performances.
+
+        Parameters
+        ----------
+        hvo : array-like of shape (n_samples, n_steps, 27)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, latent_size)
+        """
+        check_is_fitted(self)
+        return self._embed(check_hvo(hvo, name="hvo"))
+
+    def transfer(self, groove, score):
+        """Play ``score`` with the groove of the performance ``groove``.
+
+        Parameters
+        ----------
+        groove : array-like of shape (n_samples, n_steps, 27) or (1, n_steps, 27)
+            Performances whose groove is taken; one is used for every score.
+        score : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+            The hits to play.
+
+        Returns
+        -------
+        hvo : ndarray of shape (n_samples, n_steps, 27), with exactly the score's hits
+        """
+        check_is_fitted(self)
+        hits = self._validate_X(score, reset=False)
+        z = self.transform(groove)
+        if len(z) == 1:
+            z = np.repeat(z, len(hits), axis=0)
+        if len(z) != len(hits):
+            raise ValueError(f"groove has {len(z)} windows and score {len(hits)}: give one groove or one per score")
+        return self._decode(z, hits.shape[1], hits=hits, condition=hits)
+
+    def predict(self, X):
+        """Humanize scores with the mean groove of their most similar training windows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+
+        Returns
+        -------
+        hvo : ndarray of shape (n_samples, n_steps, 27), with exactly ``X``'s hits
+        """
+        check_is_fitted(self)
+        hits = self._validate_X(X, reset=False)
+        train_hits = self.train_hits_.astype(np.float32)
+        z = np.concatenate(
+            [
+                self.train_grooves_[top_k_similar(flatten(hits[i : i + 512]), train_hits, self.n_neighbors)].mean(axis=1)
+                for i in range(0, len(hits), 512)
+            ]
+        ) if len(hits) else np.zeros((0, self.latent_size), np.float32)
+        return self._decode(z, hits.shape[1], hits=hits, condition=hits)
+
+
+for _cls in (GrooveSeq2Seq, GrooveTransfer):
+    _cls.__doc__ = _cls.__doc__.replace("    %(common)s\n", _COMMON_DOC.lstrip("\n"))

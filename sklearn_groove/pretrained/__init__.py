@@ -1,0 +1,121 @@
+"""Pretrained models: ``load(name)`` returns a fitted estimator or pipeline.
+
+Weights are stored as torch tensors (float16) and read with
+``torch.load(weights_only=True)``, never with pickle; a JSON file beside each
+records the estimator, its parameters, the training data, the library version
+and the test metrics. ``benchmarks/train_pretrained.py`` makes them.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["load", "available", "info"]
+
+WEIGHTS = Path(__file__).parent / "weights"
+
+
+def available():
+    """Names of the shipped models.
+
+    Examples
+    --------
+    >>> from sklearn_groove import pretrained
+    >>> "humanize" in pretrained.available()
+    True
+    """
+    return sorted(p.stem for p in WEIGHTS.glob("*.json"))
+
+
+def info(name):
+    """The metadata of a shipped model: parameters, training data, version, test metrics."""
+    path = WEIGHTS / f"{name}.json"
+    if not path.is_file():
+        raise ValueError(f"unknown pretrained model {name!r}; known models: {', '.join(available()) or 'none'}")
+    return json.loads(path.read_text())
+
+
+def load(name):
+    """Load a shipped model, fitted and ready to ``predict``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`available`: ``"humanize"`` (score -> performance),
+        ``"infill_closed_hihat"`` and ``"tap2drum"`` (pipelines that take any
+        hvo and apply their own input transform), ``"groove_transfer"``.
+
+    Returns
+    -------
+    estimator or sklearn.pipeline.Pipeline
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import pretrained
+    >>> model = pretrained.load("humanize")
+    >>> score = np.zeros((1, 32, 9), dtype=np.float32)
+    >>> score[0, ::4, 0] = score[0, 4::8, 1] = score[0, ::2, 2] = 1   # a rock beat
+    >>> model.predict(score).shape
+    (1, 32, 27)
+    """
+    import torch
+    from sklearn.pipeline import make_pipeline
+
+    from .. import neural, preprocessing
+
+    meta = info(name)
+    estimator = getattr(neural, meta["estimator"])(**meta["params"])
+    state = torch.load(WEIGHTS / f"{name}.pt", weights_only=True, map_location="cpu")
+    _restore(estimator, meta, state)
+    steps = [getattr(preprocessing, step["class"])(**step["params"]) for step in meta.get("pipeline", [])]
+    return make_pipeline(*steps, estimator) if steps else estimator
+
+
+def _restore(estimator, meta, state):
+    """Give an unfitted recurrent estimator the fitted state saved by :func:`save`."""
+    estimator.n_features_in_ = meta["n_steps"]
+    estimator.n_input_features_ = meta["n_input_features"]
+    module = estimator._build_module(meta["n_encoder_features"])
+    module.load_state_dict({k: v.float() for k, v in state["module"].items()})
+    estimator.module_ = module.eval()
+    if "train_hits" in state:
+        n = meta["n_steps"] * 9
+        estimator.train_hits_ = np.unpackbits(state["train_hits"].numpy(), axis=1)[:, :n]
+        estimator.train_grooves_ = state["train_grooves"].float().numpy()
+
+
+def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS):
+    """Save a fitted GrooveSeq2Seq or GrooveTransfer as ``name.pt`` and ``name.json``."""
+    import torch
+
+    from .. import __version__
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {"module": {k: v.detach().cpu().half() for k, v in estimator.module_.state_dict().items()}}
+    if hasattr(estimator, "train_hits_"):
+        state["train_hits"] = torch.from_numpy(np.packbits(estimator.train_hits_.astype(bool), axis=1))
+        state["train_grooves"] = torch.from_numpy(estimator.train_grooves_).half()
+    torch.save(state, folder / f"{name}.pt")
+    params = {k: v for k, v in estimator.get_params().items() if k not in ("callbacks", "verbose", "device")}
+    meta = {
+        "estimator": type(estimator).__name__,
+        "params": params,
+        "n_steps": int(estimator.n_features_in_),
+        "n_input_features": int(estimator.n_input_features_),
+        "n_encoder_features": int(estimator.module_.encoder.input_size),
+        "pipeline": [{"class": type(t).__name__, "params": t.get_params()} for t in pipeline],
+        "library_version": __version__,
+        **metadata,
+    }
+    (folder / f"{name}.json").write_text(json.dumps(meta, indent=2, default=_jsonable) + "\n")
+
+
+def _jsonable(value):
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

@@ -1,0 +1,114 @@
+"""GrooveSeq2Seq and GrooveTransfer on small configurations: learning, contract, sampling."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+
+from sklearn_groove import GrooveQuantized, GrooveSeq2Seq, GrooveTransfer, join_hvo, split_hvo
+from sklearn_groove.datasets import fetch_groove
+from sklearn_groove.preprocessing import Tapper, VoiceRemover
+
+SMALL = dict(encoder_size=32, latent_size=16, decoder_size=32, batch_size=32, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def gmd(data_home):
+    """A few hundred real windows."""
+    test = fetch_groove(subset="test", data_home=data_home)
+    return test.hvo[:300]
+
+
+@pytest.fixture(scope="module")
+def humanizer(gmd):
+    return GrooveSeq2Seq(**SMALL, max_epochs=25, lr=3e-3).fit(gmd[..., :9], gmd)
+
+
+def test_seq2seq_learns(humanizer, gmd):
+    losses = humanizer.net_.history[:, "train_loss"]
+    assert losses[-1] < 0.8 * losses[0]
+    quantized = GrooveQuantized().fit(gmd[..., :9], gmd)
+    assert humanizer.score(gmd[..., :9], gmd) > quantized.score(gmd[..., :9], gmd)
+
+
+def test_humanization_keeps_hits(humanizer, gmd):
+    out = humanizer.predict(gmd[:20, :, :9])
+    h, v, o = split_hvo(out)
+    np.testing.assert_array_equal(h, gmd[:20, :, :9])
+    assert not v[h == 0].any() and not o[h == 0].any()
+    assert v[h > 0].std() > 0.01  # not one velocity for every note
+
+
+def test_deterministic_and_round_trips(humanizer, gmd, tmp_path):
+    X = gmd[:10, :, :9]
+    out = humanizer.predict(X)
+    np.testing.assert_array_equal(humanizer.predict(X), out)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(humanizer)).predict(X), out)
+    joblib.dump(humanizer, tmp_path / "m.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "m.joblib").predict(X), out)
+    again = clone(humanizer).set_params(max_epochs=2).fit(gmd[:64, :, :9], gmd[:64])
+    twice = clone(humanizer).set_params(max_epochs=2).fit(gmd[:64, :, :9], gmd[:64])
+    np.testing.assert_allclose(again.predict(X), twice.predict(X), atol=1e-6)
+    assert clone(humanizer).get_params() == humanizer.get_params()
+
+
+def test_sampling_is_reproducible_under_random_state(gmd):
+    X, y = gmd[:64, :, :9], gmd[:64]
+    model = GrooveSeq2Seq(**SMALL, output="gaussian", keep_hits=False, max_epochs=3).fit(X, y)
+    deterministic = model.predict(X)
+    model.set_params(temperature=1.0)
+    first, second = model.predict(X), model.predict(X)
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first, deterministic)
+    assert not np.array_equal(model.set_params(random_state=1).predict(X), first)
+
+
+def test_infilling_and_tap2drum_generate_hits(gmd):
+    y = gmd[:64]
+    infill = make_pipeline(VoiceRemover(), GrooveSeq2Seq(**SMALL, max_epochs=2)).fit(y, y)
+    assert infill.predict(y).shape == y.shape
+    assert infill[-1].n_input_features_ == 27 and not infill[-1]._keeps_hits()
+    tap = make_pipeline(Tapper(), GrooveSeq2Seq(**SMALL, max_epochs=2)).fit(y, y)
+    out = tap.predict(y)
+    assert out.shape == y.shape and tap[-1].n_input_features_ == 3
+    with pytest.raises(ValueError, match="keep_hits=True"):
+        make_pipeline(Tapper(), GrooveSeq2Seq(**SMALL, max_epochs=1, keep_hits=True)).fit(y, y).predict(y)
+
+
+def test_validation_split_and_early_stopping(gmd):
+    model = GrooveSeq2Seq(**SMALL, max_epochs=3, early_stopping=True, patience=1)
+    model.fit(gmd[:200, :, :9], gmd[:200], X_val=gmd[200:, :, :9], y_val=gmd[200:])
+    assert "valid_loss" in model.net_.history[-1]
+    with pytest.raises(ValueError, match="both X_val and y_val"):
+        model.fit(gmd[..., :9], gmd, X_val=gmd[..., :9])
+    with pytest.raises(ValueError, match="features per step"):
+        model.predict(gmd[:, :, :3])
+
+
+def test_groove_transfer(gmd):
+    y = gmd[:200]
+    model = GrooveTransfer(**SMALL, max_epochs=5, lr=3e-3).fit(y[..., :9], y)
+    z = model.transform(y)
+    assert z.shape == (200, 16) and model.train_grooves_.shape == (200, 16)
+    laid_back, pushed = y.copy(), y.copy()
+    laid_back[..., 18:] = 0.3 * laid_back[..., :9]
+    pushed[..., 18:] = -0.3 * pushed[..., :9]
+    score = y[:5, :, :9]
+    a, b = model.transfer(laid_back[:1], score), model.transfer(pushed[:1], score)
+    np.testing.assert_array_equal(split_hvo(a)[0], score)
+    assert not np.allclose(a, b)
+    out = model.predict(score)
+    np.testing.assert_array_equal(split_hvo(out)[0], score)
+    np.testing.assert_array_equal(model.predict(y[:5]), out)  # an hvo's hits are the score
+    with pytest.raises(ValueError, match="one groove or one per score"):
+        model.transfer(y[:2], score)
+
+
+def test_bad_parameters(gmd):
+    with pytest.raises(ValueError, match="output"):
+        GrooveSeq2Seq(output="laplace").fit(gmd[:8, :, :9], gmd[:8])
+    with pytest.raises(ValueError, match="requires y"):
+        GrooveSeq2Seq().fit(gmd[:8, :, :9], None)
