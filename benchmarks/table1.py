@@ -33,6 +33,16 @@ PAPER = {  # Table 1 of Gillick et al. (2019): estimate, low, high; None = N/A
             "velocity_kl": (0.233, 0.216, 0.249)},
     "MLP": {"mae_ms": (19.6, 19.5, 19.8), "mse": (0.033, 0.033, 0.034), "timing_kl": (7.91, 7.64, 8.14),
             "velocity_kl": (1.83, 1.75, 1.90)},
+    "Seq2Seq": {"mae_ms": (18.7, 18.6, 18.9), "mse": (0.030, 0.029, 0.030), "timing_kl": (1.64, 1.59, 1.71),
+                "velocity_kl": (0.519, 0.489, 0.550)},
+    "Groove Transfer": {"mae_ms": (22.05, 20.5, 23.6), "mse": (0.038, 0.032, 0.042), "timing_kl": (1.70, 1.64, 1.76),
+                        "velocity_kl": (0.138, 0.133, 0.144)},
+}
+# Shipped models (trained by benchmarks/train_pretrained.py) added as rows: row name -> (model, temperature)
+PRETRAINED_ROWS = {
+    "Seq2Seq": ("humanize", 0.0),
+    "Seq2Seq (sampling, temperature 1)": ("humanize", 1.0),
+    "Groove Transfer": ("groove_transfer", 0.0),
 }
 
 # What is tuned on validation, per row.
@@ -120,7 +130,7 @@ def write_markdown(result, path):
     for name, row in result["rows"].items():
         cells = [_fmt(row[m], digits[m]) for m in METRICS]
         lines.append(f"| {name} | `{row['params']}` | " + " | ".join(cells) + f" | {row['fit_s']:.1f} | {row['predict_s']:.2f} |")
-        paper = PAPER.get(name)
+        paper = PAPER.get(name.split(" (")[0]) if "sampling" not in name else PAPER["Seq2Seq"]
         if paper:
             cells = [_fmt(paper[m], digits[m]) + (f" ({_agreement(row[m], paper[m])})" if _agreement(row[m], paper[m]) else "")
                      for m in METRICS]
@@ -137,6 +147,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="one setting per model, short MLP (a smoke run)")
     parser.add_argument("--out", default=str(RESULTS), help="folder for table1.json and table1.md")
+    parser.add_argument("--skip-baselines", action="store_true", help="only the shipped neural models' rows")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
 
@@ -145,14 +156,31 @@ def main():
     test = fetch_groove(subset="test", data_home=args.data_home)
     rows = {}
     tuning = {}
-    for name, (cls, grid) in (QUICK_GRIDS if args.quick else GRIDS).items():
-        print(name, flush=True)
-        (model, _, params, fit_s), tried = tune(cls, grid, train, validation)
-        tuning[name] = tried
+    previous = Path(args.out) / "table1.json"
+    if args.skip_baselines and previous.is_file():
+        old = json.loads(previous.read_text())
+        rows, tuning = old["rows"], old["validation_tuning"]
+    else:
+        for name, (cls, grid) in (QUICK_GRIDS if args.quick else GRIDS).items():
+            print(name, flush=True)
+            (model, _, params, fit_s), tried = tune(cls, grid, train, validation)
+            tuning[name] = tried
+            rows[name] = {"params": params, "fit_s": fit_s, **evaluate(model, test, args.n_resamples, args.seed)}
+            print(f"  test: {rows[name]}", flush=True)
+    from sklearn_groove import pretrained
+
+    for name, (shipped, temperature) in PRETRAINED_ROWS.items():
+        if shipped not in pretrained.available():
+            continue
+        model = pretrained.load(shipped).set_params(temperature=temperature, random_state=args.seed)
+        meta = pretrained.info(shipped)
+        fit_s = meta["training_wall_s"]
+        params = {"pretrained": shipped, "temperature": temperature, "epochs": meta["epochs"]}
         rows[name] = {"params": params, "fit_s": fit_s, **evaluate(model, test, args.n_resamples, args.seed)}
-        print(f"  test: {rows[name]}", flush=True)
+        print(f"{name} test: {rows[name]}", flush=True)
     result = {
         "command": "python benchmarks/table1.py" + (" --quick" if args.quick else "")
+        + (" --skip-baselines" if args.skip_baselines else "")
         + (f" --n-resamples {args.n_resamples}" if args.n_resamples != 1000 else ""),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "n_train": len(train.hvo),

@@ -36,6 +36,7 @@ __all__ = [
     "midi_to_hvo",
     "hvo_to_midi",
     "window_hvo",
+    "stitch_hvo",
 ]
 
 #: Roland TD-11 pitches of the Groove MIDI Dataset, per voice. The first
@@ -397,3 +398,42 @@ def window_hvo(hvo, *, bars=2, hop_bars=1, pad_end=True):
     padded[: len(hvo)] = hvo
     index = (start_bars * STEPS_PER_BAR)[:, None] + np.arange(bars * STEPS_PER_BAR)
     return padded[index], start_bars
+
+
+def stitch_hvo(windows, start_bars, n_steps):
+    """Put overlapping windows back into one song ``(n_steps, F)``.
+
+    Where windows overlap (a hop shorter than a window), their values are
+    blended with weights that rise from the edges of each window to its
+    middle, so no window's edge, where a model sees least context, wins.
+
+    Parameters
+    ----------
+    windows : array-like of shape (n_windows, window_steps, F)
+    start_bars : array-like of shape (n_windows,)
+        As returned by :func:`window_hvo`.
+    n_steps : int
+        Length of the song; windows are cut there.
+
+    Returns
+    -------
+    ndarray of shape (n_steps, F), float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.midi import stitch_hvo, window_hvo
+    >>> song = np.random.default_rng(0).random((70, 27)).astype(np.float32)
+    >>> windows, start = window_hvo(song, bars=2, hop_bars=1)
+    >>> bool(np.allclose(stitch_hvo(windows, start, 70), song))
+    True
+    """
+    windows = np.asarray(windows, dtype=np.float32)
+    length = windows.shape[1]
+    weight = np.minimum(np.arange(length) + 0.5, length - np.arange(length) - 0.5)[:, None]
+    total = np.zeros((max(n_steps, int(np.max(start_bars, initial=0)) * STEPS_PER_BAR + length), windows.shape[2]))
+    norm = np.zeros((len(total), 1))
+    for window, start in zip(windows, np.asarray(start_bars) * STEPS_PER_BAR):
+        total[start : start + length] += weight * window
+        norm[start : start + length] += weight
+    return (total / np.maximum(norm, 1e-12))[:n_steps].astype(np.float32)
