@@ -52,13 +52,15 @@ class GrooveHumanizer(BaseEstimator):
         self._validate_params()
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
-        hits = self._validate_X(X, reset=True)
+        return self._check_pair(X, y, reset=True)
+
+    def _check_pair(self, X, y, reset):
+        """Validated ``X`` (what ``_validate_X`` returns) and hvo ``y`` of matching samples and steps."""
+        X = self._validate_X(X, reset=reset)
         y = check_hvo(y, name="y")
-        if y.shape[:2] != hits.shape[:2]:
-            raise ValueError(
-                f"X and y must have the same samples and steps, got {hits.shape[:2]} and {y.shape[:2]}"
-            )
-        return hits, y
+        if y.shape[:2] != X.shape[:2]:
+            raise ValueError(f"X and y must have the same samples and steps, got {X.shape[:2]} and {y.shape[:2]}")
+        return X, y
 
     def fit(self, X, y):
         """Fit the model on scores and their performances.

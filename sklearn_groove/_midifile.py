@@ -93,6 +93,18 @@ def _walk_with_status(nxt, nxt_one, byte_at_status, n):
     return chain, pos
 
 
+def _statuses(cs, name, index):
+    """For the status bytes along a chain: which are channel messages, the
+    position of each event's status (running status: the last explicit one),
+    and which events use running status."""
+    channel_msg = (cs >= 0x80) & (cs < 0xF0)
+    source = np.maximum.accumulate(np.where(channel_msg, np.arange(len(cs)), -1))
+    running = cs < 0x80
+    if (source[running] < 0).any():
+        raise ValueError(f"{name}: track {index} is corrupt (running status with no status byte)")
+    return cs, channel_msg, source, running
+
+
 def _read_track(data, name, index):
     """Events of one MTrk chunk's bytes, as arrays along its event chain."""
     n = len(data)
@@ -116,26 +128,13 @@ def _read_track(data, name, index):
     nxt = np.concatenate([nxt, [n, n + 1, n + 2]])
 
     chain, last = _chain(nxt, n)
-    cs = c[chain]
-    channel_msg = (cs >= 0x80) & (cs < 0xF0)
-    # Running status: the last explicit channel status along the chain.
-    source = np.maximum.accumulate(np.where(channel_msg, np.arange(len(chain)), -1))
-    running = cs < 0x80
-    if running.any():
-        if (source[running] < 0).any():
-            raise ValueError(f"{name}: track {index} is corrupt (running status with no status byte)")
-        status_hi = cs[source[running]] >> 4
-        if ((status_hi == 0xC) | (status_hi == 0xD)).any():
-            nxt_one = nxt.copy()
-            nxt_one[:n][c < 0x80] = np.where(s + 1 > n, n + 2, s + 1)[c < 0x80]
-            chain, last = _walk_with_status(nxt.tolist(), nxt_one.tolist(), c.tolist(), n)
-            chain = np.asarray(chain, dtype=np.int64)
-            cs = c[chain]
-            channel_msg = (cs >= 0x80) & (cs < 0xF0)
-            source = np.maximum.accumulate(np.where(channel_msg, np.arange(len(chain)), -1))
-            running = cs < 0x80
-            if (source[running] < 0).any():
-                raise ValueError(f"{name}: track {index} is corrupt (running status with no status byte)")
+    cs, channel_msg, source, running = _statuses(c[chain], name, index)
+    if running.any() and np.isin(cs[source[running]] >> 4, (0xC, 0xD)).any():
+        nxt_one = nxt.copy()
+        nxt_one[:n][c < 0x80] = np.where(s + 1 > n, n + 2, s + 1)[c < 0x80]
+        chain, last = _walk_with_status(nxt.tolist(), nxt_one.tolist(), c.tolist(), n)
+        chain = np.asarray(chain, dtype=np.int64)
+        cs, channel_msg, source, running = _statuses(c[chain], name, index)
     if last != n:
         what = "corrupt (an invalid length)" if last == n + 1 else "truncated (an event runs past its end)"
         raise ValueError(f"{name}: track {index} is {what}")

@@ -149,10 +149,7 @@ class _GrooveRecurrent(GrooveHumanizer):
         -------
         self
         """
-        self._validate_params()
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
-        X, y = self._check_pair(X, y, reset=True)
+        X, y = self._validate_fit(X, y)
         validation = None
         if (X_val is None) != (y_val is None):
             raise ValueError("give both X_val and y_val, or neither")
@@ -161,12 +158,6 @@ class _GrooveRecurrent(GrooveHumanizer):
         self._fit(X, y, validation)
         return self
 
-    def _check_pair(self, X, y, reset):
-        X = self._validate_X(X, reset=reset)
-        y = check_hvo(y, name="y")
-        if y.shape[:2] != X.shape[:2]:
-            raise ValueError(f"X and y must have the same samples and steps, got {X.shape[:2]} and {y.shape[:2]}")
-        return X, y
 
     # -- decoding -------------------------------------------------------------------
     def _generator(self):
