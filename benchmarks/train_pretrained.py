@@ -11,6 +11,7 @@ version and test metrics.
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from sklearn_groove.preprocessing import Tapper, VoiceRemover
 SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers=2)
 # name: (estimator class, extra parameters, input transformer or None)
 MODELS = {
-    "humanize": (GrooveSeq2Seq, {}, None),
+    "humanize": (GrooveSeq2Seq, {"condition_on_hits": True}, None),
     "infill_closed_hihat": (GrooveSeq2Seq, {}, VoiceRemover(voices=("closed_hihat",))),
     "tap2drum": (GrooveSeq2Seq, {}, Tapper()),
     "groove_transfer": (GrooveTransfer, {"beta": 0.2}, None),
@@ -131,7 +132,7 @@ def main():
             "train_loss": [float(x) for x in history[:, "train_loss"]],
             "valid_loss": [float(x) for x in history[:, "valid_loss"]],
             "machine": f"{os.cpu_count()} CPUs, torch {torch.__version__}",
-            "command": "python benchmarks/train_pretrained.py " + name + f" --max-epochs {args.max_epochs}",
+            "command": "python " + " ".join(sys.argv),
             "test_metrics": test_metrics(model, transformer, test),
         }
         save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out)

@@ -61,6 +61,12 @@ def _humanize(args):
         prefix = "" if "temperature" in params else next(k for k in params if k.endswith("__temperature"))[:-11]
         if args.temperature is not None:
             model.set_params(**{prefix + "temperature": args.temperature})
+            if args.temperature > 0 and params.get(prefix + "output") == "mse":
+                print(
+                    "note: this model predicts one velocity and offset per note (output='mse'): "
+                    "--temperature changes nothing for the hits it keeps",
+                    file=sys.stderr,
+                )
         if args.seed is not None:
             model.set_params(**{prefix + "random_state": args.seed})
 

@@ -95,16 +95,18 @@ class GrooveNet(nn.Module):
 class GrooveLoss(nn.Module):
     """Per window: BCE of hits + squared error (or Gaussian NLL) of V and O on the true hits.
 
-    With a variational network, ``beta`` times the KL divergence of z to a
-    standard normal is added, at least ``free_bits`` nats a window.
+    ``hit_weight`` scales the hit term (0 where the hits are given, as for a
+    decoder conditioned on them whose output keeps them). With a variational
+    network, ``beta`` times the KL divergence of z to a standard normal is added, at least ``free_bits`` nats a window.
     Velocity and offset errors count only where the target has a hit: the
     estimators read them only there. The sum over steps and voices is
     averaged over the batch.
     """
 
-    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0):
+    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0, hit_weight=1.0):
         super().__init__()
         self.n_voices = n_voices
+        self.hit_weight = hit_weight
         self.gaussian = gaussian
         self.beta = beta
         self.free_bits = free_bits
@@ -114,7 +116,9 @@ class GrooveLoss(nn.Module):
         m = self.n_voices
         h, v, o = y_true[..., :m], y_true[..., m : 2 * m], y_true[..., 2 * m :]
         hit_logit, v_hat, o_hat, v_logstd, o_logstd = split_head(raw, m, self.gaussian)
-        loss = nn.functional.binary_cross_entropy_with_logits(hit_logit, h, reduction="none").sum(dim=(1, 2))
+        loss = self.hit_weight * nn.functional.binary_cross_entropy_with_logits(hit_logit, h, reduction="none").sum(
+            dim=(1, 2)
+        )
         if v_logstd is None:
             loss = loss + (h * ((v_hat - v) ** 2 + (o_hat - o) ** 2)).sum(dim=(1, 2))
         else:

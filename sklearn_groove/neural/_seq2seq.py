@@ -43,17 +43,18 @@ class _GrooveRecurrent(GrooveHumanizer):
         "verbose": ["verbose"],
     }
     _variational = False
-    _condition_on_hits = False
 
     # -- what the subclasses decide -------------------------------------------------
-    def _encoder_input(self, X, y):
+    def _conditioned(self):
+        """Whether the decoder reads the current step's hits."""
         raise NotImplementedError
 
-    def _beta(self):
-        return 0.0
+    def _hit_weight(self):
+        """Weight of the hit loss: 0 when the hits are given and kept, so there is nothing to learn."""
+        return 1.0
 
-    def _free_bits(self):
-        return 0.0
+    def _encoder_input(self, X, y):
+        raise NotImplementedError
 
     # -- fitting --------------------------------------------------------------------
     def _validate_X(self, X, reset):
@@ -81,7 +82,7 @@ class _GrooveRecurrent(GrooveHumanizer):
             decoder_layers=self.decoder_layers,
             dropout=self.dropout,
             variational=self._variational,
-            condition_on_hits=self._condition_on_hits,
+            condition_on_hits=self._conditioned(),
             gaussian=self.output == "gaussian",
         )
 
@@ -118,8 +119,9 @@ class _GrooveRecurrent(GrooveHumanizer):
             criterion=GrooveLoss,
             criterion__n_voices=N_VOICES,
             criterion__gaussian=self.output == "gaussian",
-            criterion__beta=self._beta(),
-            criterion__free_bits=self._free_bits(),
+            criterion__beta=getattr(self, "beta", 0.0),  # only GrooveTransfer is variational
+            criterion__free_bits=getattr(self, "free_bits", 0.0),
+            criterion__hit_weight=self._hit_weight(),
             optimizer=torch.optim.Adam,
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -196,13 +198,11 @@ class _GrooveRecurrent(GrooveHumanizer):
         """Means of z for each window."""
         import torch
 
+        z = [np.zeros((0, self.latent_size), np.float32)]
         with torch.no_grad():
-            return np.concatenate(
-                [
-                    self.module_.encode(torch.as_tensor(encoder_input[i : i + _PREDICT_BATCH]))[0].numpy()
-                    for i in range(0, len(encoder_input), _PREDICT_BATCH)
-                ]
-            ) if len(encoder_input) else np.zeros((0, self.latent_size), np.float32)
+            for i in range(0, len(encoder_input), _PREDICT_BATCH):
+                z.append(self.module_.encode(torch.as_tensor(encoder_input[i : i + _PREDICT_BATCH]))[0].numpy())
+        return np.concatenate(z)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -269,6 +269,12 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         True: the output plays exactly the input's hits (Humanization; the
         input must be a score or an hvo). False: the model chooses the hits.
         "auto": True for a score input (9 features), else False.
+    condition_on_hits : bool, default=False
+        Also feed the decoder, at each step, the hits it must play (the
+        input's), as Groove Transfer does, and train on velocities and
+        offsets alone (the hits are given). Not in the paper's Seq2Seq; for
+        Humanization, where the hits are known, it spares the decoder from
+        recovering them from z. Needs ``keep_hits``.
     %(common)s
     Attributes
     ----------
@@ -298,11 +304,13 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     _parameter_constraints = {
         **_GrooveRecurrent._parameter_constraints,
         "keep_hits": [StrOptions({"auto"}), "boolean"],
+        "condition_on_hits": ["boolean"],
     }
 
     def __init__(
         self,
         keep_hits="auto",
+        condition_on_hits=False,
         encoder_size=512,
         latent_size=256,
         decoder_size=256,
@@ -322,6 +330,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         verbose=0,
     ):
         self.keep_hits = keep_hits
+        self.condition_on_hits = condition_on_hits
         self.encoder_size = encoder_size
         self.latent_size = latent_size
         self.decoder_size = decoder_size
@@ -343,6 +352,17 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     def _encoder_input(self, X, y):
         return X
 
+    def _conditioned(self):
+        return self.condition_on_hits
+
+    def _hit_weight(self):
+        return 0.0 if self.condition_on_hits else 1.0
+
+    def _fit(self, X, y, validation=None):
+        if self.condition_on_hits and not self._keeps_hits():
+            raise ValueError("condition_on_hits=True needs keep_hits (the hits to play must be known)")
+        super()._fit(X, y, validation)
+
     def _keeps_hits(self):
         keep = self.n_input_features_ == N_VOICES if self.keep_hits == "auto" else self.keep_hits
         if keep and self.n_input_features_ not in (N_VOICES, 3 * N_VOICES):
@@ -363,7 +383,8 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         hits = hits_of(X) if self._keeps_hits() else None
-        return self._decode(self._embed(X), X.shape[1], hits=hits)
+        condition = hits if self.condition_on_hits else None
+        return self._decode(self._embed(X), X.shape[1], hits=hits, condition=condition)
 
 
 class GrooveTransfer(_GrooveRecurrent):
@@ -420,7 +441,6 @@ class GrooveTransfer(_GrooveRecurrent):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
     }
     _variational = True
-    _condition_on_hits = True
 
     def __init__(
         self,
@@ -466,11 +486,8 @@ class GrooveTransfer(_GrooveRecurrent):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _beta(self):
-        return self.beta
-
-    def _free_bits(self):
-        return self.free_bits
+    def _conditioned(self):
+        return True
 
     def _validate_X(self, X, reset):
         # Only the hits are read: a score or an hvo, whichever was used in fit.
@@ -538,14 +555,8 @@ class GrooveTransfer(_GrooveRecurrent):
         check_is_fitted(self)
         hits = self._validate_X(X, reset=False)
         train_hits = self.train_hits_.astype(np.float32)
-        z = np.concatenate(
-            [
-                self.train_grooves_[top_k_similar(flatten(hits[i : i + 512]), train_hits, self.n_neighbors)].mean(axis=1)
-                for i in range(0, len(hits), 512)
-            ]
-        ) if len(hits) else np.zeros((0, self.latent_size), np.float32)
+        z = np.zeros((len(hits), self.latent_size), np.float32)
+        for i in range(0, len(hits), _PREDICT_BATCH):
+            neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), train_hits, self.n_neighbors)
+            z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)
         return self._decode(z, hits.shape[1], hits=hits, condition=hits)
-
-
-for _cls in (GrooveSeq2Seq, GrooveTransfer):
-    _cls.__doc__ = _cls.__doc__.replace("    %(common)s\n", _COMMON_DOC.lstrip("\n"))
