@@ -38,12 +38,9 @@ PAPER = {  # Table 1 of Gillick et al. (2019): estimate, low, high; None = N/A
     "Groove Transfer": {"mae_ms": (22.05, 20.5, 23.6), "mse": (0.038, 0.032, 0.042), "timing_kl": (1.70, 1.64, 1.76),
                         "velocity_kl": (0.138, 0.133, 0.144)},
 }
-# Shipped models (trained by benchmarks/train_pretrained.py) added as rows: row name -> (model, temperature)
-PRETRAINED_ROWS = {
-    "Seq2Seq": ("humanize", 0.0),
-    "Seq2Seq (sampling, temperature 1)": ("humanize", 1.0),
-    "Groove Transfer": ("groove_transfer", 0.0),
-}
+# Shipped humanizers become rows (at temperature 0; a Gaussian head also at temperature 1).
+HUMANIZERS = {"humanize": "Seq2Seq", "groove_transfer": "Groove Transfer"}
+
 
 # What is tuned on validation, per row.
 GRIDS = {
@@ -130,7 +127,7 @@ def write_markdown(result, path):
     for name, row in result["rows"].items():
         cells = [_fmt(row[m], digits[m]) for m in METRICS]
         lines.append(f"| {name} | `{row['params']}` | " + " | ".join(cells) + f" | {row['fit_s']:.1f} | {row['predict_s']:.2f} |")
-        paper = PAPER.get(name.split(" (")[0]) if "sampling" not in name else PAPER["Seq2Seq"]
+        paper = PAPER.get(name.split(" (")[0].split(",")[0])
         if paper:
             cells = [_fmt(paper[m], digits[m]) + (f" ({_agreement(row[m], paper[m])})" if _agreement(row[m], paper[m]) else "")
                      for m in METRICS]
@@ -147,7 +144,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="one setting per model, short MLP (a smoke run)")
     parser.add_argument("--out", default=str(RESULTS), help="folder for table1.json and table1.md")
-    parser.add_argument("--skip-baselines", action="store_true", help="only the shipped neural models' rows")
+    parser.add_argument("--skip-baselines", action="store_true", help="keep the baseline rows of the last run")
+    parser.add_argument("--extra-weights", nargs="*", default=[], help="folders of other trained models to compare")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
 
@@ -159,7 +157,8 @@ def main():
     previous = Path(args.out) / "table1.json"
     if args.skip_baselines and previous.is_file():
         old = json.loads(previous.read_text())
-        rows, tuning = old["rows"], old["validation_tuning"]
+        rows = {k: v for k, v in old["rows"].items() if "pretrained" not in v["params"]}
+        tuning = old["validation_tuning"]
     else:
         for name, (cls, grid) in (QUICK_GRIDS if args.quick else GRIDS).items():
             print(name, flush=True)
@@ -169,18 +168,26 @@ def main():
             print(f"  test: {rows[name]}", flush=True)
     from sklearn_groove import pretrained
 
-    for name, (shipped, temperature) in PRETRAINED_ROWS.items():
-        if shipped not in pretrained.available():
-            continue
-        model = pretrained.load(shipped).set_params(temperature=temperature, random_state=args.seed)
-        meta = pretrained.info(shipped)
-        fit_s = meta["training_wall_s"]
-        params = {"pretrained": shipped, "temperature": temperature, "epochs": meta["epochs"]}
-        rows[name] = {"params": params, "fit_s": fit_s, **evaluate(model, test, args.n_resamples, args.seed)}
-        print(f"{name} test: {rows[name]}", flush=True)
+    folders = [(pretrained.WEIGHTS, "")] + [(Path(f), f" [{f}]") for f in args.extra_weights]
+    for folder, suffix in folders:
+        for shipped, row in HUMANIZERS.items():
+            if shipped not in pretrained.available(folder):
+                continue
+            meta = pretrained.info(shipped, folder)
+            gaussian = meta["params"].get("output") == "gaussian"
+            for temperature in (0.0, 1.0) if gaussian else (0.0,):
+                model = pretrained.load(shipped, folder).set_params(temperature=temperature, random_state=args.seed)
+                name = f"{row}, {meta['params'].get('output', 'mse')} head, temperature {temperature:g}{suffix}"
+                params = {"pretrained": shipped, "temperature": temperature, "epochs": meta["epochs"],
+                          "best_epoch": meta["best_epoch"]}
+                rows[name] = {"params": params, "fit_s": meta["training_wall_s"],
+                              **evaluate(model, test, args.n_resamples, args.seed)}
+                print(f"{name} test: {rows[name]}", flush=True)
+
     result = {
         "command": "python benchmarks/table1.py" + (" --quick" if args.quick else "")
         + (" --skip-baselines" if args.skip_baselines else "")
+        + "".join(f" --extra-weights {f}" for f in args.extra_weights)
         + (f" --n-resamples {args.n_resamples}" if args.n_resamples != 1000 else ""),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "n_train": len(train.hvo),

@@ -16,8 +16,8 @@ __all__ = ["load", "available", "info"]
 WEIGHTS = Path(__file__).parent / "weights"
 
 
-def available():
-    """Names of the shipped models.
+def available(folder=WEIGHTS):
+    """Names of the shipped models (or of the models saved in ``folder``).
 
     Examples
     --------
@@ -25,18 +25,19 @@ def available():
     >>> "humanize" in pretrained.available()
     True
     """
-    return sorted(p.stem for p in WEIGHTS.glob("*.json"))
+    return sorted(p.stem for p in Path(folder).glob("*.json"))
 
 
-def info(name):
+def info(name, folder=WEIGHTS):
     """The metadata of a shipped model: parameters, training data, version, test metrics."""
-    path = WEIGHTS / f"{name}.json"
+    path = Path(folder) / f"{name}.json"
     if not path.is_file():
-        raise ValueError(f"unknown pretrained model {name!r}; known models: {', '.join(available()) or 'none'}")
+        known = ", ".join(available(folder)) or "none"
+        raise ValueError(f"unknown pretrained model {name!r}; known models: {known}")
     return json.loads(path.read_text())
 
 
-def load(name):
+def load(name, folder=WEIGHTS):
     """Load a shipped model, fitted and ready to ``predict``.
 
     Parameters
@@ -45,6 +46,9 @@ def load(name):
         One of :func:`available`: ``"humanize"`` (score -> performance),
         ``"infill_closed_hihat"`` and ``"tap2drum"`` (pipelines that take any
         hvo and apply their own input transform), ``"groove_transfer"``.
+    folder : path, default: the package's shipped weights
+        Where to look instead, such as the output of
+        ``benchmarks/train_pretrained.py --out``.
 
     Returns
     -------
@@ -65,9 +69,9 @@ def load(name):
 
     from .. import neural, preprocessing
 
-    meta = info(name)
+    meta = info(name, folder)
     estimator = getattr(neural, meta["estimator"])(**meta["params"])
-    state = torch.load(WEIGHTS / f"{name}.pt", weights_only=True, map_location="cpu")
+    state = torch.load(Path(folder) / f"{name}.pt", weights_only=True, map_location="cpu")
     _restore(estimator, meta, state)
     steps = [getattr(preprocessing, step["class"])(**step["params"]) for step in meta.get("pipeline", [])]
     return make_pipeline(*steps, estimator) if steps else estimator
