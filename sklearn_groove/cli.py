@@ -56,9 +56,10 @@ def _humanize(args):
     model = _load_model(args.model)
     if args.temperature is not None or args.seed is not None:
         params = model.get_params()
-        if "temperature" not in params and not any(k.endswith("__temperature") for k in params):
+        key = next((k for k in params if k == "temperature" or k.endswith("__temperature")), None)
+        if key is None:
             raise ValueError(f"{args.model}: this model has no temperature or seed to set")
-        prefix = "" if "temperature" in params else next(k for k in params if k.endswith("__temperature"))[:-11]
+        prefix = key[: -len("temperature")]  # "" for an estimator, "step__" inside a pipeline
         if args.temperature is not None:
             model.set_params(**{prefix + "temperature": args.temperature})
             if args.temperature > 0 and params.get(prefix + "output") == "mse":
