@@ -34,7 +34,7 @@ from sklearn_groove.preprocessing import Tapper, VoiceRemover
 SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers=2)
 # name: (estimator class, extra parameters, input transformer or None)
 MODELS = {
-    "humanize": (GrooveSeq2Seq, {"condition_on_hits": True}, None),
+    "humanize": (GrooveSeq2Seq, {"condition_on_hits": True, "output": "gaussian"}, None),
     "infill_closed_hihat": (GrooveSeq2Seq, {}, VoiceRemover(voices=("closed_hihat",))),
     "tap2drum": (GrooveSeq2Seq, {}, Tapper()),
     "groove_transfer": (GrooveTransfer, {"beta": 0.2}, None),
@@ -83,7 +83,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--dropout", type=float, default=0.0)
-    parser.add_argument("--output", default="mse", choices=["mse", "gaussian"])
+    parser.add_argument("--output", choices=["mse", "gaussian"], help="velocity/offset head (default: the model's)")
     parser.add_argument("--encoder-size", type=int, default=SIZES["encoder_size"])
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
@@ -99,11 +99,12 @@ def main():
     for name in args.names:
         cls, extra, transformer = MODELS[name]
         checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / name), monitor="valid_loss_best")
+        if args.output:
+            extra = {**extra, "output": args.output}
         model = cls(
             **{**SIZES, "encoder_size": args.encoder_size},
             **extra,
             dropout=args.dropout,
-            output=args.output,
             lr=args.lr,
             batch_size=args.batch_size,
             max_epochs=args.max_epochs,
