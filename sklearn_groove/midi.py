@@ -20,7 +20,6 @@ earliest), as in the paper; :func:`midi_to_hvo` reports how many were merged.
 
 import io
 import os
-from collections import namedtuple
 
 import numpy as np
 from sklearn.utils import Bunch

@@ -245,7 +245,7 @@ def test_hostile_inputs_end_quickly():
     assert info.n_hits == 1 and info.n_merged == 4999 and hvo.shape == (1, 27)
     # A header announcing more tracks than the file holds.
     data = _smf(bytes([0x00, 0x99, 36, 100, 0x00, 0xFF, 0x2F, 0x00]), header=bytes([0, 1, 0x03, 0xFF, 1, 0xE0]))
-    with pytest.raises(ValueError, match=f"announces 1023 tracks, found 1"):
+    with pytest.raises(ValueError, match="announces 1023 tracks, found 1"):
         midi_to_hvo(data)
     assert MAX_TRACKS < 65535
     assert MAX_STEPS == 2**18

@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 
-from sklearn_groove import GrooveQuantized, GrooveSeq2Seq, GrooveTransfer, join_hvo, split_hvo
+from sklearn_groove import GrooveQuantized, GrooveSeq2Seq, GrooveTransfer, split_hvo
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.preprocessing import Tapper, VoiceRemover
 

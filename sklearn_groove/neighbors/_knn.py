@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from .._base import GrooveHumanizer, flatten
 from .._hvo import split_hvo
@@ -138,8 +139,6 @@ class GrooveKNN(GrooveHumanizer):
         -------
         ndarray of shape (n_samples, n_neighbors), int
         """
-        from sklearn.utils.validation import check_is_fitted
-
         check_is_fitted(self)
         return self._kneighbors(self._validate_X(X, reset=False))
 
