@@ -37,7 +37,7 @@ MODELS = {
     "humanize": (GrooveSeq2Seq, {"condition_on_hits": True, "output": "gaussian"}, None),
     "infill_closed_hihat": (GrooveSeq2Seq, {}, VoiceRemover(voices=("closed_hihat",))),
     "tap2drum": (GrooveSeq2Seq, {}, Tapper()),
-    "groove_transfer": (GrooveTransfer, {"beta": 0.2}, None),
+    "groove_transfer": (GrooveTransfer, {"beta": 0.2, "output": "gaussian"}, None),
 }
 
 

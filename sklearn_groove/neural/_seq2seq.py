@@ -393,7 +393,9 @@ class GrooveTransfer(_GrooveRecurrent):
     The encoder reads a whole performance (hits, velocities, offsets) into a
     groove embedding z, pushed towards a standard normal by a KL term
     (weight ``beta``); the decoder gets z and, at every step, the hits it must
-    play. So z keeps the groove and the score comes from the decoder's input:
+    play. So z keeps the groove and the score comes from the decoder's input
+    (the loss is the velocity and offset error and the KL term: the hits are
+    given, so unlike the paper there is no hit term):
     :meth:`transfer` plays one beat's score with another's groove, and
     :meth:`predict` humanizes a score with the mean groove of the
     ``n_neighbors`` training windows with most hits in common.
@@ -488,6 +490,9 @@ class GrooveTransfer(_GrooveRecurrent):
 
     def _conditioned(self):
         return True
+
+    def _hit_weight(self):
+        return 0.0  # the decoder reads the hits it plays, and the output keeps them
 
     def _validate_X(self, X, reset):
         # Only the hits are read: a score or an hvo, whichever was used in fit.
