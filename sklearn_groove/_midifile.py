@@ -26,7 +26,7 @@ __all__ = ["MidiEvents", "read_midi_bytes"]
 #: note-on with velocity > 0 (all channels, all tracks), in file order.
 MidiEvents = namedtuple(
     "MidiEvents",
-    "ticks_per_beat note_tick note_channel note_pitch note_velocity note_track "
+    "ticks_per_beat note_tick note_channel note_pitch note_velocity "
     "tempo_tick tempo_us timesig_tick timesig_numerator timesig_denominator",
 )
 
@@ -246,7 +246,6 @@ def read_midi_bytes(data, name="<bytes>"):
         note_channel=cat("note_channel"),
         note_pitch=cat("note_pitch"),
         note_velocity=cat("note_velocity"),
-        note_track=np.concatenate([np.full(len(t["note_tick"]), i) for i, t in enumerate(tracks)]),
         tempo_tick=np.array([t for t, _ in tempo], dtype=np.int64),
         tempo_us=np.array([us for _, us in tempo], dtype=np.float64),
         timesig_tick=np.array([t for t, _, _ in sigs], dtype=np.int64),

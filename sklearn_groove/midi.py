@@ -138,7 +138,6 @@ def _parse(data, name):
         note_channel=events.note_channel[drum],
         note_pitch=events.note_pitch[drum],
         note_velocity=events.note_velocity[drum],
-        note_track=events.note_track[drum],
     )
 
 

@@ -44,11 +44,11 @@ def hadamard_similarity(hits_a, hits_b):
 def top_k_similar(hits, train_hits, k):
     """Indices of the ``k`` rows of ``train_hits`` with most hits in common with each row of ``hits``.
 
-    Both are flattened hits (n, n_steps * 9). Ties go to the earlier training
+    Both are hits, flattened (n, n_steps * 9) or not. Ties go to the earlier training
     row; the most similar comes first.
     """
     n_train = len(train_hits)
-    similarity = np.rint(hits @ train_hits.T).astype(np.int64)
+    similarity = hadamard_similarity(hits, train_hits)
     # One key per pair: more hits in common first, then the earlier window.
     key = similarity * n_train + (n_train - 1 - np.arange(n_train))
     top = np.argpartition(-key, k - 1, axis=1)[:, :k]

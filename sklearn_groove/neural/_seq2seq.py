@@ -413,7 +413,7 @@ class GrooveTransfer(_GrooveRecurrent):
     ----------
     net_ : skorch.NeuralNet
     module_ : torch.nn.Module
-    train_hits_ : ndarray of shape (n_train, n_steps * 9), uint8
+    train_hits_ : ndarray of shape (n_train, n_steps * 9), float32
         Hits of the training windows, for :meth:`predict`'s neighbours.
     train_grooves_ : ndarray of shape (n_train, latent_size)
         Their groove embeddings.
@@ -506,7 +506,7 @@ class GrooveTransfer(_GrooveRecurrent):
         if self.n_neighbors > len(X):
             raise ValueError(f"n_neighbors={self.n_neighbors} is more than the {len(X)} training windows")
         super()._fit(X, y, validation)
-        self.train_hits_ = flatten(X).astype(np.uint8)
+        self.train_hits_ = flatten(X)
         self.train_grooves_ = self._embed(y)
 
     def transform(self, hvo):
@@ -559,9 +559,8 @@ class GrooveTransfer(_GrooveRecurrent):
         """
         check_is_fitted(self)
         hits = self._validate_X(X, reset=False)
-        train_hits = self.train_hits_.astype(np.float32)
         z = np.zeros((len(hits), self.latent_size), np.float32)
         for i in range(0, len(hits), _PREDICT_BATCH):
-            neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), train_hits, self.n_neighbors)
+            neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
             z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)
         return self._decode(z, hits.shape[1], hits=hits, condition=hits)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._hvo import N_VOICES
+
 __all__ = ["load", "available", "info"]
 
 WEIGHTS = Path(__file__).parent / "weights"
@@ -57,6 +59,8 @@ def load(name, folder=WEIGHTS):
     Examples
     --------
     >>> import numpy as np
+
+from .._hvo import N_VOICES
     >>> from sklearn_groove import pretrained
     >>> model = pretrained.load("humanize")
     >>> score = np.zeros((1, 32, 9), dtype=np.float32)
@@ -85,8 +89,8 @@ def _restore(estimator, meta, state):
     module.load_state_dict({k: v.float() for k, v in state["module"].items()})
     estimator.module_ = module.eval()
     if "train_hits" in state:
-        n = meta["n_steps"] * 9
-        estimator.train_hits_ = np.unpackbits(state["train_hits"].numpy(), axis=1)[:, :n]
+        n = meta["n_steps"] * N_VOICES
+        estimator.train_hits_ = np.unpackbits(state["train_hits"].numpy(), axis=1)[:, :n].astype(np.float32)
         estimator.train_grooves_ = state["train_grooves"].float().numpy()
 
 
