@@ -32,11 +32,17 @@ from sklearn_groove.pretrained import WEIGHTS, save
 from sklearn_groove.preprocessing import Tapper, VoiceRemover
 
 SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers=2)
+# Infilling and Tap2Drum: smaller networks, so that all four models fit in 25 MB of float16.
+SMALL = dict(encoder_size=256, latent_size=128, decoder_size=256)
 # name: (estimator class, extra parameters, input transformer or None)
 MODELS = {
     "humanize": (GrooveSeq2Seq, {"condition_on_hits": True, "output": "gaussian"}, None),
-    "infill_closed_hihat": (GrooveSeq2Seq, {}, VoiceRemover(voices=("closed_hihat",))),
-    "tap2drum": (GrooveSeq2Seq, {}, Tapper()),
+    "infill_closed_hihat": (
+        GrooveSeq2Seq,
+        {"condition_on_input": True, "generate_voices": ("closed_hihat",), "output": "gaussian", "sizes": SMALL},
+        VoiceRemover(voices=("closed_hihat",)),
+    ),
+    "tap2drum": (GrooveSeq2Seq, {"condition_on_input": True, "output": "gaussian", "sizes": SMALL}, Tapper()),
     "groove_transfer": (GrooveTransfer, {"beta": 0.2, "output": "gaussian"}, None),
 }
 
@@ -52,10 +58,10 @@ def _safe(metric, *args, **kwargs):
         return None
 
 
-def test_metrics(model, transformer, test):
+def split_metrics(model, transformer, test, temperatures=(0.0, 1.0)):
     X = _inputs(transformer, test.hvo)
     out = {}
-    for temperature in (0.0, 1.0):
+    for temperature in temperatures:
         model.set_params(temperature=temperature)
         t0 = time.perf_counter()
         y_pred = model.predict(X)
@@ -84,7 +90,9 @@ def main():
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--dropout", type=float, default=0.0)
     parser.add_argument("--output", choices=["mse", "gaussian"], help="velocity/offset head (default: the model's)")
-    parser.add_argument("--encoder-size", type=int, default=SIZES["encoder_size"])
+    for size in SIZES:
+        parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
+    parser.add_argument("--condition-on-input", choices=["yes", "no"], help="default: the model's")
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
     args = parser.parse_args()
@@ -101,8 +109,12 @@ def main():
         checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / name), monitor="valid_loss_best")
         if args.output:
             extra = {**extra, "output": args.output}
+        if args.condition_on_input:
+            extra = {**extra, "condition_on_input": args.condition_on_input == "yes"}
+        sizes = {**SIZES, **extra.pop("sizes", {})}
+        sizes.update({k: getattr(args, k) for k in SIZES if getattr(args, k) is not None})
         model = cls(
-            **{**SIZES, "encoder_size": args.encoder_size},
+            **sizes,
             **extra,
             dropout=args.dropout,
             lr=args.lr,
@@ -134,10 +146,11 @@ def main():
             "valid_loss": [float(x) for x in history[:, "valid_loss"]],
             "machine": f"{os.cpu_count()} CPUs, torch {torch.__version__}",
             "command": "python " + " ".join(sys.argv),
-            "test_metrics": test_metrics(model, transformer, test),
+            "validation_metrics": split_metrics(model, transformer, validation, temperatures=(0.0,)),
+            "test_metrics": split_metrics(model, transformer, test),
         }
         save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out)
-        print(name, metadata["test_metrics"], flush=True)
+        print(name, "validation:", metadata["validation_metrics"], flush=True)
 
 
 if __name__ == "__main__":

@@ -138,6 +138,24 @@ def _check_ndim(X, name, ndim):
         raise ValueError(f"{name} must be a {ndim}-D array {shape}, got shape {X.shape}")
 
 
+def keep_voices(hvo, voices):
+    """The hvo with every voice but ``voices`` (names or indices) silenced.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove._hvo import keep_voices
+    >>> hvo = np.zeros((1, 32, 27), dtype=np.float32)
+    >>> hvo[0, 0, [0, 1, 9, 10]] = 1, 1, 0.5, 0.5      # kick and snare
+    >>> keep_voices(hvo, ["snare"])[0, 0, [0, 1, 9, 10]].tolist()
+    [0.0, 1.0, 0.0, 0.5]
+    """
+    h, v, o = split_hvo(hvo)
+    index = [VOICES.index(x) if isinstance(x, str) else int(x) for x in voices]
+    keep = np.isin(np.arange(h.shape[-1]), index)
+    return join_hvo(h * keep, v, o)
+
+
 def check_hits(hits, *, name="hits"):
     """Check that an array is 0/1 and finite; return it as float32."""
     hits = np.asarray(hits, dtype=np.float32)

@@ -1,114 +1,332 @@
-"""The ``sklearn-groove`` command.
+"""The ``sklearn-groove`` command: drum MIDI files in, performed MIDI files out.
 
-    sklearn-groove humanize IN.mid -o OUT.mid [--model PATH] [--temperature T] [--seed N]
+    sklearn-groove humanize IN.mid -o OUT.mid [--amount A] [--voices kick,snare] [--temperature T] [--seed N]
+    sklearn-groove infill IN.mid [--voice closed_hihat] -o OUT.mid
+    sklearn-groove tap2drum TAPS.mid -o OUT.mid
+    sklearn-groove transfer --groove A.mid SCORE.mid -o OUT.mid
+    sklearn-groove plot IN.mid [OTHER.mid] -o roll.png [--offsets]
+    sklearn-groove train {humanize,infill,tap2drum} -o MODEL.joblib [--estimator seq2seq]
+    sklearn-groove evaluate {humanize,infill,tap2drum} [--model NAME_OR_PATH] [--subset validation]
 
-Exit status 0 on success; 1 with one line on stderr for bad input.
+The output file is the input file with its drum notes performed: every note
+comes back, other tracks and events unchanged (see
+:func:`sklearn_groove.midi.rewrite_drums`). Exit status 0 on success; 1 with
+one line on stderr for bad input.
 """
 
 import argparse
+import json
+import os
 import sys
 
 import numpy as np
 
+from ._hvo import VOICES, split_hvo
+
 EXAMPLES = """
 examples:
   sklearn-groove humanize beat.mid -o beat_humanized.mid
-  sklearn-groove humanize beat.mid -o take2.mid --temperature 0.8 --seed 7
-  sklearn-groove humanize beat.mid -o out.mid --model my_model.joblib
+  sklearn-groove humanize beat.mid -o take2.mid --temperature 0.8 --seed 7 --amount 1.2
+  sklearn-groove humanize beat.mid -o out.mid --voices closed_hihat,snare
+  sklearn-groove infill beat_without_hihat.mid -o with_hihat.mid
+  sklearn-groove tap2drum taps.mid -o drums.mid
+  sklearn-groove transfer --groove funky.mid straight.mid -o straight_funky.mid
+  sklearn-groove plot beat.mid beat_humanized.mid -o before_after.png
+  sklearn-groove train humanize --estimator knn -o knn.joblib
+  sklearn-groove evaluate humanize --model knn.joblib --subset validation
 """
 
+TASKS = ("humanize", "infill", "tap2drum")
+_PRETRAINED = {"humanize": "humanize", "infill": "infill_closed_hihat", "tap2drum": "tap2drum", "transfer": "groove_transfer"}
 
-def _load_model(path):
-    if path is None:
-        from . import pretrained
 
-        return pretrained.load("humanize")
+def _print(*args, end="\n"):
+    print(*args, file=sys.stderr, end=end, flush=True)
+
+
+def _load_model(spec, task):
+    """A shipped model by name (the task's by default) or a model saved with joblib."""
+    from . import pretrained
+
+    name = spec or _PRETRAINED[task]
+    if name in pretrained.available():
+        return pretrained.load(name)
+    if spec is None or not os.path.isfile(spec):
+        raise ValueError(f"{name}: no such model file, nor a shipped model ({', '.join(pretrained.available())})")
     import joblib
 
-    return joblib.load(path)
+    return joblib.load(spec)
 
 
-def humanize_song(model, hvo, *, bars=2, progress=None):
-    """Humanize one song ``(n_steps, 27)`` window by window; its hits are kept.
+def _configure(model, args):
+    """Set temperature and seed on the model (or on the last step of a pipeline)."""
+    if args.temperature is None and args.seed is None:
+        return
+    params = model.get_params()
+    key = next((k for k in params if k == "temperature" or k.endswith("__temperature")), None)
+    if key is None:
+        raise ValueError("this model has no temperature or seed to set")
+    prefix = key[: -len("temperature")]  # "" for an estimator, "step__" inside a pipeline
+    if args.temperature is not None:
+        if args.temperature < 0:
+            raise ValueError(f"--temperature must be 0 or more, got {args.temperature}")
+        model.set_params(**{prefix + "temperature": args.temperature})
+    if args.seed is not None:
+        model.set_params(**{prefix + "random_state": args.seed})
 
-    Windows of ``bars`` bars with a hop of one bar are performed and blended
-    back together (:func:`sklearn_groove.midi.stitch_hvo`).
-    """
-    from ._hvo import join_hvo, split_hvo
-    from .midi import stitch_hvo, window_hvo
 
-    windows, start = window_hvo(hvo, bars=bars, hop_bars=1)
-    out = []
-    for i in range(0, len(windows), 256):
-        out.append(model.predict(split_hvo(windows[i : i + 256])[0]))
-        if progress:
-            progress(min(i + 256, len(windows)), len(windows))
-    song = stitch_hvo(np.concatenate(out), start, len(hvo))
-    hits = split_hvo(hvo)[0]
-    _, v, o = split_hvo(song)
-    return join_hvo(hits, v, o)
+def _read(path, args):
+    from .midi import midi_to_hvo
+
+    return midi_to_hvo(path, pitch_map=args.pitch_map, check_meter=not args.any_meter, return_info=True)
+
+
+def _progress(label):
+    def progress(done, total):
+        if total > 8:
+            _print(f"\r{label}: {done}/{total} windows", end="" if done < total else "\n")
+
+    return progress
+
+
+def _write(args, source, hvo, info, *, voices=VOICES, replace=False):
+    from .midi import rewrite_drums
+
+    midi, counts = rewrite_drums(
+        source, hvo, voices=voices, amount=args.amount, replace=replace, pitch_map=args.pitch_map, return_info=True
+    )
+    try:
+        midi.save(args.output)
+    except OSError as exc:
+        raise ValueError(f"{args.output}: cannot write ({exc.strerror})") from None
+    untouched = f"{info.n_unmapped} drum notes of other pitches" if info.n_unmapped else "no drum note of other pitches"
+    _print(
+        f"wrote {args.output}: {counts.moved} notes performed, {counts.added} added, {counts.removed} removed, "
+        f"{counts.kept} left as they were; {untouched}, other instruments, tempo and meter unchanged"
+    )
+
+
+def _voices(text):
+    voices = tuple(v.strip() for v in text.split(",") if v.strip())
+    unknown = [v for v in voices if v not in VOICES]
+    if unknown or not voices:
+        raise argparse.ArgumentTypeError(f"unknown voices {unknown or text!r}; choose from {', '.join(VOICES)}")
+    return voices
 
 
 def _humanize(args):
-    from .midi import hvo_to_midi, midi_to_hvo
+    from .songs import predict_song
 
-    hvo, info = midi_to_hvo(args.input, return_info=True)
-    model = _load_model(args.model)
-    if args.temperature is not None or args.seed is not None:
-        params = model.get_params()
-        key = next((k for k in params if k == "temperature" or k.endswith("__temperature")), None)
-        if key is None:
-            raise ValueError(f"{args.model}: this model has no temperature or seed to set")
-        prefix = key[: -len("temperature")]  # "" for an estimator, "step__" inside a pipeline
-        if args.temperature is not None:
-            model.set_params(**{prefix + "temperature": args.temperature})
-            if args.temperature > 0 and params.get(prefix + "output") == "mse":
-                print(
-                    "note: this model predicts one velocity and offset per note (output='mse'): "
-                    "--temperature changes nothing for the hits it keeps",
-                    file=sys.stderr,
-                )
-        if args.seed is not None:
-            model.set_params(**{prefix + "random_state": args.seed})
+    hvo, info = _read(args.input, args)
+    model = _load_model(args.model, "humanize")
+    _configure(model, args)
+    score = split_hvo(hvo)[0]
+    out = predict_song(model.predict, score, hits=score, progress=_progress("humanizing"))
+    _write(args, args.input, out, info, voices=args.voices)
 
-    def progress(done, total):
-        if total > 8:
-            print(f"\rhumanizing: {done}/{total} windows", end="" if done < total else "\n", file=sys.stderr)
 
-    out = humanize_song(model, hvo, progress=progress)
-    hvo_to_midi(out, bpm=info.bpm).write(args.output)
-    dropped = info.n_unmapped + info.n_merged
-    if dropped:
-        print(
-            f"note: {info.n_unmapped} notes of pitches outside the 9 voices and {info.n_merged} notes sharing "
-            "a 16th note with a louder one of the same voice are not in the output",
-            file=sys.stderr,
-        )
-    print(f"wrote {args.output}: {int(out[..., :9].sum())} notes at {info.bpm:.1f} bpm", file=sys.stderr)
+def _infill(args):
+    from .songs import predict_song
+
+    if args.model is None and args.voice != "closed_hihat":
+        raise ValueError(f"the shipped infilling model writes closed_hihat; give --model for {args.voice}")
+    hvo, info = _read(args.input, args)
+    model = _load_model(args.model, "infill")
+    _configure(model, args)
+    out = predict_song(model.predict, hvo, progress=_progress("infilling"))
+    _write(args, args.input, out, info, voices=(args.voice,), replace=True)
+
+
+def _tap2drum(args):
+    from .songs import predict_song
+
+    hvo, info = _read(args.input, args)
+    model = _load_model(args.model, "tap2drum")
+    _configure(model, args)
+    out = predict_song(model.predict, hvo, progress=_progress("drumming"))
+    _write(args, args.input, out, info, replace=True)
+
+
+def _transfer(args):
+    from .midi import window_hvo
+    from .songs import predict_song
+
+    groove, _ = _read(args.groove, args)
+    hvo, info = _read(args.input, args)
+    model = _load_model(args.model, "transfer")
+    if not hasattr(model, "transfer"):
+        raise ValueError("this model cannot transfer a groove (use a GrooveTransfer)")
+    _configure(model, args)
+    groove_windows, _ = window_hvo(groove)
+    score = split_hvo(hvo)[0]
+    out = predict_song(
+        lambda w: model.transfer(groove_windows, w, average=True), score, hits=score, progress=_progress("transferring")
+    )
+    _write(args, args.input, out, info)
+
+
+def _plot(args):
+    from . import plotting
+
+    songs = {os.path.basename(p): _read(p, args)[0] for p in args.inputs}
+    if args.offsets:
+        fig = plotting.plot_offsets(songs)
+    else:
+        fig = plotting.plot_rolls(songs, bars=args.bars)
+    fig.savefig(args.output, dpi=120, bbox_inches="tight")
+    _print(f"wrote {args.output}")
+
+
+def _task_data(task, voice, data_home, subset):
+    """GMD windows of a task: the model's input and the performance to recover."""
+    from .datasets import fetch_groove
+    from .preprocessing import Tapper, VoiceRemover
+
+    data = fetch_groove(subset=subset, data_home=data_home)
+    transformer = {"humanize": None, "infill": VoiceRemover(voices=(voice,)), "tap2drum": Tapper()}[task]
+    return data, transformer
+
+
+def _estimator(name, args):
+    from . import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized, GrooveSeq2Seq, GrooveTransfer
+
+    if name in ("seq2seq", "transfer"):
+        cls = GrooveSeq2Seq if name == "seq2seq" else GrooveTransfer
+        extra = {"condition_on_input": args.task != "humanize"} if name == "seq2seq" else {}
+        return cls(max_epochs=args.max_epochs, early_stopping=True, random_state=args.seed or 0, verbose=1, **extra)
+    return {"knn": GrooveKNN, "linear": GrooveLinear, "mlp": GrooveMLP, "quantized": GrooveQuantized}[name]()
+
+
+def _train(args):
+    import joblib
+    from sklearn.pipeline import make_pipeline
+
+    train, transformer = _task_data(args.task, args.voice, args.data_home, "train")
+    validation, _ = _task_data(args.task, args.voice, args.data_home, "validation")
+    if args.task != "humanize" and args.estimator in ("transfer", "quantized"):
+        raise ValueError(f"--estimator {args.estimator} only humanizes")
+    estimator = _estimator(args.estimator, args)
+    y = train.hvo[: args.limit] if args.limit else train.hvo
+
+    def inputs(hvo):
+        return hvo[..., :9] if transformer is None else transformer.fit_transform(hvo)
+
+    _print(f"training {type(estimator).__name__} for {args.task} on {len(y)} GMD train windows")
+    if args.estimator in ("seq2seq", "transfer"):
+        estimator.fit(inputs(y), y, X_val=inputs(validation.hvo), y_val=validation.hvo)
+    else:
+        estimator.fit(inputs(y), y)
+    model = estimator if transformer is None else make_pipeline(transformer, estimator)
+    joblib.dump(model, args.output)
+    _print(f"wrote {args.output}")
+
+
+def _evaluate(args):
+    from .metrics import score_report
+
+    data, _ = _task_data(args.task, args.voice, args.data_home, args.subset)
+    model = _load_model(args.model, args.task)
+    _configure(model, args)
+    X = data.hvo[..., :9] if args.task == "humanize" else data.hvo
+    y_pred = model.predict(X)
+    voices = (args.voice,) if args.task == "infill" else VOICES
+    report = score_report(data.hvo, y_pred, bpm=data.bpm, voices=voices)
+    print(json.dumps({"task": args.task, "subset": args.subset, "windows": len(X), **report}, indent=2))
+
+
+def _add_performing(parser, model_help):
+    parser.add_argument("-o", "--output", required=True, help="MIDI file to write")
+    parser.add_argument("--model", help=model_help + "; or a model file saved with joblib (trusted files only)")
+    parser.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
+    parser.add_argument("--seed", type=int, help="same seed, same output when sampling")
+    parser.add_argument(
+        "--amount", type=float, default=1.0, help="0 = on the grid, 1 = as performed (default), up to 1.3 exaggerated"
+    )
+    _add_reading(parser)
+
+
+def _add_reading(parser):
+    parser.add_argument("--pitch-map", default="gm", choices=["gm", "gmd"], help="drum pitches to voices (default gm)")
+    parser.add_argument(
+        "--any-meter",
+        action="store_true",
+        help="read files that are not in 4/4 on a plain 16th-note grid (the models know 2 bars of 4/4)",
+    )
+
+
+def _subparser(sub, name, help, description):
+    return sub.add_parser(
+        name, help=help, description=description, epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="sklearn-groove",
-        description="Expressive drum performances from scores, with the models of 'Learning to Groove'.",
+        description="Expressive drum performances from scores, partial beats and taps (models of 'Learning to "
+        "Groove'). The output is the input MIDI file with its drums performed: every note kept, other tracks, "
+        "tempo and controllers unchanged.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    humanize = sub.add_parser(
-        "humanize",
-        help="perform a drum MIDI file: new velocities and microtiming for its hits",
-        description="Give the drum hits of a MIDI file (channel 10) human velocities and timing. The output "
-        "holds the drum track at the file's tempo.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    humanize.add_argument("input", help="MIDI file to humanize")
-    humanize.add_argument("-o", "--output", required=True, help="MIDI file to write")
-    humanize.add_argument("--model", help="a model saved with joblib (default: the shipped 'humanize' model)")
-    humanize.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
-    humanize.add_argument("--seed", type=int, help="same seed, same output when sampling")
-    humanize.set_defaults(run=_humanize)
+
+    p = _subparser(sub, "humanize", "give a drum part human velocities and microtiming",
+                   "Move each drum note (channel 10) off the grid and give it a velocity, as a drummer would play "
+                   "the same hits.")
+    p.add_argument("input", help="MIDI file to humanize")
+    _add_performing(p, "default: the shipped 'humanize' model")
+    p.add_argument("--voices", type=_voices, default=VOICES, help="comma-separated voices to change (default: all)")
+    p.set_defaults(run=_humanize)
+
+    p = _subparser(sub, "infill", "write a missing voice (the closed hi-hat) for a beat",
+                   "Replace one voice of the drum part with a part the model writes for the rest of the beat.")
+    p.add_argument("input", help="MIDI file of the beat")
+    p.add_argument("--voice", default="closed_hihat", choices=VOICES, help="the voice to write (default closed_hihat)")
+    _add_performing(p, "default: the shipped 'infill_closed_hihat' model")
+    p.set_defaults(run=_infill)
+
+    p = _subparser(sub, "tap2drum", "turn a tapped rhythm into a drum beat",
+                   "Read the drum notes of a file as taps (pitch ignored) and replace them with a drum beat that "
+                   "follows their rhythm and timing.")
+    p.add_argument("input", help="MIDI file of taps on the drum channel (10)")
+    _add_performing(p, "default: the shipped 'tap2drum' model")
+    p.set_defaults(run=_tap2drum)
+
+    p = _subparser(sub, "transfer", "play one beat's score with another beat's groove",
+                   "Perform the drum part of INPUT with the groove (velocities and microtiming) of the --groove "
+                   "file: the mean groove embedding of its 2-bar windows.")
+    p.add_argument("input", help="MIDI file whose hits are played")
+    p.add_argument("--groove", required=True, help="MIDI file whose groove is taken")
+    _add_performing(p, "default: the shipped 'groove_transfer' model")
+    p.set_defaults(run=_transfer)
+
+    p = _subparser(sub, "plot", "draw piano rolls, or offset distributions, of drum files",
+                   "Piano roll of each file side by side (voices by time, velocity as colour, microtiming as "
+                   "shifts off the grid), or with --offsets the distribution of offsets per position in the beat.")
+    p.add_argument("inputs", nargs="+", help="MIDI files")
+    p.add_argument("-o", "--output", required=True, help="image to write (.png, .pdf, .svg)")
+    p.add_argument("--bars", type=int, default=2, help="bars of the piano roll (default 2)")
+    p.add_argument("--offsets", action="store_true", help="draw offset distributions instead of piano rolls")
+    _add_reading(p)
+    p.set_defaults(run=_plot)
+
+    data_home = os.environ.get("SKLEARN_GROOVE_DATA")
+    for name, help in (("train", "fit a model on the GMD train split"), ("evaluate", "score a model on the GMD")):
+        p = _subparser(sub, name, help, help[0].upper() + help[1:] + " (SKLEARN_GROOVE_DATA or --data-home).")
+        p.add_argument("task", choices=TASKS)
+        p.add_argument("--voice", default="closed_hihat", choices=VOICES, help="the voice infilled (default closed_hihat)")
+        p.add_argument("--data-home", default=data_home, help="the GMD folder (default: $SKLEARN_GROOVE_DATA)")
+        p.add_argument("--seed", type=int, help="random_state")
+        p.set_defaults(run=_train if name == "train" else _evaluate, temperature=None)
+    train, evaluate = sub.choices["train"], sub.choices["evaluate"]
+    train.add_argument("-o", "--output", required=True, help="model file to write (joblib)")
+    train.add_argument("--estimator", default="seq2seq", choices=["seq2seq", "transfer", "knn", "linear", "mlp", "quantized"])
+    train.add_argument("--max-epochs", type=int, default=20, help="neural models, early-stopped on validation")
+    train.add_argument("--limit", type=int, help="train on the first LIMIT windows only (quick tries)")
+    evaluate.add_argument("--model", help="a shipped model's name or a joblib file (default: the task's shipped model)")
+    evaluate.add_argument("--subset", default="validation", choices=["train", "validation", "test"])
+    evaluate.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
     return parser
 
 
@@ -117,8 +335,11 @@ def main(argv=None):
     try:
         args.run(args)
     except (ValueError, OSError) as exc:
-        print(f"sklearn-groove: error: {exc}", file=sys.stderr)
+        _print(f"sklearn-groove: error: {exc}")
         return 1
+    except KeyboardInterrupt:
+        _print("sklearn-groove: interrupted")
+        return 130
     return 0
 
 

@@ -24,6 +24,7 @@ import os
 import numpy as np
 from sklearn.utils import Bunch
 
+from . import _rewrite
 from ._midifile import read_midi_bytes
 from ._hvo import MAX_OFFSET, N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, join_hvo, split_hvo
 
@@ -36,6 +37,8 @@ __all__ = [
     "hvo_to_midi",
     "window_hvo",
     "stitch_hvo",
+    "rewrite_drums",
+    "MAX_AMOUNT",
 ]
 
 #: Roland TD-11 pitches of the Groove MIDI Dataset, per voice. The first
@@ -76,6 +79,9 @@ GM_PITCH_MAP = {
 MAX_STEPS = 2**18
 #: Largest MIDI file accepted, in bytes.
 MAX_FILE_BYTES = 64 * 2**20
+
+#: Largest ``amount`` of :func:`rewrite_drums`: 1.3 exaggerates the groove by 30%.
+MAX_AMOUNT = 1.3
 
 _PITCH_MAPS = {"gm": GM_PITCH_MAP, "gmd": GMD_PITCH_MAP}
 DRUM_CHANNEL = 9  # MIDI channel 10, counted from 0
@@ -435,3 +441,86 @@ def stitch_hvo(windows, start_bars, n_steps):
         total[start : start + length] += weight * window
         norm[start : start + length] += weight
     return (total / np.maximum(norm, 1e-12))[:n_steps].astype(np.float32)
+
+
+def rewrite_drums(source, hvo, *, voices=VOICES, amount=1.0, replace=False, pitch_map="gm", return_info=False):
+    """Write a performance of a song into the song's own MIDI file, keeping everything else.
+
+    ``hvo`` is a performance of the file's drums on its 16th-note grid, such
+    as a model's output for :func:`midi_to_hvo`'s hits. Each drum note (MIDI
+    channel 10) of ``voices`` in the file is moved to the offset, and given the
+    velocity, of its step in ``hvo``; its note-off moves with it, so it keeps
+    its length. Nothing else changes: other instruments, other voices, drum
+    pitches outside the pitch map, tempo and time-signature changes,
+    controllers, tracks, channels and pitches all stay as they were.
+
+    Where several notes of a voice share a step (a flam, or two pitches of one
+    voice), the loudest gets the step's offset and velocity, and the others
+    keep their distance and their velocity ratio to it. Notes stay within half
+    a step of their grid step; a note that would start before time 0 starts
+    at 0.
+
+    Parameters
+    ----------
+    source : str, path-like, file object or bytes
+        The MIDI file ``hvo`` was read from.
+    hvo : array-like of shape (n_steps, 27)
+        Hits of ``voices`` in ``hvo`` that no note of the file plays (an
+        infilled voice, drums from taps) are added as new notes on channel
+        10, at the voice's first pitch in ``pitch_map``, half a step long,
+        to the first track that holds drum notes.
+    voices : sequence of str, default=VOICES
+        The voices to change; notes of the others are left as they were.
+    amount : float in [0, MAX_AMOUNT], default=1.0
+        0: on the grid, velocities unchanged; 1: as in ``hvo``; above 1 the
+        offsets and the velocity changes are exaggerated.
+    replace : bool, default=False
+        Notes of ``voices`` on steps where ``hvo`` has no hit: removed (True,
+        for Tap2Drum and Infilling, whose output replaces them) or left
+        unchanged (False).
+    pitch_map : {"gm", "gmd"} or dict, default="gm"
+    return_info : bool, default=False
+        Also return a Bunch counting the notes ``moved``, ``kept`` unchanged
+        (on steps without a hit), ``removed`` and ``added``.
+
+    Returns
+    -------
+    midi : mido.MidiFile
+        Write it with ``midi.save(path)``.
+    info : Bunch
+        Only with ``return_info=True``.
+
+    Examples
+    --------
+    >>> import io, pretty_midi
+    >>> from sklearn_groove.midi import midi_to_hvo, rewrite_drums
+    >>> pm = pretty_midi.PrettyMIDI(initial_tempo=120)
+    >>> drums = pretty_midi.Instrument(program=0, is_drum=True)
+    >>> drums.notes += [pretty_midi.Note(velocity=100, pitch=36, start=t, end=t + 0.1) for t in (0.0, 0.5)]
+    >>> bass = pretty_midi.Instrument(program=33)
+    >>> bass.notes.append(pretty_midi.Note(velocity=90, pitch=40, start=0.0, end=1.0))
+    >>> pm.instruments += [drums, bass]
+    >>> hvo = midi_to_hvo(pm)
+    >>> hvo[4, 9], hvo[4, 18] = 0.5, 0.25                # the second kick: softer, a quarter step late
+    >>> midi, info = rewrite_drums(pm, hvo, return_info=True)
+    >>> info.moved, info.added, info.removed
+    (2, 0, 0)
+    >>> buffer = io.BytesIO(); midi.save(file=buffer); _ = buffer.seek(0)
+    >>> out = pretty_midi.PrettyMIDI(buffer)
+    >>> [(n.pitch, n.velocity, round(float(n.start), 3)) for i in out.instruments for n in i.notes]
+    [(36, 100, 0.0), (36, 64, 0.532), (40, 90, 0.0)]
+    """
+    table, pitch_map = _pitch_table(pitch_map)
+    if isinstance(voices, str):
+        voices = (voices,)
+    unknown = [v for v in voices if v not in VOICES]
+    if unknown:
+        raise ValueError(f"unknown voices {unknown}; voices are {VOICES}")
+    if not (np.isfinite(amount) and 0 <= amount <= MAX_AMOUNT):
+        raise ValueError(f"amount must lie in [0, {MAX_AMOUNT}], got {amount!r}")
+    data, name = _read_bytes(source)
+    _parse(data, name)  # the same checks, and errors, as midi_to_hvo
+    midi, counts = _rewrite.rewrite_drums(
+        data, name, hvo, table, pitch_map, voices=voices, amount=float(amount), replace=replace
+    )
+    return (midi, Bunch(**counts)) if return_info else midi

@@ -117,7 +117,7 @@ def test_bad_parameters(gmd):
 def test_condition_on_hits(gmd):
     X, y = gmd[:64, :, :9], gmd[:64]
     model = GrooveSeq2Seq(**SMALL, condition_on_hits=True, max_epochs=2).fit(X, y)
-    assert model.module_.condition_on_hits
+    assert model.module_.n_condition == 9
     np.testing.assert_array_equal(split_hvo(model.predict(X))[0], X)
     with pytest.raises(ValueError, match="condition_on_hits=True needs keep_hits"):
         make_pipeline(Tapper(), GrooveSeq2Seq(**SMALL, condition_on_hits=True, max_epochs=1)).fit(y, y)

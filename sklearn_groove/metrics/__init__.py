@@ -7,6 +7,7 @@ from ._metrics import (
     hit_f1,
     hit_precision,
     hit_recall,
+    score_report,
     timing_kl,
     timing_mae_ms,
     timing_mse,
@@ -23,5 +24,6 @@ __all__ = [
     "hit_f1",
     "bootstrap_ci",
     "BootstrapCI",
+    "score_report",
     "SCORERS",
 ]

@@ -7,7 +7,7 @@ from sklearn import config_context
 from sklearn.metrics import make_scorer
 from sklearn.utils import check_random_state
 
-from .._hvo import STEPS_PER_BEAT, check_hvo, split_hvo
+from .._hvo import STEPS_PER_BEAT, VOICES, check_hvo, keep_voices, split_hvo
 
 __all__ = [
     "timing_mae_ms",
@@ -19,6 +19,7 @@ __all__ = [
     "hit_f1",
     "bootstrap_ci",
     "BootstrapCI",
+    "score_report",
     "SCORERS",
 ]
 
@@ -269,6 +270,54 @@ def bootstrap_ci(metric, y_true, y_pred, *, n_resamples=1000, confidence=0.95, r
     alpha = (1 - confidence) / 2
     low, high = np.percentile(values, [100 * alpha, 100 * (1 - alpha)])
     return BootstrapCI(float(estimate), float(low), float(high))
+
+
+def _or_none(metric, *args, **kwargs):
+    try:
+        return float(metric(*args, **kwargs))
+    except ValueError:  # no hits, or too few notes for a Gaussian fit
+        return None
+
+
+def score_report(y_true, y_pred, *, bpm=120.0, voices=VOICES):
+    """Every metric of the library at once, on the hits of ``voices``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples, n_steps, 27)
+    bpm : float or array-like of shape (n_samples,), default=120.0
+    voices : sequence of str, default=VOICES
+        Only these voices are scored, such as ``["closed_hihat"]`` for an
+        infilled hi-hat.
+
+    Returns
+    -------
+    dict
+        ``timing_mae_ms``, ``timing_mse``, ``timing_kl``, ``velocity_kl``,
+        ``hit_precision``, ``hit_recall`` and ``hit_f1``; a metric that is not
+        defined on these notes (too few of them) is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.metrics import score_report
+    >>> y = np.zeros((1, 32, 27), dtype=np.float32); y[0, :4, 0] = 1
+    >>> y_pred = np.zeros_like(y); y_pred[0, :2, 0] = y_pred[0, 8, 0] = 1
+    >>> report = score_report(y, y_pred)
+    >>> round(report["hit_f1"], 4), report["timing_mae_ms"], report["timing_kl"]
+    (0.5714, 0.0, None)
+    """
+    y_true = keep_voices(check_hvo(y_true, name="y_true"), voices)
+    y_pred = keep_voices(check_hvo(y_pred, name="y_pred"), voices)
+    return {
+        "timing_mae_ms": _or_none(timing_mae_ms, y_true, y_pred, bpm=bpm),
+        "timing_mse": _or_none(timing_mse, y_true, y_pred),
+        "timing_kl": _or_none(timing_kl, y_true, y_pred),
+        "velocity_kl": _or_none(velocity_kl, y_true, y_pred),
+        "hit_precision": hit_precision(y_true, y_pred),
+        "hit_recall": hit_recall(y_true, y_pred),
+        "hit_f1": hit_f1(y_true, y_pred),
+    }
 
 
 def _make_scorers():

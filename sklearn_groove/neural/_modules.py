@@ -21,7 +21,8 @@ class GrooveNet(nn.Module):
 
     The decoder starts from a state computed from z and is fed, at each step,
     z and the previous step's output [h, v, o] (teacher forcing in training),
-    plus the current step's hits when ``condition_on_hits`` (Groove Transfer).
+    plus ``n_condition`` features of the current step when it is above 0:
+    the hits to play (Groove Transfer), or the input's step (a tapped track).
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
     standard deviations of velocity and offset.
@@ -37,7 +38,7 @@ class GrooveNet(nn.Module):
         decoder_layers=2,
         dropout=0.0,
         variational=False,
-        condition_on_hits=False,
+        n_condition=0,
         gaussian=False,
     ):
         super().__init__()
@@ -45,12 +46,12 @@ class GrooveNet(nn.Module):
         self.decoder_layers = decoder_layers
         self.decoder_size = decoder_size
         self.variational = variational
-        self.condition_on_hits = condition_on_hits
+        self.n_condition = n_condition
         self.gaussian = gaussian
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
         self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
-        n_decoder_input = latent_size + 3 * n_voices + (n_voices if condition_on_hits else 0)
+        n_decoder_input = latent_size + 3 * n_voices + n_condition
         self.decoder = nn.LSTM(
             n_decoder_input,
             decoder_size,
@@ -75,20 +76,20 @@ class GrooveNet(nn.Module):
         state = state.permute(1, 2, 0, 3).contiguous()
         return state[0], state[1]
 
-    def decode(self, z, previous, hits=None, state=None):
+    def decode(self, z, previous, condition=None, state=None):
         """Raw head outputs for the steps of ``previous`` (batch, steps, 3 * n_voices)."""
         parts = [z.unsqueeze(1).expand(-1, previous.shape[1], -1), previous]
-        if self.condition_on_hits:
-            parts.append(hits)
+        if self.n_condition:
+            parts.append(condition)
         out, state = self.decoder(torch.cat(parts, dim=-1), self.initial_state(z) if state is None else state)
         return self.head(self.dropout(out)), state
 
-    def forward(self, x, previous, hits):
+    def forward(self, x, previous, condition=None):
         mean, logvar = self.encode(x)
         z = mean
         if logvar is not None and self.training:
             z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
-        raw, _ = self.decode(z, previous, hits)
+        raw, _ = self.decode(z, previous, condition)
         return raw, mean, logvar
 
 
@@ -141,8 +142,8 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
         Output hits to impose (Humanization keeps the input's hits); None
         lets the model choose: hit probability > 0.5 at temperature 0, a
         draw from it (logits divided by the temperature) above 0.
-    condition : tensor (batch, n_steps, n_voices) or None
-        The hits fed to a decoder that is conditioned on them.
+    condition : tensor (batch, n_steps, n_condition) or None
+        What a conditioned decoder reads at each step.
     temperature : float
         Above 0, velocity and offset are drawn from the predicted Gaussian
         (standard deviation times the temperature) when the network has one.

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import GrooveHumanizer, flatten
-from .._hvo import N_VOICES, check_hvo, hits_of, split_hvo
+from .._hvo import N_VOICES, VOICES, check_hvo, hits_of, split_hvo
 from ..neighbors import top_k_similar
 
 __all__ = ["GrooveSeq2Seq", "GrooveTransfer"]
@@ -45,8 +45,8 @@ class _GrooveRecurrent(GrooveHumanizer):
     _variational = False
 
     # -- what the subclasses decide -------------------------------------------------
-    def _conditioned(self):
-        """Whether the decoder reads the current step's hits."""
+    def _condition(self, X):
+        """What the decoder reads at each step, from the input windows: (n, n_steps, k) or None."""
         raise NotImplementedError
 
     def _hit_weight(self):
@@ -70,7 +70,7 @@ class _GrooveRecurrent(GrooveHumanizer):
             )
         return X
 
-    def _build_module(self, n_input):
+    def _build_module(self, n_input, n_condition):
         from ._modules import GrooveNet
 
         return GrooveNet(
@@ -82,14 +82,17 @@ class _GrooveRecurrent(GrooveHumanizer):
             decoder_layers=self.decoder_layers,
             dropout=self.dropout,
             variational=self._variational,
-            condition_on_hits=self._conditioned(),
+            n_condition=n_condition,
             gaussian=self.output == "gaussian",
         )
 
     def _inputs(self, X, y):
-        """The network's inputs: encoder input, previous steps (teacher forcing), hits."""
+        """The network's inputs: encoder input, previous steps (teacher forcing), condition."""
         previous = np.concatenate([np.zeros_like(y[:, :1]), y[:, :-1]], axis=1)
-        inputs = {"x": self._encoder_input(X, y), "previous": previous, "hits": split_hvo(y)[0]}
+        inputs = {"x": self._encoder_input(X, y), "previous": previous}
+        condition = self._condition(X)
+        if condition is not None:
+            inputs["condition"] = condition
         return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in inputs.items()}
 
     def _fit(self, X, y, validation=None):
@@ -104,7 +107,8 @@ class _GrooveRecurrent(GrooveHumanizer):
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         torch.manual_seed(seed)
         inputs = self._inputs(X, y)
-        module = self._build_module(inputs["x"].shape[-1])
+        condition = inputs.get("condition")
+        module = self._build_module(inputs["x"].shape[-1], 0 if condition is None else condition.shape[-1])
         callbacks = list(self.callbacks or [])
         if self.early_stopping:
             callbacks.append(EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True))
@@ -275,6 +279,15 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         offsets alone (the hits are given). Not in the paper's Seq2Seq; for
         Humanization, where the hits are known, it spares the decoder from
         recovering them from z. Needs ``keep_hits``.
+    condition_on_input : bool, default=False
+        Also feed the decoder, at each step, the input's features at that
+        step (the taps for Tap2Drum, the other voices for Infilling), so that
+        it need not recover from z where they are. Not in the paper's
+        Seq2Seq; the hit term stays in the loss.
+    generate_voices : tuple of str or None, default=None
+        For an hvo input (Infilling): the voices the model writes, such as
+        ``("closed_hihat",)``; the other voices are copied from the input
+        unchanged. None: the model writes every voice.
     %(common)s
     Attributes
     ----------
@@ -305,12 +318,16 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         **_GrooveRecurrent._parameter_constraints,
         "keep_hits": [StrOptions({"auto"}), "boolean"],
         "condition_on_hits": ["boolean"],
+        "condition_on_input": ["boolean"],
+        "generate_voices": [tuple, list, None],
     }
 
     def __init__(
         self,
         keep_hits="auto",
         condition_on_hits=False,
+        condition_on_input=False,
+        generate_voices=None,
         encoder_size=512,
         latent_size=256,
         decoder_size=256,
@@ -331,6 +348,8 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     ):
         self.keep_hits = keep_hits
         self.condition_on_hits = condition_on_hits
+        self.condition_on_input = condition_on_input
+        self.generate_voices = generate_voices
         self.encoder_size = encoder_size
         self.latent_size = latent_size
         self.decoder_size = decoder_size
@@ -352,8 +371,9 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     def _encoder_input(self, X, y):
         return X
 
-    def _conditioned(self):
-        return self.condition_on_hits
+    def _condition(self, X):
+        parts = ([hits_of(X)] if self.condition_on_hits else []) + ([X] if self.condition_on_input else [])
+        return np.concatenate(parts, axis=-1) if parts else None
 
     def _hit_weight(self):
         return 0.0 if self.condition_on_hits else 1.0
@@ -361,7 +381,19 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     def _fit(self, X, y, validation=None):
         if self.condition_on_hits and not self._keeps_hits():
             raise ValueError("condition_on_hits=True needs keep_hits (the hits to play must be known)")
+        self._copied_voices()
         super()._fit(X, y, validation)
+
+    def _copied_voices(self):
+        """Indices of the voices copied from the input (none unless ``generate_voices``)."""
+        if self.generate_voices is None:
+            return []
+        unknown = [v for v in self.generate_voices if v not in VOICES]
+        if unknown or not self.generate_voices:
+            raise ValueError(f"generate_voices must name some of {VOICES}, got {self.generate_voices!r}")
+        if self.n_input_features_ != 3 * N_VOICES:
+            raise ValueError(f"generate_voices needs an hvo input (27 features), got {self.n_input_features_}")
+        return [j for j, v in enumerate(VOICES) if v not in self.generate_voices]
 
     def _keeps_hits(self):
         keep = self.n_input_features_ == N_VOICES if self.keep_hits == "auto" else self.keep_hits
@@ -383,8 +415,12 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         hits = hits_of(X) if self._keeps_hits() else None
-        condition = hits if self.condition_on_hits else None
-        return self._decode(self._embed(X), X.shape[1], hits=hits, condition=condition)
+        out = self._decode(self._embed(X), X.shape[1], hits=hits, condition=self._condition(X))
+        copied = self._copied_voices()
+        if copied:
+            columns = np.add.outer([0, N_VOICES, 2 * N_VOICES], copied).ravel()
+            out[..., columns] = X[..., columns]
+        return out
 
 
 class GrooveTransfer(_GrooveRecurrent):
@@ -488,8 +524,8 @@ class GrooveTransfer(_GrooveRecurrent):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _conditioned(self):
-        return True
+    def _condition(self, X):
+        return hits_of(X)
 
     def _hit_weight(self):
         return 0.0  # the decoder reads the hits it plays, and the output keeps them
@@ -523,7 +559,7 @@ class GrooveTransfer(_GrooveRecurrent):
         check_is_fitted(self)
         return self._embed(check_hvo(hvo, name="hvo"))
 
-    def transfer(self, groove, score):
+    def transfer(self, groove, score, average=False):
         """Play ``score`` with the groove of the performance ``groove``.
 
         Parameters
@@ -532,6 +568,10 @@ class GrooveTransfer(_GrooveRecurrent):
             Performances whose groove is taken; one is used for every score.
         score : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
             The hits to play.
+        average : bool, default=False
+            Play every score with the mean groove embedding of all the
+            ``groove`` windows (any number of them, such as the windows of
+            a whole song).
 
         Returns
         -------
@@ -540,6 +580,8 @@ class GrooveTransfer(_GrooveRecurrent):
         check_is_fitted(self)
         hits = self._validate_X(score, reset=False)
         z = self.transform(groove)
+        if average:
+            z = z.mean(axis=0, keepdims=True)
         if len(z) == 1:
             z = np.repeat(z, len(hits), axis=0)
         if len(z) != len(hits):

@@ -59,8 +59,6 @@ def load(name, folder=WEIGHTS):
     Examples
     --------
     >>> import numpy as np
-
-from .._hvo import N_VOICES
     >>> from sklearn_groove import pretrained
     >>> model = pretrained.load("humanize")
     >>> score = np.zeros((1, 32, 9), dtype=np.float32)
@@ -85,17 +83,33 @@ def _restore(estimator, meta, state):
     """Give an unfitted recurrent estimator the fitted state saved by :func:`save`."""
     estimator.n_features_in_ = meta["n_steps"]
     estimator.n_input_features_ = meta["n_input_features"]
-    module = estimator._build_module(meta["n_encoder_features"])
+    module = estimator._build_module(meta["n_encoder_features"], meta["n_condition_features"])
     module.load_state_dict({k: v.float() for k, v in state["module"].items()})
     estimator.module_ = module.eval()
     if "train_hits" in state:
         n = meta["n_steps"] * N_VOICES
         estimator.train_hits_ = np.unpackbits(state["train_hits"].numpy(), axis=1)[:, :n].astype(np.float32)
-        estimator.train_grooves_ = state["train_grooves"].float().numpy()
+        coords, basis = state["groove_coords"].float().numpy(), state["groove_basis"].float().numpy()
+        estimator.train_grooves_ = coords @ basis + state["groove_mean"].float().numpy()
 
 
-def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS):
-    """Save a fitted GrooveSeq2Seq or GrooveTransfer as ``name.pt`` and ``name.json``."""
+def _principal_components(z, explained):
+    """Mean, basis (k, d) and coordinates (n, k) of the fewest components keeping ``explained`` of z's variance."""
+    mean = z.mean(axis=0)
+    _, s, basis = np.linalg.svd(z - mean, full_matrices=False)
+    share = np.cumsum(s**2) / max(np.sum(s**2), 1e-30)
+    k = int(np.searchsorted(share, explained)) + 1
+    basis = basis[:k]
+    return mean.astype(np.float32), basis.astype(np.float32), ((z - mean) @ basis.T).astype(np.float32)
+
+
+def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance=0.999):
+    """Save a fitted GrooveSeq2Seq or GrooveTransfer as ``name.pt`` and ``name.json``.
+
+    A GrooveTransfer's training grooves are stored as their leading principal
+    components, the fewest that keep ``groove_variance`` of their variance
+    (the KL term leaves z in a low-dimensional subspace).
+    """
     import torch
 
     from .. import __version__
@@ -105,7 +119,9 @@ def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS):
     state = {"module": {k: v.detach().cpu().half() for k, v in estimator.module_.state_dict().items()}}
     if hasattr(estimator, "train_hits_"):
         state["train_hits"] = torch.from_numpy(np.packbits(estimator.train_hits_.astype(bool), axis=1))
-        state["train_grooves"] = torch.from_numpy(estimator.train_grooves_).half()
+        mean, basis, coords = _principal_components(estimator.train_grooves_, explained=groove_variance)
+        state.update(groove_mean=torch.from_numpy(mean), groove_basis=torch.from_numpy(basis).half())
+        state["groove_coords"] = torch.from_numpy(coords).half()
     torch.save(state, folder / f"{name}.pt")
     params = {k: v for k, v in estimator.get_params().items() if k not in ("callbacks", "verbose", "device")}
     meta = {
@@ -114,6 +130,7 @@ def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS):
         "n_steps": int(estimator.n_features_in_),
         "n_input_features": int(estimator.n_input_features_),
         "n_encoder_features": int(estimator.module_.encoder.input_size),
+        "n_condition_features": int(estimator.module_.n_condition),
         "pipeline": [{"class": type(t).__name__, "params": t.get_params()} for t in pipeline],
         "library_version": __version__,
         **metadata,

@@ -1,0 +1,184 @@
+"""Write a performance back into its own MIDI file, keeping every other event.
+
+:func:`sklearn_groove.midi.rewrite_drums` is the public entry point.
+"""
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._hvo import MAX_OFFSET, N_VOICES, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
+
+DRUM_CHANNEL = 9
+
+
+@dataclass
+class _Note:
+    track: int
+    on: int  # index of the note-on in its track
+    off: int  # index of its note-off, or -1 when never released
+    tick: int
+    velocity: int
+    voice: int
+
+
+def _read_mido(data, name):
+    import mido
+
+    try:
+        return mido.MidiFile(file=io.BytesIO(data), clip=True)
+    except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"{name}: cannot be rewritten, MIDI data is corrupt ({exc})") from None
+
+
+def _absolute(track):
+    return np.cumsum([msg.time for msg in track], dtype=np.int64)
+
+
+def _drum_notes(midi, table):
+    """The drum notes of mapped pitches, with their note-offs paired first in, first out."""
+    notes = []
+    for t, track in enumerate(midi.tracks):
+        ticks = _absolute(track)
+        open_notes = {}
+        for i, msg in enumerate(track):
+            if msg.type not in ("note_on", "note_off") or msg.channel != DRUM_CHANNEL:
+                continue
+            key = msg.note
+            if msg.type == "note_on" and msg.velocity > 0:
+                if table[key] >= 0:
+                    note = _Note(t, i, -1, int(ticks[i]), msg.velocity, int(table[key]))
+                    notes.append(note)
+                    open_notes.setdefault(key, []).append(note)
+            elif open_notes.get(key):
+                open_notes[key].pop(0).off = i
+    return notes
+
+
+def _cells(notes, step_ticks):
+    """Nearest step of each note, and its offset in steps, as :func:`midi_to_hvo` computes them."""
+    exact = np.array([n.tick for n in notes], dtype=np.float64) / step_ticks
+    step = np.floor(exact + 0.5).astype(np.int64)
+    return step, exact - step
+
+
+def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace):
+    """See :func:`sklearn_groove.midi.rewrite_drums`; returns ``(mido.MidiFile, counts)``."""
+    import mido
+
+    h, v, o = split_hvo(check_hvo(hvo, ndim=2))
+    h = h.copy()
+    midi = _read_mido(data, name)
+    step_ticks = midi.ticks_per_beat / STEPS_PER_BEAT
+    chosen = np.isin(np.arange(N_VOICES), [VOICES.index(x) for x in voices])
+    notes = [n for n in _drum_notes(midi, table) if chosen[n.voice]]
+    step, offset = _cells(notes, step_ticks) if notes else (np.zeros(0, np.int64), np.zeros(0))
+
+    # per track: new ticks of note-ons, shifts of their note-offs, new velocities, events removed
+    edits = [dict(ticks={}, shifts={}, velocities={}, dropped=set()) for _ in midi.tracks]
+    by_cell = {}
+    for k, n in enumerate(notes):
+        by_cell.setdefault((int(step[k]), n.voice), []).append(k)
+    counts = dict(moved=0, removed=0, added=0, kept=0)
+    for (s, j), members in by_cell.items():
+        played = s < len(h) and h[s, j] > 0
+        if not played:
+            if replace:
+                for k in members:
+                    edits[notes[k].track]["dropped"].update(i for i in (notes[k].on, notes[k].off) if i >= 0)
+                counts["removed"] += len(members)
+            else:
+                counts["kept"] += len(members)
+            continue
+        loudest = max(members, key=lambda k: (notes[k].velocity, -notes[k].tick))
+        target = amount * float(o[s, j])
+        new_velocity = notes[loudest].velocity + amount * (127.0 * float(v[s, j]) - notes[loudest].velocity)
+        for k in members:
+            n = notes[k]
+            shift = np.clip(offset[k] - offset[loudest] + target, -0.5, MAX_OFFSET)
+            tick = max(int(round((s + shift) * step_ticks)), 0)
+            edit = edits[n.track]
+            edit["ticks"][n.on] = tick
+            if n.off >= 0:
+                edit["shifts"][n.off] = (tick - n.tick, tick)
+            scaled = new_velocity * n.velocity / notes[loudest].velocity
+            edit["velocities"][n.on] = int(np.clip(round(scaled), 1, 127))
+        counts["moved"] += len(members)
+        h[s, j] = 0  # played by an existing note: nothing to add there
+    added = _new_notes(h, v, o, step_ticks, pitch_map, amount)
+    counts["added"] = len(added) // 2
+    drum_track = next((n.track for n in notes), _first_drum_track(midi))
+    for t, track in enumerate(midi.tracks):
+        midi.tracks[t] = _rebuild(track, **edits[t], added=added if t == drum_track else [])
+    if drum_track >= len(midi.tracks):
+        midi.tracks.append(_rebuild(mido.MidiTrack(), {}, {}, {}, set(), added))
+    return midi, counts
+
+
+def _first_drum_track(midi):
+    for t, track in enumerate(midi.tracks):
+        if any(m.type in ("note_on", "note_off") and m.channel == DRUM_CHANNEL for m in track):
+            return t
+    return 0 if midi.type == 0 else len(midi.tracks)
+
+
+def _new_notes(h, v, o, step_ticks, pitch_map, amount):
+    """(tick, message) pairs for hits with no input note: each voice's first pitch, half a step long."""
+    import mido
+
+    events = []
+    for s, j in zip(*np.nonzero(h > 0)):
+        pitch = pitch_map[VOICES[j]][0]
+        tick = max(int(round((s + amount * float(o[s, j])) * step_ticks)), 0)
+        velocity = int(np.clip(round(127 * float(v[s, j])), 1, 127))
+        events.append((tick, mido.Message("note_on", channel=DRUM_CHANNEL, note=pitch, velocity=velocity)))
+        off = tick + max(int(step_ticks / 2), 1)
+        events.append((off, mido.Message("note_off", channel=DRUM_CHANNEL, note=pitch, velocity=0)))
+    return events
+
+
+def _is_off(msg):
+    return msg.type == "note_off" or (msg.type == "note_on" and msg.velocity == 0)
+
+
+def _rebuild(track, ticks, shifts, velocities, dropped, added):
+    """The track in time order, with new note-on ticks, shifted note-offs, new velocities, events dropped and added.
+
+    ``shifts`` maps a note-off to its note's shift and new start. At one tick,
+    the release of an earlier moved note comes before the moved note-ons, so
+    that it does not cut them, and a note that starts and ends on one tick
+    keeps its note-on first; events that do not move keep their order.
+    """
+    import mido
+
+    old = _absolute(track)
+    rows = []  # (tick, rank, order, message)
+    end = None
+    for i, msg in enumerate(track):
+        tick = int(old[i])
+        if i in dropped:
+            continue
+        if msg.type == "end_of_track":
+            end = (tick, msg)
+            continue
+        rank = 1
+        if i in ticks:
+            tick = ticks[i]
+        elif i in shifts:
+            shift, start = shifts[i]
+            tick = max(tick + shift, start)
+            rank = 0 if tick > start else 2
+        if i in velocities:
+            msg = msg.copy(velocity=velocities[i])
+        rows.append((tick, rank, i, msg))
+    rows += [(tick, 0 if _is_off(msg) else 1, len(track) + k, msg) for k, (tick, msg) in enumerate(added)]
+    rows.sort(key=lambda r: r[:3])
+    out = mido.MidiTrack()
+    last = 0
+    for tick, _, _, msg in rows:
+        out.append(msg.copy(time=tick - last))
+        last = tick
+    end_tick, end_msg = end if end is not None else (last, mido.MetaMessage("end_of_track"))
+    out.append(end_msg.copy(time=max(end_tick, last) - last))
+    return out
