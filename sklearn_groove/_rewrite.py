@@ -68,11 +68,11 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace)
     import mido
 
     h, v, o = split_hvo(check_hvo(hvo, ndim=2))
-    h = h.copy()
     midi = _read_mido(data, name)
     step_ticks = midi.ticks_per_beat / STEPS_PER_BEAT
     chosen = np.isin(np.arange(N_VOICES), [VOICES.index(x) for x in voices])
     notes = [n for n in _drum_notes(midi, table) if chosen[n.voice]]
+    h = h * chosen  # hits of other voices are neither played nor added
     step, offset = _cells(notes, step_ticks) if notes else (np.zeros(0, np.int64), np.zeros(0))
 
     # per track: new ticks of note-ons, shifts of their note-offs, new velocities, events removed

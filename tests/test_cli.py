@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sklearn_groove import GrooveKNN, split_hvo
-from sklearn_groove.cli import humanize_song, main
+from sklearn_groove.cli import main
+from sklearn_groove.songs import predict_song
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.midi import midi_to_hvo
 
@@ -33,7 +34,7 @@ def test_humanize_a_gmd_file(gmd_file, knn_path, tmp_path, capsys):
     assert info_after.bpm == pytest.approx(info.bpm, rel=1e-3)
     assert not np.allclose(split_hvo(after)[2], split_hvo(before)[2], atol=0.02)  # the timing moved
     err = capsys.readouterr().err
-    assert "wrote" in err and "windows" in err
+    assert "wrote" in err and "windows" in err and "0 removed" in err
 
 
 def test_odd_length_and_short_songs(knn_path, tmp_path):
@@ -43,9 +44,9 @@ def test_odd_length_and_short_songs(knn_path, tmp_path):
             events += hit(36 if i % 2 else 42, velocity=90, time=230 if i else 0)
         path = tmp_path / f"song{n_hits}.mid"
         path.write_bytes(write_midi([events], tempo_bpm=100))
-        hvo = midi_to_hvo(path)
-        out = humanize_song(joblib.load(knn_path), hvo)
-        np.testing.assert_array_equal(split_hvo(out)[0], split_hvo(hvo)[0])
+        score = split_hvo(midi_to_hvo(path))[0]
+        out = predict_song(joblib.load(knn_path).predict, score, hits=score)
+        np.testing.assert_array_equal(split_hvo(out)[0], score)
 
 
 def test_bad_input_is_one_line_and_exit_1(tmp_path, capsys, knn_path):
@@ -54,8 +55,20 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path, capsys, knn_path):
     assert main(["humanize", str(bad), "-o", str(tmp_path / "o.mid"), "--model", str(knn_path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("sklearn-groove: error:") and "not a MIDI file" in err[0]
+    good = write_midi([hit(36) + hit(38, time=110)])
+    no_drums = write_midi([hit(60, channel=0)])
+    for name, data, message in (
+        ("truncated.mid", good[:-9], "truncated"),
+        ("empty.mid", b"", "empty"),
+        ("nodrums.mid", no_drums, "no drum notes"),
+    ):
+        (tmp_path / name).write_bytes(data)
+        assert main(["humanize", str(tmp_path / name), "-o", str(tmp_path / "o.mid"), "--model", str(knn_path)]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0], (name, err)
     assert main(["humanize", str(tmp_path / "missing.mid"), "-o", "x.mid", "--model", str(knn_path)]) == 1
     assert main(["humanize", str(bad), "-o", "x.mid", "--model", str(knn_path), "--temperature", "1"]) == 1
+    assert main(["humanize", str(tmp_path / "nodrums.mid"), "-o", "x.mid", "--model", "no_such_model"]) == 1
 
 
 def test_console_script_help():
@@ -80,3 +93,113 @@ def test_default_model_with_temperature_and_seed(tmp_path, capsys):
         np.testing.assert_array_equal(split_hvo(takes[-1])[0], split_hvo(midi_to_hvo(source))[0])
     np.testing.assert_array_equal(takes[0], takes[1])  # same seed, same take
     assert not np.array_equal(takes[0], takes[2])
+
+
+def _song_file(path, *, meter=(4, 4), bars=5, tempo_change=True):
+    """Drums with an extra percussion pitch (31, sticks: none of the 9 voices), a bass track, a tempo change."""
+    import mido
+
+    drums, bass = [], [mido.Message("program_change", channel=0, program=33, time=0)]
+    steps = bars * 4 * meter[0] // (meter[1] // 4) + 3  # and 3 steps more: an odd length
+    for step in range(steps):
+        pitches = [42] + ([36] if step % 8 == 0 else []) + ([38] if step % 8 == 4 else []) + ([31] if step % 5 == 0 else [])
+        for k, pitch in enumerate(pitches):
+            drums += hit(pitch, velocity=100, time=(110 if step else 0) if k == 0 else 0, length=10 if k == len(pitches) - 1 else 0)
+    for _ in range(bars):
+        bass += hit(40, velocity=80, channel=0, length=1900)
+    if tempo_change:
+        drums.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(132), time=0))
+    path.write_bytes(write_midi([drums, bass], ticks_per_beat=480, tempo_bpm=96, time_signature=meter))
+    return path
+
+
+def _notes(path):
+    import mido
+
+    out = []
+    for t, track in enumerate(mido.MidiFile(path).tracks):
+        tick = 0
+        for msg in track:
+            tick += msg.time
+            if msg.type == "note_on" and msg.velocity > 0:
+                out.append((t, msg.channel, msg.note, tick))
+    return out
+
+
+def _meta(path):
+    import mido
+
+    out = []
+    for t, track in enumerate(mido.MidiFile(path).tracks):
+        tick = 0
+        for msg in track:
+            tick += msg.time
+            if msg.is_meta or msg.type == "program_change":
+                out.append((t, tick, msg.copy(time=0)))
+    return out
+
+
+def test_console_script_on_a_daw_file(tmp_path, knn_path):
+    """The installed console script: every note back, bass and tempo untouched, drums within half a step."""
+    import shutil
+
+    source = _song_file(tmp_path / "song.mid")
+    out = tmp_path / "out.mid"
+    script = shutil.which("sklearn-groove") or pytest.skip("the console script is not installed")
+    result = subprocess.run(
+        [script, "humanize", str(source), "-o", str(out), "--model", str(knn_path), "--amount", "1.3"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    before, after = _notes(source), _notes(out)
+    assert sorted(n[:3] for n in before) == sorted(n[:3] for n in after)  # count, track, channel, pitch
+    untouched = lambda notes: [n for n in notes if n[1] != 9 or n[2] == 31]
+    assert untouched(before) == untouched(after) and len(untouched(before)) > 5
+    moved = sorted(n[3] for n in after if n[1] == 9) != sorted(n[3] for n in before if n[1] == 9)
+    assert moved and all(abs(n[3] / 120 - round(n[3] / 120)) <= 0.5 for n in after)
+    assert _meta(source) == _meta(out)
+
+
+def test_three_four_is_refused_or_read_on_the_grid(tmp_path, knn_path, capsys):
+    source = _song_file(tmp_path / "waltz.mid", meter=(3, 4), tempo_change=False)
+    args = ["humanize", str(source), "-o", str(tmp_path / "out.mid"), "--model", str(knn_path)]
+    assert main(args) == 1
+    assert "3/4" in capsys.readouterr().err
+    assert main(args + ["--any-meter"]) == 0
+    assert len(_notes(tmp_path / "out.mid")) == len(_notes(source))
+
+
+def test_amount_zero_and_voice_selection(tmp_path, knn_path):
+    source = _song_file(tmp_path / "song.mid", tempo_change=False)
+    out = tmp_path / "out.mid"
+    assert main(["humanize", str(source), "-o", str(out), "--model", str(knn_path), "--amount", "0"]) == 0
+    assert all(n[3] % 120 == 0 for n in _notes(out) if n[1] == 9)
+    assert main(["humanize", str(source), "-o", str(out), "--model", str(knn_path), "--voices", "snare"]) == 0
+    unchanged = lambda path: [n for n in _notes(path) if n[2] != 38]
+    assert unchanged(source) == unchanged(out)
+    with pytest.raises(SystemExit):
+        main(["humanize", str(source), "-o", str(out), "--voices", "cowbell"])
+
+
+def test_plot(tmp_path, gmd_file):
+    pytest.importorskip("matplotlib")
+    for extra in ([], ["--offsets"]):
+        out = tmp_path / f"plot{len(extra)}.png"
+        assert main(["plot", str(gmd_file), str(gmd_file), "-o", str(out), *extra]) == 0
+        assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_train_and_evaluate(tmp_path, data_home, capsys):
+    import json
+
+    model = tmp_path / "knn.joblib"
+    common = ["--data-home", str(data_home)]
+    assert main(["train", "humanize", "--estimator", "knn", "--limit", "2000", "-o", str(model), *common]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "humanize", "--model", str(model), *common]) == 0
+    knn = json.loads(capsys.readouterr().out)
+    assert main(["evaluate", "humanize", "--model", "humanize", *common]) == 0
+    seq2seq = json.loads(capsys.readouterr().out)
+    assert knn["subset"] == "validation" and knn["windows"] == 2055
+    assert seq2seq["timing_mae_ms"] < knn["timing_mae_ms"]
+    assert main(["train", "tap2drum", "--estimator", "transfer", "-o", str(model), *common]) == 1
