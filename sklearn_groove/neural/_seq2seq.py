@@ -406,7 +406,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_steps, n_input_features_)
+        X : array-like of shape (n_samples, n_steps, n_input_features)
 
         Returns
         -------
@@ -606,3 +606,7 @@ class GrooveTransfer(_GrooveRecurrent):
             neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
             z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)
         return self._decode(z, hits.shape[1], hits=hits, condition=hits)
+
+
+for _cls in (GrooveSeq2Seq, GrooveTransfer):
+    _cls.__doc__ = _cls.__doc__.replace("    %(common)s\n", _COMMON_DOC.lstrip("\n") + "\n")
