@@ -203,8 +203,9 @@ def _train(args):
 
     train, transformer = _task_data(args.task, args.voice, args.data_home, "train")
     validation, _ = _task_data(args.task, args.voice, args.data_home, "validation")
-    if args.task != "humanize" and args.estimator in ("transfer", "quantized"):
-        raise ValueError(f"--estimator {args.estimator} only humanizes")
+    if args.task != "humanize" and args.estimator != "seq2seq":
+        raise ValueError(f"--estimator {args.estimator} keeps its input's hits, so it only humanizes; {args.task} "
+                         "needs --estimator seq2seq")
     estimator = _estimator(args.estimator, args)
     y = train.hvo[: args.limit] if args.limit else train.hvo
 

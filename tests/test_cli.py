@@ -203,3 +203,22 @@ def test_train_and_evaluate(tmp_path, data_home, capsys):
     assert knn["subset"] == "validation" and knn["windows"] == 2055
     assert seq2seq["timing_mae_ms"] < knn["timing_mae_ms"]
     assert main(["train", "tap2drum", "--estimator", "transfer", "-o", str(model), *common]) == 1
+
+
+@pytest.mark.parametrize("command", ["infill", "tap2drum", "transfer"])
+def test_shipped_models_through_the_command(command, gmd_file, tmp_path, capsys):
+    """Each task's default model on a GMD file: notes of other voices stay, the task's notes are written."""
+    out = tmp_path / "out.mid"
+    extra = ["--groove", str(gmd_file)] if command == "transfer" else []
+    source = _song_file(tmp_path / "song.mid", tempo_change=False)
+    assert main([command, str(source), "-o", str(out), *extra]) == 0, capsys.readouterr().err
+    before, after = _notes(source), _notes(out)
+    drums = lambda notes, pitches: [n for n in notes if n[1] == 9 and n[2] in pitches]
+    assert [n for n in before if n[1] != 9 or n[2] == 31] == [n for n in after if n[1] != 9 or n[2] == 31]
+    if command == "infill":  # kick and snare untouched; a closed hi-hat part written
+        assert drums(before, (36, 38)) == drums(after, (36, 38)) and drums(after, (42, 22, 44))
+    elif command == "tap2drum":  # the taps are replaced by a beat of several voices
+        assert len({n[2] for n in drums(after, range(128)) if n[2] != 31}) >= 2
+    else:  # the score's hits, with the groove's timing
+        assert sorted(n[:3] for n in before) == sorted(n[:3] for n in after)
+    assert "wrote" in capsys.readouterr().err

@@ -121,3 +121,34 @@ def test_condition_on_hits(gmd):
     np.testing.assert_array_equal(split_hvo(model.predict(X))[0], X)
     with pytest.raises(ValueError, match="condition_on_hits=True needs keep_hits"):
         make_pipeline(Tapper(), GrooveSeq2Seq(**SMALL, condition_on_hits=True, max_epochs=1)).fit(y, y)
+
+
+def test_condition_on_input_for_tap2drum(gmd):
+    model = make_pipeline(Tapper(), GrooveSeq2Seq(**SMALL, condition_on_input=True, max_epochs=3)).fit(gmd, gmd)
+    seq2seq = model[-1]
+    assert seq2seq.module_.n_condition == 3  # the decoder reads the taps
+    losses = seq2seq.net_.history[:, "train_loss"]
+    assert losses[-1] < losses[0]
+    assert model.predict(gmd[:4]).shape == (4, 32, 27)
+
+
+def test_generate_voices_copies_the_others(gmd):
+    remover = VoiceRemover(voices=("closed_hihat",))
+    X = remover.fit_transform(gmd)
+    model = GrooveSeq2Seq(**SMALL, condition_on_input=True, generate_voices=("closed_hihat",), max_epochs=2)
+    out = model.fit(X, gmd).predict(X[:10])
+    others = [j for j in range(27) if j % 9 != 2]
+    np.testing.assert_array_equal(out[..., others], X[:10][..., others])
+    with pytest.raises(ValueError, match="generate_voices must name"):
+        clone(model).set_params(generate_voices=("cowbell",)).fit(X, gmd)
+    with pytest.raises(ValueError, match="needs an hvo input"):
+        clone(model).fit(gmd[..., :9], gmd)
+
+
+def test_transfer_with_the_mean_groove_of_a_song(gmd):
+    model = GrooveTransfer(**SMALL, max_epochs=1).fit(gmd[..., :9], gmd)
+    song = gmd[:7]  # the windows of one "song": any number of them
+    out = model.transfer(song, gmd[10:13, :, :9], average=True)
+    mean_groove = model.transform(song).mean(axis=0, keepdims=True)
+    expected = model._decode(np.repeat(mean_groove, 3, axis=0), 32, hits=gmd[10:13, :, :9], condition=gmd[10:13, :, :9])
+    np.testing.assert_allclose(out, expected, atol=1e-6)

@@ -32,3 +32,20 @@ def test_load_and_predict(name, data_home):
     assert out.shape == y.shape
     if name in ("humanize", "groove_transfer"):
         np.testing.assert_array_equal(split_hvo(out)[0], y[..., :9])
+
+
+def test_grooves_are_stored_as_principal_components(tmp_path, data_home):
+    """save() keeps the grooves' leading components: the restored grooves and predictions barely move."""
+    from sklearn_groove import GrooveTransfer
+    from sklearn_groove.datasets import fetch_groove
+    from sklearn_groove.pretrained import save
+
+    y = fetch_groove(subset="test", data_home=data_home).hvo[:200]
+    model = GrooveTransfer(encoder_size=16, latent_size=32, decoder_size=16, max_epochs=2, random_state=0)
+    model.fit(y[..., :9], y)
+    save(model, "small", {"note": "test"}, folder=tmp_path, groove_variance=0.999)
+    loaded = pretrained.load("small", folder=tmp_path)
+    error = np.linalg.norm(loaded.train_grooves_ - model.train_grooves_) ** 2
+    total = np.linalg.norm(model.train_grooves_ - model.train_grooves_.mean(axis=0)) ** 2
+    assert error <= 0.002 * total  # 0.1% of the variance left out, plus float16 rounding
+    np.testing.assert_allclose(loaded.predict(y[:5, :, :9]), model.predict(y[:5, :, :9]), atol=0.02)
