@@ -36,7 +36,7 @@ SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers
 SMALL = dict(encoder_size=256, latent_size=128, decoder_size=256)
 # name: (estimator class, extra parameters, input transformer or None)
 MODELS = {
-    "humanize": (GrooveSeq2Seq, {"condition_on_hits": True, "output": "gaussian"}, None),
+    "humanize": (GrooveSeq2Seq, {"condition_on_hits": True, "output": "gaussian", "dropout": 0.3}, None),
     "infill_closed_hihat": (
         GrooveSeq2Seq,
         {"condition_on_input": True, "generate_voices": ("closed_hihat",), "output": "gaussian", "sizes": SMALL},
@@ -88,7 +88,7 @@ def main():
     parser.add_argument("--patience", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--dropout", type=float, default=0.0)
+    parser.add_argument("--dropout", type=float, help="default: the model's (0.3 for humanize, else 0)")
     parser.add_argument("--output", choices=["mse", "gaussian"], help="velocity/offset head (default: the model's)")
     for size in SIZES:
         parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
@@ -106,17 +106,19 @@ def main():
     test = fetch_groove(subset="test", data_home=args.data_home)
     for name in args.names:
         cls, extra, transformer = MODELS[name]
+        extra = dict(extra)
         checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / name), monitor="valid_loss_best")
         if args.output:
-            extra = {**extra, "output": args.output}
+            extra["output"] = args.output
+        if args.dropout is not None:
+            extra["dropout"] = args.dropout
         if args.condition_on_input:
-            extra = {**extra, "condition_on_input": args.condition_on_input == "yes"}
+            extra["condition_on_input"] = args.condition_on_input == "yes"
         sizes = {**SIZES, **extra.pop("sizes", {})}
         sizes.update({k: getattr(args, k) for k in SIZES if getattr(args, k) is not None})
         model = cls(
             **sizes,
             **extra,
-            dropout=args.dropout,
             lr=args.lr,
             batch_size=args.batch_size,
             max_epochs=args.max_epochs,

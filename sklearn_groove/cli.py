@@ -19,7 +19,6 @@ import json
 import os
 import sys
 
-import numpy as np
 
 from ._hvo import VOICES, split_hvo
 
@@ -192,7 +191,12 @@ def _estimator(name, args):
 
     if name in ("seq2seq", "transfer"):
         cls = GrooveSeq2Seq if name == "seq2seq" else GrooveTransfer
-        extra = {"condition_on_input": args.task != "humanize"} if name == "seq2seq" else {}
+        extra = {"output": "gaussian"}  # the shipped models' settings
+        if name == "seq2seq" and args.task == "humanize":
+            extra.update(condition_on_hits=True, dropout=0.3)
+        elif name == "seq2seq":
+            extra["condition_on_input"] = True
+            extra["generate_voices"] = (args.voice,) if args.task == "infill" else None
         return cls(max_epochs=args.max_epochs, early_stopping=True, random_state=args.seed or 0, verbose=1, **extra)
     return {"knn": GrooveKNN, "linear": GrooveLinear, "mlp": GrooveMLP, "quantized": GrooveQuantized}[name]()
 

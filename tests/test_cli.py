@@ -202,7 +202,14 @@ def test_train_and_evaluate(tmp_path, data_home, capsys):
     seq2seq = json.loads(capsys.readouterr().out)
     assert knn["subset"] == "validation" and knn["windows"] == 2055
     assert seq2seq["timing_mae_ms"] < knn["timing_mae_ms"]
-    assert main(["train", "tap2drum", "--estimator", "transfer", "-o", str(model), *common]) == 1
+    assert main(["train", "tap2drum", "--estimator", "knn", "-o", str(model), *common]) == 1
+    tap2drum = tmp_path / "tap2drum.joblib"
+    args = ["train", "tap2drum", "--limit", "128", "--max-epochs", "1", "-o", str(tap2drum), *common]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "tap2drum", "--model", str(tap2drum), "--subset", "test", *common]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["windows"] == 2084 and 0 <= report["hit_f1"] <= 1
 
 
 @pytest.mark.parametrize("command", ["infill", "tap2drum", "transfer"])

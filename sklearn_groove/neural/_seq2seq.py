@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import GrooveHumanizer, flatten
-from .._hvo import N_VOICES, VOICES, check_hvo, hits_of, split_hvo
+from .._hvo import N_VOICES, VOICES, check_hvo, hits_of
 from ..neighbors import top_k_similar
 
 __all__ = ["GrooveSeq2Seq", "GrooveTransfer"]
