@@ -42,7 +42,11 @@ MODELS = {
         {"condition_on_input": True, "generate_voices": ("closed_hihat",), "output": "gaussian", "sizes": SMALL},
         VoiceRemover(voices=("closed_hihat",)),
     ),
-    "tap2drum": (GrooveSeq2Seq, {"condition_on_input": True, "output": "gaussian", "sizes": SMALL}, Tapper()),
+    "tap2drum": (
+        GrooveSeq2Seq,
+        {"condition_on_input": True, "output": "gaussian", "dropout": 0.3, "sizes": SMALL},
+        Tapper(),
+    ),
     "groove_transfer": (GrooveTransfer, {"beta": 0.2, "output": "gaussian"}, None),
 }
 
@@ -88,7 +92,7 @@ def main():
     parser.add_argument("--patience", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--dropout", type=float, help="default: the model's (0.3 for humanize, else 0)")
+    parser.add_argument("--dropout", type=float, help="default: the model's (MODELS)")
     parser.add_argument("--output", choices=["mse", "gaussian"], help="velocity/offset head (default: the model's)")
     for size in SIZES:
         parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
