@@ -39,7 +39,13 @@ MODELS = {
     "humanize": (GrooveSeq2Seq, {"condition_on_hits": True, "output": "gaussian", "dropout": 0.3}, None),
     "infill_closed_hihat": (
         GrooveSeq2Seq,
-        {"condition_on_input": True, "generate_voices": ("closed_hihat",), "output": "gaussian", "sizes": SMALL},
+        {
+            "condition_on_input": True,
+            "generate_voices": ("closed_hihat",),
+            "output": "gaussian",
+            "dropout": 0.3,
+            "sizes": SMALL,
+        },
         VoiceRemover(voices=("closed_hihat",)),
     ),
     "tap2drum": (

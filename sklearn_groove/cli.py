@@ -192,8 +192,10 @@ def _estimator(name, args):
     if name in ("seq2seq", "transfer"):
         cls = GrooveSeq2Seq if name == "seq2seq" else GrooveTransfer
         extra = {"output": "gaussian"}  # the shipped models' settings
+        if name == "seq2seq":
+            extra["dropout"] = 0.3
         if name == "seq2seq" and args.task == "humanize":
-            extra.update(condition_on_hits=True, dropout=0.3)
+            extra["condition_on_hits"] = True
         elif name == "seq2seq":
             extra["condition_on_input"] = True
             extra["generate_voices"] = (args.voice,) if args.task == "infill" else None
