@@ -341,7 +341,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, ImportError) as exc:
         _print(f"sklearn-groove: error: {exc}")
         return 1
     except KeyboardInterrupt:
