@@ -294,7 +294,7 @@ def build_parser():
     p.set_defaults(run=_infill)
 
     p = _subparser(sub, "tap2drum", "turn a tapped rhythm into a drum beat",
-                   "Read the drum notes of a file as taps (pitch ignored) and replace them with a drum beat that "
+                   "Read the drum notes of a file (channel 10, pitches of the pitch map) as taps, their voice ignored, and replace them with a drum beat that "
                    "follows their rhythm and timing.")
     p.add_argument("input", help="MIDI file of taps on the drum channel (10)")
     _add_performing(p, "default: the shipped 'tap2drum' model")

@@ -113,7 +113,8 @@ def _song_file(path, *, meter=(4, 4), bars=5, tempo_change=True):
     return path
 
 
-def _notes(path):
+def _events(path, keep):
+    """(track, absolute tick, message) of the events ``keep`` accepts."""
     import mido
 
     out = []
@@ -121,22 +122,18 @@ def _notes(path):
         tick = 0
         for msg in track:
             tick += msg.time
-            if msg.type == "note_on" and msg.velocity > 0:
-                out.append((t, msg.channel, msg.note, tick))
+            if keep(msg):
+                out.append((t, tick, msg.copy(time=0)))
     return out
+
+
+def _notes(path):
+    onsets = _events(path, lambda m: m.type == "note_on" and m.velocity > 0)
+    return [(t, m.channel, m.note, tick) for t, tick, m in onsets]
 
 
 def _meta(path):
-    import mido
-
-    out = []
-    for t, track in enumerate(mido.MidiFile(path).tracks):
-        tick = 0
-        for msg in track:
-            tick += msg.time
-            if msg.is_meta or msg.type == "program_change":
-                out.append((t, tick, msg.copy(time=0)))
-    return out
+    return _events(path, lambda m: m.is_meta or m.type == "program_change")
 
 
 def test_console_script_on_a_daw_file(tmp_path, knn_path):
