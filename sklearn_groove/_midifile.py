@@ -20,7 +20,12 @@ from collections import namedtuple
 
 import numpy as np
 
-__all__ = ["MidiEvents", "read_midi_bytes"]
+from ._hvo import MAX_OFFSET, STEPS_PER_BEAT
+
+__all__ = ["MidiEvents", "read_midi_bytes", "nearest_step", "DRUM_CHANNEL"]
+
+#: MIDI channel 10, counted from 0: the General MIDI drum channel.
+DRUM_CHANNEL = 9
 
 #: What a file holds, as flat arrays. ``note_*`` arrays have one entry per
 #: note-on with velocity > 0 (all channels, all tracks), in file order.
@@ -29,6 +34,13 @@ MidiEvents = namedtuple(
     "ticks_per_beat note_tick note_channel note_pitch note_velocity "
     "tempo_tick tempo_us timesig_tick timesig_numerator timesig_denominator",
 )
+
+def nearest_step(tick, ticks_per_beat):
+    """Nearest 16th-note step of each tick and the offset from it, in steps (``[-0.5, MAX_OFFSET]``)."""
+    exact = np.asarray(tick, dtype=np.float64) * (STEPS_PER_BEAT / ticks_per_beat)
+    step = np.floor(exact + 0.5).astype(np.int64)
+    return step, np.minimum(exact - step, MAX_OFFSET)
+
 
 #: Most track chunks read from one file.
 MAX_TRACKS = 1024

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._hvo import MAX_OFFSET, N_VOICES, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
-
-DRUM_CHANNEL = 9
+from ._midifile import DRUM_CHANNEL, nearest_step
 
 
 @dataclass
@@ -56,13 +55,6 @@ def _drum_notes(midi, table):
     return notes
 
 
-def _cells(notes, step_ticks):
-    """Nearest step of each note, and its offset in steps, as :func:`midi_to_hvo` computes them."""
-    exact = np.array([n.tick for n in notes], dtype=np.float64) / step_ticks
-    step = np.floor(exact + 0.5).astype(np.int64)
-    return step, exact - step
-
-
 def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace):
     """See :func:`sklearn_groove.midi.rewrite_drums`; returns ``(mido.MidiFile, counts)``."""
     import mido
@@ -73,7 +65,12 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace)
     chosen = np.isin(np.arange(N_VOICES), [VOICES.index(x) for x in voices])
     notes = [n for n in _drum_notes(midi, table) if chosen[n.voice]]
     h = h * chosen  # hits of other voices are neither played nor added
-    step, offset = _cells(notes, step_ticks) if notes else (np.zeros(0, np.int64), np.zeros(0))
+    step, offset = nearest_step([n.tick for n in notes], midi.ticks_per_beat)
+    if len(step) and step.max() >= len(h):
+        raise ValueError(
+            f"{name}: hvo has {len(h)} steps, but the file's drums run to step {step.max() + 1}: "
+            "give a performance of the whole file"
+        )
 
     # per track: new ticks of note-ons, shifts of their note-offs, new velocities, events removed
     edits = [dict(ticks={}, shifts={}, velocities={}, dropped=set()) for _ in midi.tracks]
@@ -82,8 +79,7 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace)
         by_cell.setdefault((int(step[k]), n.voice), []).append(k)
     counts = dict(moved=0, removed=0, added=0, kept=0)
     for (s, j), members in by_cell.items():
-        played = s < len(h) and h[s, j] > 0
-        if not played:
+        if not h[s, j] > 0:
             if replace:
                 for k in members:
                     edits[notes[k].track]["dropped"].update(i for i in (notes[k].on, notes[k].off) if i >= 0)

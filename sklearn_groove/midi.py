@@ -25,8 +25,8 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from . import _rewrite
-from ._midifile import read_midi_bytes
-from ._hvo import MAX_OFFSET, N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, join_hvo, split_hvo
+from ._midifile import DRUM_CHANNEL, nearest_step, read_midi_bytes
+from ._hvo import N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, join_hvo, split_hvo
 
 __all__ = [
     "GMD_PITCH_MAP",
@@ -84,7 +84,6 @@ MAX_FILE_BYTES = 64 * 2**20
 MAX_AMOUNT = 1.3
 
 _PITCH_MAPS = {"gm": GM_PITCH_MAP, "gmd": GMD_PITCH_MAP}
-DRUM_CHANNEL = 9  # MIDI channel 10, counted from 0
 
 def _pitch_table(pitch_map):
     """Return an array of 128 voice indices (-1 = unmapped) for a pitch map."""
@@ -147,14 +146,6 @@ def _parse(data, name):
     )
 
 
-def _grid(tick, tpq):
-    """Nearest 16th-note step of each tick and the offset from it, in steps."""
-    exact = tick * (STEPS_PER_BEAT / tpq)
-    step = np.floor(exact + 0.5).astype(np.int64)
-    offset = np.minimum(exact - step, MAX_OFFSET)
-    return step, offset
-
-
 def _loudest(step, voice, velocity, offset):
     """Keep the loudest onset of each (step, voice); ties go to the earliest.
 
@@ -179,7 +170,7 @@ def _onsets_to_hvo(onsets, table, name):
             f"{name}: none of the {len(voice)} drum notes has a pitch of the 9 voices "
             f"(pitches found: {sorted(set(onsets.note_pitch.tolist()))[:20]})"
         )
-    step, offset = _grid(onsets.note_tick[mapped], onsets.ticks_per_beat)
+    step, offset = nearest_step(onsets.note_tick[mapped], onsets.ticks_per_beat)
     n_steps = int(step.max()) + 1
     if n_steps > MAX_STEPS:
         raise ValueError(

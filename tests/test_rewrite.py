@@ -201,3 +201,5 @@ def test_bad_arguments():
         rewrite_drums(data, hvo, voices=["cowbell"])
     with pytest.raises(ValueError, match="not a MIDI file"):
         rewrite_drums(b"nope", hvo)
+    with pytest.raises(ValueError, match="give a performance of the whole file"):
+        rewrite_drums(data, hvo[:32])
