@@ -152,3 +152,12 @@ def test_transfer_with_the_mean_groove_of_a_song(gmd):
     mean_groove = model.transform(song).mean(axis=0, keepdims=True)
     expected = model._decode(np.repeat(mean_groove, 3, axis=0), 32, hits=gmd[10:13, :, :9], condition=gmd[10:13, :, :9])
     np.testing.assert_allclose(out, expected, atol=1e-6)
+
+
+def test_hit_threshold_trades_precision_for_recall(gmd):
+    taps = Tapper().fit_transform(gmd)
+    model = GrooveSeq2Seq(**SMALL, condition_on_input=True, max_epochs=2).fit(taps, gmd)
+    counts = [split_hvo(model.set_params(hit_threshold=t).predict(taps[:50]))[0].sum() for t in (0.2, 0.5, 0.8)]
+    assert counts[0] >= counts[1] >= counts[2] and counts[0] > counts[2]
+    with pytest.raises(ValueError, match="hit_threshold"):
+        clone(model).set_params(hit_threshold=1.5).fit(taps, gmd)

@@ -133,15 +133,16 @@ class GrooveLoss(nn.Module):
 
 
 @torch.no_grad()
-def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, generator=None):
+def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, generator=None, threshold=0.5):
     """Decode step by step from z.
 
     Parameters
     ----------
     hits : tensor (batch, n_steps, n_voices) or None
         Output hits to impose (Humanization keeps the input's hits); None
-        lets the model choose: hit probability > 0.5 at temperature 0, a
-        draw from it (logits divided by the temperature) above 0.
+        lets the model choose: hit probability > ``threshold`` at
+        temperature 0, a draw from it (logits divided by the temperature)
+        above 0.
     condition : tensor (batch, n_steps, n_condition) or None
         What a conditioned decoder reads at each step.
     temperature : float
@@ -162,7 +163,7 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
         if hits is not None:
             h = hits[:, t : t + 1]
         elif temperature == 0:
-            h = (logit > 0).float()
+            h = (torch.sigmoid(logit) > threshold).float()
         else:
             h = torch.bernoulli(torch.sigmoid(logit / temperature), generator=generator)
         if temperature > 0 and v_logstd is not None:

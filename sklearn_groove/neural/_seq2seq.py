@@ -173,7 +173,7 @@ class _GrooveRecurrent(GrooveHumanizer):
         generator.manual_seed(int(check_random_state(self.random_state).randint(2**31 - 1)))
         return generator
 
-    def _decode(self, z, n_steps, hits=None, condition=None):
+    def _decode(self, z, n_steps, hits=None, condition=None, threshold=0.5):
         """hvo (n, n_steps, 27) decoded from latent vectors z, in batches."""
         import torch
 
@@ -192,6 +192,7 @@ class _GrooveRecurrent(GrooveHumanizer):
                     hits=as_tensor(hits),
                     condition=as_tensor(condition),
                     temperature=self.temperature,
+                    threshold=threshold,
                     generator=generator,
                 ).numpy()
             )
@@ -288,6 +289,10 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         For an hvo input (Infilling): the voices the model writes, such as
         ``("closed_hihat",)``; the other voices are copied from the input
         unchanged. None: the model writes every voice.
+    hit_threshold : float in (0, 1), default=0.5
+        At temperature 0, where the model chooses the hits (Infilling,
+        Tap2Drum), a hit is played where its probability is above this.
+        Lower it to trade precision for recall.
     %(common)s
     Attributes
     ----------
@@ -320,6 +325,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         "condition_on_hits": ["boolean"],
         "condition_on_input": ["boolean"],
         "generate_voices": [tuple, list, None],
+        "hit_threshold": [Interval(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
@@ -328,6 +334,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         condition_on_hits=False,
         condition_on_input=False,
         generate_voices=None,
+        hit_threshold=0.5,
         encoder_size=512,
         latent_size=256,
         decoder_size=256,
@@ -350,6 +357,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         self.condition_on_hits = condition_on_hits
         self.condition_on_input = condition_on_input
         self.generate_voices = generate_voices
+        self.hit_threshold = hit_threshold
         self.encoder_size = encoder_size
         self.latent_size = latent_size
         self.decoder_size = decoder_size
@@ -415,7 +423,9 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         hits = hits_of(X) if self._keeps_hits() else None
-        out = self._decode(self._embed(X), X.shape[1], hits=hits, condition=self._condition(X))
+        out = self._decode(
+            self._embed(X), X.shape[1], hits=hits, condition=self._condition(X), threshold=self.hit_threshold
+        )
         copied = self._copied_voices()
         if copied:
             columns = np.add.outer([0, N_VOICES, 2 * N_VOICES], copied).ravel()

@@ -1,0 +1,50 @@
+"""Choose the hit threshold of the shipped Infilling and Tap2Drum models on GMD validation.
+
+    python benchmarks/tune_threshold.py [--write] [--data-home ../shared/data/groove]
+
+For each model, the hit F1 (on the voices it writes) at temperature 0 for
+thresholds 0.20 to 0.60; ``--write`` stores the best threshold as the model's
+``hit_threshold`` parameter, and the F1 of every threshold, in its JSON.
+"""
+
+import argparse
+import json
+import os
+
+import numpy as np
+
+from sklearn_groove import VOICES, pretrained
+from sklearn_groove._hvo import keep_voices
+from sklearn_groove.datasets import fetch_groove
+from sklearn_groove.metrics import hit_f1
+from sklearn_groove.pretrained import WEIGHTS
+
+MODELS = {"infill_closed_hihat": ["closed_hihat"], "tap2drum": list(VOICES)}
+THRESHOLDS = np.round(np.arange(0.20, 0.601, 0.05), 2)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    parser.add_argument("--write", action="store_true", help="store the best threshold in the shipped JSON")
+    args = parser.parse_args()
+    validation = fetch_groove(subset="validation", data_home=args.data_home).hvo
+    for name, voices in MODELS.items():
+        model = pretrained.load(name)
+        f1 = {}
+        for threshold in THRESHOLDS:
+            model[-1].set_params(hit_threshold=float(threshold))
+            f1[float(threshold)] = hit_f1(keep_voices(validation, voices), keep_voices(model.predict(validation), voices))
+            print(f"{name}: threshold {threshold:.2f}, validation hit F1 {f1[float(threshold)]:.4f}", flush=True)
+        best = max(f1, key=f1.get)
+        print(f"{name}: best threshold {best:.2f}", flush=True)
+        if args.write:
+            path = WEIGHTS / f"{name}.json"
+            meta = json.loads(path.read_text())
+            meta["params"]["hit_threshold"] = best
+            meta["hit_threshold_tuning"] = {"validation_hit_f1": f1, "command": "python benchmarks/tune_threshold.py --write"}
+            path.write_text(json.dumps(meta, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
