@@ -19,15 +19,7 @@ import numpy as np
 
 from sklearn_groove import GrooveSeq2Seq, GrooveTransfer
 from sklearn_groove.datasets import fetch_groove
-from sklearn_groove.metrics import (
-    hit_f1,
-    hit_precision,
-    hit_recall,
-    timing_kl,
-    timing_mae_ms,
-    timing_mse,
-    velocity_kl,
-)
+from sklearn_groove.metrics import score_report
 from sklearn_groove.pretrained import WEIGHTS, save
 from sklearn_groove.preprocessing import Tapper, VoiceRemover
 
@@ -61,13 +53,6 @@ def _inputs(transformer, hvo):
     return hvo[..., :9] if transformer is None else transformer.transform(hvo)
 
 
-def _safe(metric, *args, **kwargs):
-    try:
-        return float(metric(*args, **kwargs))
-    except ValueError:
-        return None
-
-
 def split_metrics(model, transformer, test, temperatures=(0.0, 1.0)):
     X = _inputs(transformer, test.hvo)
     out = {}
@@ -77,13 +62,7 @@ def split_metrics(model, transformer, test, temperatures=(0.0, 1.0)):
         y_pred = model.predict(X)
         seconds = time.perf_counter() - t0
         out[f"temperature_{temperature:g}"] = {
-            "timing_mae_ms": _safe(timing_mae_ms, test.hvo, y_pred, bpm=test.bpm),
-            "timing_mse": _safe(timing_mse, test.hvo, y_pred),
-            "timing_kl": _safe(timing_kl, test.hvo, y_pred),
-            "velocity_kl": _safe(velocity_kl, test.hvo, y_pred),
-            "hit_precision": hit_precision(test.hvo, y_pred),
-            "hit_recall": hit_recall(test.hvo, y_pred),
-            "hit_f1": hit_f1(test.hvo, y_pred),
+            **score_report(test.hvo, y_pred, bpm=test.bpm),
             "predict_test_s": seconds,
         }
     model.set_params(temperature=0.0)
