@@ -16,10 +16,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LoadInitState, LRScheduler
 
 from sklearn_groove import GrooveSeq2Seq, GrooveTransfer
 from sklearn_groove.datasets import fetch_groove
-from sklearn_groove.metrics import score_report
+from sklearn_groove.metrics import score_report, timing_mae_ms
 from sklearn_groove.pretrained import WEIGHTS, save
 from sklearn_groove.preprocessing import Tapper, VoiceRemover
 
@@ -47,6 +48,29 @@ MODELS = {
     ),
     "groove_transfer": (GrooveTransfer, {"beta": 0.2, "output": "gaussian"}, None),
 }
+
+
+class ValidationMAE(Callback):
+    """Timing MAE (ms) of the model's own decoding of the validation split, after each epoch.
+
+    Recorded as ``valid_mae`` (and ``valid_mae_best``), for early stopping on the figure a
+    humanizer is judged by instead of the validation loss.
+    """
+
+    def __init__(self, model, X, hvo, bpm):
+        self.model, self.X, self.hvo, self.bpm = model, X, hvo, bpm
+
+    def on_epoch_end(self, net, **kwargs):
+        module = net.module_
+        self.model.module_ = module.eval()
+        try:
+            mae = timing_mae_ms(self.hvo, self.model.predict(self.X), bpm=self.bpm)
+        finally:
+            module.train()
+            del self.model.module_
+        previous = net.history[:-1, "valid_mae"] if len(net.history) > 1 else []
+        net.history.record("valid_mae", mae)
+        net.history.record("valid_mae_best", bool(not previous or mae < min(previous)))
 
 
 def _inputs(transformer, hvo):
@@ -77,17 +101,33 @@ def main():
     parser.add_argument("--patience", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument(
+        "--lr-decay",
+        type=float,
+        default=1.0,
+        help="multiply the learning rate by this after each epoch whose monitored figure does not improve "
+        "(torch's ReduceLROnPlateau, patience 0); 1: a constant learning rate",
+    )
+    parser.add_argument(
+        "--monitor",
+        choices=["loss", "mae"],
+        default="loss",
+        help="what early stopping, checkpoints and --lr-decay follow on the validation split: the loss, or the "
+        "timing MAE of the decoded performances (humanize only)",
+    )
+    parser.add_argument("--weight-decay", type=float, default=0.0, help="Adam's weight decay")
+    parser.add_argument("--weight-average", type=float, help="decay of the weights' moving average (default: none)")
     parser.add_argument("--dropout", type=float, help="default: the model's (MODELS)")
     parser.add_argument("--output", choices=["mse", "gaussian"], help="velocity/offset head (default: the model's)")
     for size in SIZES:
         parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
     parser.add_argument("--condition-on-input", choices=["yes", "no"], help="default: the model's")
+    parser.add_argument("--autoregressive", choices=["yes", "no"], help="default: the model's")
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
     args = parser.parse_args()
 
     import torch
-    from skorch.callbacks import Checkpoint, LoadInitState
 
     torch.set_num_threads(os.cpu_count())
     train = fetch_groove(subset="train", data_home=args.data_home)
@@ -96,13 +136,22 @@ def main():
     for name in args.names:
         cls, extra, transformer = MODELS[name]
         extra = dict(extra)
-        checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / name), monitor="valid_loss_best")
+        monitor = "valid_" + args.monitor
+        checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / name), monitor=monitor + "_best")
+        callbacks = []
+        if args.lr_decay != 1.0:
+            callbacks.append(
+                LRScheduler(policy="ReduceLROnPlateau", monitor=monitor, factor=args.lr_decay, patience=0)
+            )
+        callbacks += [EarlyStopping(monitor=monitor, patience=args.patience, load_best=True)]
         if args.output:
             extra["output"] = args.output
         if args.dropout is not None:
             extra["dropout"] = args.dropout
         if args.condition_on_input:
             extra["condition_on_input"] = args.condition_on_input == "yes"
+        if args.autoregressive:
+            extra["autoregressive"] = args.autoregressive == "yes"
         sizes = {**SIZES, **extra.pop("sizes", {})}
         sizes.update({k: getattr(args, k) for k in SIZES if getattr(args, k) is not None})
         model = cls(
@@ -111,14 +160,17 @@ def main():
             lr=args.lr,
             batch_size=args.batch_size,
             max_epochs=args.max_epochs,
-            early_stopping=True,
-            patience=args.patience,
-            callbacks=[checkpoint, LoadInitState(checkpoint)],
+            weight_decay=args.weight_decay,
+            weight_average=args.weight_average,
             random_state=0,
             verbose=1,
         )
+        X_val = _inputs(transformer, validation.hvo)
+        # the validation MAE is measured first, then checkpoints, learning rate and stopping follow it
+        scoring = [ValidationMAE(model, X_val, validation.hvo, validation.bpm)] if args.monitor == "mae" else []
+        model.set_params(callbacks=scoring + [checkpoint, LoadInitState(checkpoint)] + callbacks)
         t0 = time.perf_counter()
-        model.fit(_inputs(transformer, train.hvo), train.hvo, _inputs(transformer, validation.hvo), validation.hvo)
+        model.fit(_inputs(transformer, train.hvo), train.hvo, X_val, validation.hvo)
         wall = time.perf_counter() - t0
         history = model.net_.history
         metadata = {
@@ -130,11 +182,13 @@ def main():
                 "early_stopping": "GMD validation split",
             },
             "epochs": len(history),
-            "best_epoch": int(np.argmin(history[:, "valid_loss"])) + 1,
+            "best_epoch": int(np.argmin(history[:, monitor])) + 1,
+            "monitor": monitor,
             "seconds_per_epoch": float(np.mean(history[:, "dur"])),
             "training_wall_s": wall,
             "train_loss": [float(x) for x in history[:, "train_loss"]],
             "valid_loss": [float(x) for x in history[:, "valid_loss"]],
+            **({"valid_mae": [float(x) for x in history[:, "valid_mae"]]} if args.monitor == "mae" else {}),
             "machine": f"{os.cpu_count()} CPUs, torch {torch.__version__}",
             "command": "python " + " ".join(sys.argv),
             "validation_metrics": split_metrics(model, transformer, validation, temperatures=(0.0,)),

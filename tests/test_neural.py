@@ -161,3 +161,33 @@ def test_hit_threshold_trades_precision_for_recall(gmd):
     assert counts[0] >= counts[1] >= counts[2] and counts[0] > counts[2]
     with pytest.raises(ValueError, match="hit_threshold"):
         clone(model).set_params(hit_threshold=1.5).fit(taps, gmd)
+
+
+def _weights(model):
+    return np.concatenate([p.detach().numpy().ravel() for p in model.module_.parameters()])
+
+
+def test_weight_average_trains_the_same_and_predicts_with_the_average(gmd):
+    X, y = gmd[:128, :, :9], gmd[:128]
+    fit = lambda **params: GrooveSeq2Seq(**SMALL, max_epochs=3, lr=3e-3, **params).fit(X, y)
+    last, averaged, start = fit(), fit(weight_average=0.9), fit(lr=1e-12)
+    np.testing.assert_allclose(averaged.net_.history[:, "train_loss"], last.net_.history[:, "train_loss"])
+    # the moving average lags behind the trained weights, towards where training began
+    lag = np.linalg.norm(_weights(averaged) - _weights(start))
+    assert 0 < lag < np.linalg.norm(_weights(last) - _weights(start))
+    assert not np.allclose(averaged.predict(X), last.predict(X))
+    # validation and early stopping see the averaged weights
+    with_validation = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3, weight_average=0.9, early_stopping=True)
+    with_validation.fit(X, y, X_val=gmd[128:192, :, :9], y_val=gmd[128:192])
+    plain = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3, early_stopping=True)
+    plain.fit(X, y, X_val=gmd[128:192, :, :9], y_val=gmd[128:192])
+    assert with_validation.net_.history[-1, "valid_loss"] != plain.net_.history[-1, "valid_loss"]
+    with pytest.raises(ValueError, match="weight_average"):
+        GrooveSeq2Seq(weight_average=1.0).fit(X, y)
+
+
+def test_weight_decay_shrinks_the_weights(gmd):
+    X, y = gmd[:128, :, :9], gmd[:128]
+    free = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3).fit(X, y)
+    decayed = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3, weight_decay=1.0).fit(X, y)
+    assert np.linalg.norm(_weights(decayed)) < np.linalg.norm(_weights(free))

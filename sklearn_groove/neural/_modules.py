@@ -20,8 +20,8 @@ class GrooveNet(nn.Module):
     """Bidirectional LSTM encoder into z, 2-layer LSTM decoder out of z.
 
     The decoder starts from a state computed from z and is fed, at each step,
-    z and the previous step's output [h, v, o] (teacher forcing in training),
-    plus ``n_condition`` features of the current step when it is above 0:
+    z and (if ``autoregressive``) the previous step's output [h, v, o]
+    (teacher forcing in training), plus ``n_condition`` features of the current step when it is above 0:
     the hits to play (Groove Transfer), or the input's step (a tapped track).
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
@@ -40,6 +40,7 @@ class GrooveNet(nn.Module):
         variational=False,
         n_condition=0,
         gaussian=False,
+        autoregressive=True,
     ):
         super().__init__()
         self.n_voices = n_voices
@@ -48,10 +49,11 @@ class GrooveNet(nn.Module):
         self.variational = variational
         self.n_condition = n_condition
         self.gaussian = gaussian
+        self.autoregressive = autoregressive
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
         self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
-        n_decoder_input = latent_size + 3 * n_voices + n_condition
+        n_decoder_input = latent_size + (3 * n_voices if autoregressive else 0) + n_condition
         self.decoder = nn.LSTM(
             n_decoder_input,
             decoder_size,
@@ -78,7 +80,9 @@ class GrooveNet(nn.Module):
 
     def decode(self, z, previous, condition=None, state=None):
         """Raw head outputs for the steps of ``previous`` (batch, steps, 3 * n_voices)."""
-        parts = [z.unsqueeze(1).expand(-1, previous.shape[1], -1), previous]
+        parts = [z.unsqueeze(1).expand(-1, previous.shape[1], -1)]
+        if self.autoregressive:
+            parts.append(previous)
         if self.n_condition:
             parts.append(condition)
         out, state = self.decoder(torch.cat(parts, dim=-1), self.initial_state(z) if state is None else state)

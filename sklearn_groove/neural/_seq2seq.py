@@ -28,10 +28,13 @@ class _GrooveRecurrent(GrooveHumanizer):
         "latent_size": [Interval(Integral, 1, None, closed="left")],
         "decoder_size": [Interval(Integral, 1, None, closed="left")],
         "decoder_layers": [Interval(Integral, 1, None, closed="left")],
+        "autoregressive": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "output": [StrOptions({"mse", "gaussian"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "weight_average": [Interval(Real, 0, 1, closed="neither"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
@@ -84,6 +87,7 @@ class _GrooveRecurrent(GrooveHumanizer):
             variational=self._variational,
             n_condition=n_condition,
             gaussian=self.output == "gaussian",
+            autoregressive=self.autoregressive,
         )
 
     def _inputs(self, X, y):
@@ -110,6 +114,10 @@ class _GrooveRecurrent(GrooveHumanizer):
         condition = inputs.get("condition")
         module = self._build_module(inputs["x"].shape[-1], 0 if condition is None else condition.shape[-1])
         callbacks = list(self.callbacks or [])
+        if self.weight_average is not None:
+            from ._callbacks import WeightAverage
+
+            callbacks.insert(0, WeightAverage(self.weight_average))
         if self.early_stopping:
             callbacks.append(EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True))
         if validation is not None:
@@ -128,6 +136,7 @@ class _GrooveRecurrent(GrooveHumanizer):
             criterion__hit_weight=self._hit_weight(),
             optimizer=torch.optim.Adam,
             lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
@@ -224,6 +233,12 @@ _COMMON_DOC = """
     decoder_size : int, default=256
         Units per layer of the LSTM decoder.
     decoder_layers : int, default=2
+    autoregressive : bool, default=True
+        Feed the decoder, at each step, its output at the step before (the
+        paper's decoder; the true one in training). False: the decoder reads
+        only z and its condition, so training and decoding see the same
+        inputs and decoding does not drift on its own guesses; with
+        temperature above 0 the steps are then drawn independently given z.
     dropout : float, default=0.0
     output : {"mse", "gaussian"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
@@ -236,6 +251,13 @@ _COMMON_DOC = """
         ``random_state``.
     lr : float, default=1e-3
         Adam's learning rate.
+    weight_decay : float, default=0.0
+        Adam's weight decay (an L2 penalty on the weights).
+    weight_average : float in (0, 1) or None, default=None
+        Keep an exponential moving average of the weights, moved by
+        ``1 - weight_average`` after each batch, and validate, stop early
+        and predict with it (0.999 averages over about the last 1,000
+        batches). None: use the last weights.
     batch_size : int, default=64
     max_epochs : int, default=20
     early_stopping : bool, default=False
@@ -339,10 +361,13 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         latent_size=256,
         decoder_size=256,
         decoder_layers=2,
+        autoregressive=True,
         dropout=0.0,
         output="mse",
         temperature=0.0,
         lr=1e-3,
+        weight_decay=0.0,
+        weight_average=None,
         batch_size=64,
         max_epochs=20,
         early_stopping=False,
@@ -362,10 +387,13 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         self.latent_size = latent_size
         self.decoder_size = decoder_size
         self.decoder_layers = decoder_layers
+        self.autoregressive = autoregressive
         self.dropout = dropout
         self.output = output
         self.temperature = temperature
         self.lr = lr
+        self.weight_decay = weight_decay
+        self.weight_average = weight_average
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.early_stopping = early_stopping
@@ -499,10 +527,13 @@ class GrooveTransfer(_GrooveRecurrent):
         latent_size=256,
         decoder_size=256,
         decoder_layers=2,
+        autoregressive=True,
         dropout=0.0,
         output="mse",
         temperature=0.0,
         lr=1e-3,
+        weight_decay=0.0,
+        weight_average=None,
         batch_size=64,
         max_epochs=20,
         early_stopping=False,
@@ -520,10 +551,13 @@ class GrooveTransfer(_GrooveRecurrent):
         self.latent_size = latent_size
         self.decoder_size = decoder_size
         self.decoder_layers = decoder_layers
+        self.autoregressive = autoregressive
         self.dropout = dropout
         self.output = output
         self.temperature = temperature
         self.lr = lr
+        self.weight_decay = weight_decay
+        self.weight_average = weight_average
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.early_stopping = early_stopping

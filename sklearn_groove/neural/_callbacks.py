@@ -1,0 +1,58 @@
+"""skorch callbacks used by the recurrent models' training."""
+
+import copy
+
+import torch
+from skorch.callbacks import Callback
+
+__all__ = ["WeightAverage"]
+
+
+class WeightAverage(Callback):
+    """Validate, checkpoint and keep an exponential moving average of the weights.
+
+    After each training batch the average moves towards the weights by
+    ``1 - decay``. When the epoch's validation starts (or training ends
+    without one), the network takes the averaged weights, so the validation
+    loss, the callbacks at the epoch's end (early stopping, checkpoints) and
+    the fitted model all see them; the next epoch trains on from the raw
+    weights.
+    """
+
+    def __init__(self, decay):
+        self.decay = decay
+
+    def initialize(self):
+        self.average_, self.raw_ = None, None
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.raw_ is not None:
+            net.module_.load_state_dict(self.raw_)
+            self.raw_ = None
+
+    @torch.no_grad()
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if not training:
+            return
+        state = net.module_.state_dict()
+        if self.average_ is None:
+            self.average_ = copy.deepcopy(state)
+            return
+        for name, value in state.items():
+            if value.is_floating_point():
+                self.average_[name].lerp_(value, 1.0 - self.decay)
+            else:
+                self.average_[name].copy_(value)
+
+    def _use_average(self, net):
+        if self.raw_ is None and self.average_ is not None:
+            self.raw_ = copy.deepcopy(net.module_.state_dict())
+            net.module_.load_state_dict(self.average_)
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        if not training:
+            self._use_average(net)
+
+    def on_train_end(self, net, **kwargs):
+        self._use_average(net)
