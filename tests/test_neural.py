@@ -169,7 +169,7 @@ def _weights(model):
 
 def test_weight_average_trains_the_same_and_predicts_with_the_average(gmd):
     X, y = gmd[:128, :, :9], gmd[:128]
-    fit = lambda **params: GrooveSeq2Seq(**SMALL, max_epochs=3, lr=3e-3, **params).fit(X, y)
+    fit = lambda **params: GrooveSeq2Seq(**{**SMALL, "max_epochs": 3, "lr": 3e-3, **params}).fit(X, y)
     last, averaged, start = fit(), fit(weight_average=0.9), fit(lr=1e-12)
     np.testing.assert_allclose(averaged.net_.history[:, "train_loss"], last.net_.history[:, "train_loss"])
     # the moving average lags behind the trained weights, towards where training began
@@ -191,3 +191,20 @@ def test_weight_decay_shrinks_the_weights(gmd):
     free = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3).fit(X, y)
     decayed = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3, weight_decay=1.0).fit(X, y)
     assert np.linalg.norm(_weights(decayed)) < np.linalg.norm(_weights(free))
+
+
+def test_a_decoder_that_is_not_autoregressive_decodes_as_it_trained(gmd):
+    import torch
+
+    X, y = gmd[:64, :, :9], gmd[:64]
+    model = GrooveSeq2Seq(**SMALL, autoregressive=False, condition_on_hits=True, max_epochs=2).fit(X, y)
+    inputs = {k: torch.as_tensor(v) for k, v in model._inputs(X, y).items()}
+    with torch.no_grad():
+        raw, _, _ = model.module_(**inputs)
+        other, _, _ = model.module_(**{**inputs, "previous": torch.rand_like(inputs["previous"])})
+    torch.testing.assert_close(raw, other)  # the previous steps are not read
+    # so step-by-step decoding gives what the network gave in training, on the input's hits
+    offsets = 0.5 * torch.tanh(raw[..., 18:27]).numpy() * X
+    np.testing.assert_allclose(model.predict(X)[..., 18:], offsets, atol=1e-5)
+    autoregressive = GrooveSeq2Seq(**SMALL, condition_on_hits=True, max_epochs=1).fit(X, y)
+    assert autoregressive.module_.decoder.input_size == model.module_.decoder.input_size + 27
