@@ -174,11 +174,10 @@ def main():
             if shipped not in pretrained.available(folder):
                 continue
             meta = pretrained.info(shipped, folder)
-            member = meta["members"][0] if "members" in meta else meta  # an ensemble: its members' settings
-            gaussian = member["params"].get("output") == "gaussian"
+            gaussian = meta["params"].get("output") == "gaussian"
             for temperature in (0.0, 1.0) if gaussian else (0.0,):
                 model = pretrained.load(shipped, folder).set_params(temperature=temperature, random_state=args.seed)
-                name = f"{row}, {member['params'].get('output', 'mse')} head, temperature {temperature:g}{suffix}"
+                name = f"{row}, {meta['params'].get('output', 'mse')} head, temperature {temperature:g}{suffix}"
                 params = {"pretrained": shipped, "temperature": temperature, "epochs": meta["epochs"],
                           "best_epoch": meta["best_epoch"]}
                 rows[name] = {"params": params, "fit_s": meta["training_wall_s"],

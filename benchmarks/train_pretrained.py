@@ -1,13 +1,13 @@
 """Train the shipped models on GMD train, early-stopped on GMD validation, scored on test.
 
     python benchmarks/train_pretrained.py humanize [tap2drum ...] [--max-epochs 40]
-        [--members 2] [--monitor mae] [--data-home ../shared/data/groove]
+        [--monitor mae] [--seed 0] [--data-home ../shared/data/groove]
         [--out sklearn_groove/pretrained/weights]
 
-Seeded (random_state=--seed, then seed + 1, ... for --members). Checkpoints go
-to --checkpoints/NAME_seedN (skorch's Checkpoint); a run that is stopped and
-started again resumes from them. Each model's JSON records its parameters,
-training data, time per epoch, the command, library version and test metrics.
+Seeded (random_state=--seed, 0 by default). Checkpoints go to --checkpoints/NAME (skorch's
+Checkpoint); a run that is stopped and started again resumes from them. Each
+model's JSON records its parameters, training data, time per epoch, library
+version and test metrics.
 """
 
 import argparse
@@ -19,9 +19,7 @@ from pathlib import Path
 import numpy as np
 from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LoadInitState, LRScheduler
 
-from sklearn.base import clone
-
-from sklearn_groove import GrooveEnsemble, GrooveSeq2Seq, GrooveTransfer
+from sklearn_groove import GrooveSeq2Seq, GrooveTransfer
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import score_report, timing_mae_ms
 from sklearn_groove.pretrained import WEIGHTS, save
@@ -128,7 +126,6 @@ def main():
         help="what early stopping, checkpoints and --lr-decay follow on the validation split: the loss, or the "
         "timing MAE of the decoded performances (humanize only)",
     )
-    parser.add_argument("--weight-decay", type=float, default=0.0, help="Adam's weight decay")
     parser.add_argument("--weight-average", type=float, help="decay of the weights' moving average (default: the model's)")
     parser.add_argument("--dropout", type=float, help="default: the model's (MODELS)")
     parser.add_argument("--output", choices=["mse", "gaussian"], help="velocity/offset head (default: the model's)")
@@ -136,14 +133,7 @@ def main():
         parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
     parser.add_argument("--condition-on-input", choices=["yes", "no"], help="default: the model's")
     parser.add_argument("--autoregressive", choices=["yes", "no"], help="default: the model's")
-    parser.add_argument("--seed", type=int, default=0, help="random_state of the model (of its first member)")
-    parser.add_argument(
-        "--members",
-        type=int,
-        default=1,
-        help="train this many models, with random_state seed, seed + 1, ..., and ship their GrooveEnsemble",
-    )
-    parser.add_argument("--int8", action="store_true", help="store weight matrices as int8 (half the size)")
+    parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
     args = parser.parse_args()
@@ -155,17 +145,45 @@ def main():
     validation = fetch_groove(subset="validation", data_home=args.data_home)
     test = fetch_groove(subset="test", data_home=args.data_home)
     for name in args.names:
-        _, _, transformer = MODELS[name]
-        members = [train_member(name, args.seed + i, args, train, validation) for i in range(args.members)]
-        histories = [model.net_.history for model, _ in members]
-        for member, _ in members:
-            member.set_params(callbacks=None)  # the training's checkpoints and scoring stay behind
-        model = members[0][0]
-        if args.members > 1:
-            model = GrooveEnsemble(clone(model), args.members, random_state=args.seed)
-            model.estimators_, model.n_features_in_ = [m for m, _ in members], members[0][0].n_features_in_
-        per_member = lambda values: values[0] if args.members == 1 else values
+        cls, extra, transformer = MODELS[name]
+        extra = dict(extra)
         monitor = "valid_" + args.monitor
+        checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / name), monitor=monitor + "_best")
+        callbacks = []
+        if args.lr_decay != 1.0:
+            callbacks.append(
+                LRScheduler(policy="ReduceLROnPlateau", monitor=monitor, factor=args.lr_decay, patience=0)
+            )
+        callbacks += [EarlyStopping(monitor=monitor, patience=args.patience, load_best=True)]
+        if args.output:
+            extra["output"] = args.output
+        if args.dropout is not None:
+            extra["dropout"] = args.dropout
+        if args.condition_on_input:
+            extra["condition_on_input"] = args.condition_on_input == "yes"
+        if args.autoregressive:
+            extra["autoregressive"] = args.autoregressive == "yes"
+        if args.weight_average is not None:
+            extra["weight_average"] = args.weight_average
+        sizes = {**SIZES, **extra.pop("sizes", {})}
+        sizes.update({k: getattr(args, k) for k in SIZES if getattr(args, k) is not None})
+        model = cls(
+            **sizes,
+            **extra,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            max_epochs=args.max_epochs,
+            random_state=args.seed,
+            verbose=1,
+        )
+        X_val = _inputs(transformer, validation.hvo)
+        # the validation MAE is measured first, then checkpoints, learning rate and stopping follow it
+        scoring = [ValidationMAE(model, X_val, validation.hvo, validation.bpm)] if args.monitor == "mae" else []
+        model.set_params(callbacks=scoring + [checkpoint, LoadInitState(checkpoint)] + callbacks)
+        t0 = time.perf_counter()
+        model.fit(_inputs(transformer, train.hvo), train.hvo, X_val, validation.hvo)
+        wall = time.perf_counter() - t0
+        history = model.net_.history
         metadata = {
             "training_data": {
                 "dataset": "Groove MIDI Dataset v1.0.0 (CC BY 4.0)",
@@ -174,62 +192,21 @@ def main():
                 "windows": "2 bars, hop 1 bar, 4/4 files",
                 "early_stopping": "GMD validation split",
             },
-            "epochs": per_member([len(h) for h in histories]),
-            "best_epoch": per_member([int(np.argmin(h[:, monitor])) + 1 for h in histories]),
+            "epochs": len(history),
+            "best_epoch": int(np.argmin(history[:, monitor])) + 1,
             "monitor": monitor,
-            "seconds_per_epoch": float(np.mean(np.concatenate([h[:, "dur"] for h in histories]))),
-            "training_wall_s": float(sum(wall for _, wall in members)),
-            "train_loss": per_member([[float(x) for x in h[:, "train_loss"]] for h in histories]),
-            "valid_loss": per_member([[float(x) for x in h[:, "valid_loss"]] for h in histories]),
-            **(
-                {"valid_mae": per_member([[float(x) for x in h[:, "valid_mae"]] for h in histories])}
-                if args.monitor == "mae"
-                else {}
-            ),
+            "seconds_per_epoch": float(np.mean(history[:, "dur"])),
+            "training_wall_s": wall,
+            "train_loss": [float(x) for x in history[:, "train_loss"]],
+            "valid_loss": [float(x) for x in history[:, "valid_loss"]],
+            **({"valid_mae": [float(x) for x in history[:, "valid_mae"]]} if args.monitor == "mae" else {}),
             "machine": f"{os.cpu_count()} CPUs, torch {torch.__version__}",
             "command": "python " + " ".join(sys.argv),
             "validation_metrics": split_metrics(model, transformer, validation, temperatures=(0.0,)),
             "test_metrics": split_metrics(model, transformer, test),
         }
-        save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out, int8=args.int8)
+        save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out)
         print(name, "validation:", metadata["validation_metrics"], flush=True)
-
-
-def train_member(name, seed, args, train, validation):
-    """One model of ``name``, fitted with random_state ``seed`` on train, early-stopped on validation."""
-    cls, extra, transformer = MODELS[name]
-    extra = dict(extra)
-    monitor = "valid_" + args.monitor
-    checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / f"{name}_seed{seed}"), monitor=monitor + "_best")
-    callbacks = []
-    if args.lr_decay != 1.0:
-        callbacks.append(LRScheduler(policy="ReduceLROnPlateau", monitor=monitor, factor=args.lr_decay, patience=0))
-    callbacks += [EarlyStopping(monitor=monitor, patience=args.patience, load_best=True)]
-    for option in ("output", "dropout", "weight_average"):
-        if getattr(args, option) is not None:
-            extra[option] = getattr(args, option)
-    for option in ("condition_on_input", "autoregressive"):
-        if getattr(args, option):
-            extra[option] = getattr(args, option) == "yes"
-    sizes = {**SIZES, **extra.pop("sizes", {})}
-    sizes.update({k: getattr(args, k) for k in SIZES if getattr(args, k) is not None})
-    model = cls(
-        **sizes,
-        **extra,
-        lr=args.lr,
-        batch_size=args.batch_size,
-        max_epochs=args.max_epochs,
-        weight_decay=args.weight_decay,
-        random_state=seed,
-        verbose=1,
-    )
-    X_val = _inputs(transformer, validation.hvo)
-    # the validation MAE is measured first, then checkpoints, learning rate and stopping follow it
-    scoring = [ValidationMAE(model, X_val, validation.hvo, validation.bpm)] if args.monitor == "mae" else []
-    model.set_params(callbacks=scoring + [checkpoint, LoadInitState(checkpoint)] + callbacks)
-    t0 = time.perf_counter()
-    model.fit(_inputs(transformer, train.hvo), train.hvo, X_val, validation.hvo)
-    return model, time.perf_counter() - t0
 
 
 if __name__ == "__main__":

@@ -62,8 +62,7 @@ def _configure(model, args):
     if args.temperature is None and args.seed is None:
         return
     params = model.get_params()
-    # the outermost temperature: a pipeline's last step, not the model an ensemble copies
-    key = min((k for k in params if k == "temperature" or k.endswith("__temperature")), key=len, default=None)
+    key = next((k for k in params if k == "temperature" or k.endswith("__temperature")), None)
     if key is None:
         raise ValueError("this model has no temperature or seed to set")
     prefix = key[: -len("temperature")]  # "" for an estimator, "step__" inside a pipeline

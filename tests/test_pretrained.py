@@ -49,24 +49,3 @@ def test_grooves_are_stored_as_principal_components(tmp_path, data_home):
     total = np.linalg.norm(model.train_grooves_ - model.train_grooves_.mean(axis=0)) ** 2
     assert error <= 0.002 * total  # 0.1% of the variance left out, plus float16 rounding
     np.testing.assert_allclose(loaded.predict(y[:5, :, :9]), model.predict(y[:5, :, :9]), atol=0.02)
-
-
-def test_int8_storage_and_ensembles_round_trip(tmp_path, data_home):
-    """save(int8=True) halves the file and barely moves predictions; an ensemble loads as one."""
-    from sklearn_groove import GrooveEnsemble, GrooveSeq2Seq
-    from sklearn_groove.datasets import fetch_groove
-    from sklearn_groove.pretrained import save
-
-    y = fetch_groove(subset="test", data_home=data_home).hvo[:100]
-    member = GrooveSeq2Seq(encoder_size=32, latent_size=16, decoder_size=32, max_epochs=2, output="gaussian")
-    model = GrooveEnsemble(member, n_estimators=2, random_state=0).fit(y[..., :9], y)
-    save(model, "pair", {"note": "test"}, folder=tmp_path, int8=True)
-    save(model.estimators_[0], "one16", {"note": "test"}, folder=tmp_path)
-    save(model.estimators_[0], "one8", {"note": "test"}, folder=tmp_path, int8=True)
-    size = lambda name: (tmp_path / f"{name}.pt").stat().st_size
-    assert size("one8") < 0.7 * size("one16")
-    loaded = pretrained.load("pair", folder=tmp_path)
-    assert isinstance(loaded, GrooveEnsemble) and len(loaded.estimators_) == 2
-    assert loaded.estimators_[1].random_state == 1 and loaded.random_state == 0
-    np.testing.assert_allclose(loaded.predict(y[:10, :, :9]), model.predict(y[:10, :, :9]), atol=0.01)
-    assert pretrained.info("pair", folder=tmp_path)["members"][0]["params"]["output"] == "gaussian"

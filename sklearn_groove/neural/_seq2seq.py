@@ -33,7 +33,6 @@ class _GrooveRecurrent(GrooveHumanizer):
         "output": [StrOptions({"mse", "gaussian"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "weight_average": [Interval(Real, 0, 1, closed="neither"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -136,7 +135,6 @@ class _GrooveRecurrent(GrooveHumanizer):
             criterion__hit_weight=self._hit_weight(),
             optimizer=torch.optim.Adam,
             lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
@@ -251,8 +249,6 @@ _COMMON_DOC = """
         ``random_state``.
     lr : float, default=1e-3
         Adam's learning rate.
-    weight_decay : float, default=0.0
-        Adam's weight decay (an L2 penalty on the weights).
     weight_average : float in (0, 1) or None, default=None
         Keep an exponential moving average of the weights, moved by
         ``1 - weight_average`` after each batch, and validate, stop early
@@ -366,7 +362,6 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         output="mse",
         temperature=0.0,
         lr=1e-3,
-        weight_decay=0.0,
         weight_average=None,
         batch_size=64,
         max_epochs=20,
@@ -392,7 +387,6 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         self.output = output
         self.temperature = temperature
         self.lr = lr
-        self.weight_decay = weight_decay
         self.weight_average = weight_average
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -532,7 +526,6 @@ class GrooveTransfer(_GrooveRecurrent):
         output="mse",
         temperature=0.0,
         lr=1e-3,
-        weight_decay=0.0,
         weight_average=None,
         batch_size=64,
         max_epochs=20,
@@ -556,7 +549,6 @@ class GrooveTransfer(_GrooveRecurrent):
         self.output = output
         self.temperature = temperature
         self.lr = lr
-        self.weight_decay = weight_decay
         self.weight_average = weight_average
         self.batch_size = batch_size
         self.max_epochs = max_epochs

@@ -69,38 +69,28 @@ def load(name, folder=WEIGHTS):
     import torch
     from sklearn.pipeline import make_pipeline
 
-    from .. import ensemble, neural, preprocessing
+    from .. import neural, preprocessing
 
     meta = info(name, folder)
+    estimator = getattr(neural, meta["estimator"])(**meta["params"])
     state = torch.load(Path(folder) / f"{name}.pt", weights_only=True, map_location="cpu")
-    if meta["estimator"] == "GrooveEnsemble":
-        members = [_restore(m, s) for m, s in zip(meta["members"], state["members"])]
-        template = getattr(neural, meta["members"][0]["estimator"])(**meta["members"][0]["params"])
-        estimator = ensemble.GrooveEnsemble(template, **meta["params"])
-        estimator.estimators_, estimator.n_features_in_ = members, meta["n_steps"]
-    else:
-        estimator = _restore(meta, state)
+    _restore(estimator, meta, state)
     steps = [getattr(preprocessing, step["class"])(**step["params"]) for step in meta.get("pipeline", [])]
     return make_pipeline(*steps, estimator) if steps else estimator
 
 
-def _restore(meta, state):
-    """The fitted recurrent estimator saved by :func:`_member` as ``meta`` and ``state``."""
-    from .. import neural
-
-    estimator = getattr(neural, meta["estimator"])(**meta["params"])
+def _restore(estimator, meta, state):
+    """Give an unfitted recurrent estimator the fitted state saved by :func:`save`."""
     estimator.n_features_in_ = meta["n_steps"]
     estimator.n_input_features_ = meta["n_input_features"]
     module = estimator._build_module(meta["n_encoder_features"], meta["n_condition_features"])
-    scales = state.get("scales", {})
-    module.load_state_dict({k: v.float() * scales[k].float() if k in scales else v.float() for k, v in state["module"].items()})
+    module.load_state_dict({k: v.float() for k, v in state["module"].items()})
     estimator.module_ = module.eval()
     if "train_hits" in state:
         n = meta["n_steps"] * N_VOICES
         estimator.train_hits_ = np.unpackbits(state["train_hits"].numpy(), axis=1)[:, :n].astype(np.float32)
         coords, basis = state["groove_coords"].float().numpy(), state["groove_basis"].float().numpy()
         estimator.train_grooves_ = coords @ basis + state["groove_mean"].float().numpy()
-    return estimator
 
 
 def _principal_components(z, explained):
@@ -113,81 +103,38 @@ def _principal_components(z, explained):
     return mean.astype(np.float32), basis.astype(np.float32), ((z - mean) @ basis.T).astype(np.float32)
 
 
-def _weights(module, int8):
-    """A module's tensors to store: float16, or matrices as int8 with a float16 scale per row."""
+def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance=0.999):
+    """Save a fitted GrooveSeq2Seq or GrooveTransfer as ``name.pt`` and ``name.json``.
+
+    A GrooveTransfer's training grooves are stored as their leading principal
+    components, the fewest that keep ``groove_variance`` of their variance
+    (the KL term leaves z in a low-dimensional subspace).
+    """
     import torch
 
-    weights, scales = {}, {}
-    for key, value in module.state_dict().items():
-        value = value.detach().cpu().float()
-        if int8 and value.ndim == 2:
-            scale = (value.abs().amax(dim=1, keepdim=True) / 127).clamp(min=1e-12).half()
-            weights[key] = (value / scale.float()).round().clamp(-127, 127).to(torch.int8)
-            scales[key] = scale
-        else:
-            weights[key] = value.half()
-    return weights, scales
+    from .. import __version__
 
-
-def _member(estimator, int8, groove_variance):
-    """The metadata and tensors that :func:`_restore` rebuilds a fitted recurrent estimator from."""
-    import torch
-
-    weights, scales = _weights(estimator.module_, int8)
-    state = {"module": weights, **({"scales": scales} if scales else {})}
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {"module": {k: v.detach().cpu().half() for k, v in estimator.module_.state_dict().items()}}
     if hasattr(estimator, "train_hits_"):
         state["train_hits"] = torch.from_numpy(np.packbits(estimator.train_hits_.astype(bool), axis=1))
         mean, basis, coords = _principal_components(estimator.train_grooves_, explained=groove_variance)
         state.update(groove_mean=torch.from_numpy(mean), groove_basis=torch.from_numpy(basis).half())
         state["groove_coords"] = torch.from_numpy(coords).half()
+    torch.save(state, folder / f"{name}.pt")
+    params = {k: v for k, v in estimator.get_params().items() if k not in ("callbacks", "verbose", "device")}
     meta = {
         "estimator": type(estimator).__name__,
-        "params": _params(estimator),
+        "params": params,
         "n_steps": int(estimator.n_features_in_),
         "n_input_features": int(estimator.n_input_features_),
         "n_encoder_features": int(estimator.module_.encoder.input_size),
         "n_condition_features": int(estimator.module_.n_condition),
-    }
-    return meta, state
-
-
-def _params(estimator):
-    return {
-        k: v
-        for k, v in estimator.get_params(deep=False).items()
-        if k not in ("callbacks", "verbose", "device", "estimator")
-    }
-
-
-def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance=0.999, int8=False):
-    """Save a fitted GrooveSeq2Seq, GrooveTransfer or GrooveEnsemble of them as ``name.pt`` and ``name.json``.
-
-    Weights are stored as float16, or with ``int8`` their matrices as int8
-    with a float16 scale per row (half the size). A GrooveTransfer's training
-    grooves are stored as their leading principal components, the fewest that
-    keep ``groove_variance`` of their variance (the KL term leaves z in a
-    low-dimensional subspace).
-    """
-    import torch
-
-    from .. import __version__
-    from ..ensemble import GrooveEnsemble
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    if isinstance(estimator, GrooveEnsemble):
-        members = [_member(m, int8, groove_variance) for m in estimator.estimators_]
-        meta = {"estimator": "GrooveEnsemble", "params": _params(estimator), "n_steps": members[0][0]["n_steps"]}
-        meta["members"] = [m for m, _ in members]
-        state = {"members": [s for _, s in members]}
-    else:
-        meta, state = _member(estimator, int8, groove_variance)
-    torch.save(state, folder / f"{name}.pt")
-    meta.update(
-        pipeline=[{"class": type(t).__name__, "params": t.get_params()} for t in pipeline],
-        library_version=__version__,
+        "pipeline": [{"class": type(t).__name__, "params": t.get_params()} for t in pipeline],
+        "library_version": __version__,
         **metadata,
-    )
+    }
     (folder / f"{name}.json").write_text(json.dumps(meta, indent=2, default=_jsonable) + "\n")
 
 

@@ -1,5 +1,0 @@
-"""Ensembles of humanizers: GrooveEnsemble."""
-
-from ._average import GrooveEnsemble
-
-__all__ = ["GrooveEnsemble"]
