@@ -1,6 +1,6 @@
 """Choose the hit threshold of the shipped Infilling and Tap2Drum models on GMD validation.
 
-    python benchmarks/tune_threshold.py [--write] [--data-home ../shared/data/groove]
+    python benchmarks/tune_threshold.py [NAME ...] [--write] [--folder DIR] [--data-home ../shared/data/groove]
 
 For each model, the hit F1 (on the voices it writes) at temperature 0 for
 thresholds 0.20 to 0.60; ``--write`` stores the best threshold as the model's
@@ -10,6 +10,8 @@ thresholds 0.20 to 0.60; ``--write`` stores the best threshold as the model's
 import argparse
 import json
 import os
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -26,11 +28,14 @@ THRESHOLDS = np.round(np.arange(0.20, 0.601, 0.05), 2)
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
-    parser.add_argument("--write", action="store_true", help="store the best threshold in the shipped JSON")
+    parser.add_argument("names", nargs="*", choices=sorted(MODELS), help="default: both")
+    parser.add_argument("--write", action="store_true", help="store the best threshold in the model's JSON")
+    parser.add_argument("--folder", default=str(WEIGHTS), help="where the models are (default: the shipped ones)")
     args = parser.parse_args()
     validation = fetch_groove(subset="validation", data_home=args.data_home).hvo
-    for name, voices in MODELS.items():
-        model = pretrained.load(name)
+    for name in args.names or MODELS:
+        voices = MODELS[name]
+        model = pretrained.load(name, args.folder)
         f1 = {}
         for threshold in THRESHOLDS:
             model[-1].set_params(hit_threshold=float(threshold))
@@ -39,10 +44,11 @@ def main():
         best = max(f1, key=f1.get)
         print(f"{name}: best threshold {best:.2f}", flush=True)
         if args.write:
-            path = WEIGHTS / f"{name}.json"
+            path = Path(args.folder) / f"{name}.json"
             meta = json.loads(path.read_text())
             meta["params"]["hit_threshold"] = best
-            meta["hit_threshold_tuning"] = {"validation_hit_f1": f1, "command": "python benchmarks/tune_threshold.py --write"}
+            command = "python benchmarks/tune_threshold.py " + " ".join(sys.argv[1:])
+            meta["hit_threshold_tuning"] = {"validation_hit_f1": f1, "command": command}
             path.write_text(json.dumps(meta, indent=2) + "\n")
 
 

@@ -21,8 +21,9 @@ class GrooveNet(nn.Module):
 
     The decoder starts from a state computed from z and is fed, at each step,
     z and (if ``autoregressive``) the previous step's output [h, v, o]
-    (teacher forcing in training), plus ``n_condition`` features of the current step when it is above 0:
-    the hits to play (Groove Transfer), or the input's step (a tapped track).
+    (teacher forcing in training), plus ``n_condition`` features of the
+    current step when it is above 0: the hits to play (Groove Transfer), or
+    the input's step (a tapped track).
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
     standard deviations of velocity and offset.
