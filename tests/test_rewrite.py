@@ -203,3 +203,20 @@ def test_bad_arguments():
         rewrite_drums(b"nope", hvo)
     with pytest.raises(ValueError, match="give a performance of the whole file"):
         rewrite_drums(data, hvo[:32])
+
+
+def test_notes_at_the_half_step_edge_read_back_on_their_step():
+    """Offsets just under half a step (or over it, for added notes with amount > 1) must not land on the next step."""
+    from sklearn_groove._hvo import MAX_OFFSET
+
+    step = 110  # 440 ticks a beat: 0.4999 of a step rounds to exactly half a step
+    data = write_midi([track_of([e for s in range(8) for e in note(s * step, 42, 100)])], ticks_per_beat=440)
+    h = split_hvo(midi_to_hvo(data))[0]
+    h[:, 0] = 1  # kicks on every step, with no note in the file: added
+    edge = join_hvo(h, np.full(h.shape, 0.5), np.where(h > 0, MAX_OFFSET, 0))
+    for amount in (1.0, MAX_AMOUNT):
+        midi, info = rewrite_drums(data, edge, amount=amount, return_info=True)
+        assert (info.moved, info.added) == (8, 8)
+        np.testing.assert_array_equal(split_hvo(midi_to_hvo(_bytes(reread(midi))))[0], h)
+        late = [t - s * step for s, (_, t, m) in enumerate(o for o in onsets(reread(midi)) if o[2].note == 42)]
+        assert late == [54] * 8  # the last tick before half a step
