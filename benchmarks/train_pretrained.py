@@ -126,7 +126,10 @@ def main():
         help="what early stopping, checkpoints and --lr-decay follow on the validation split: the loss, or the "
         "timing MAE of the decoded performances (humanize only)",
     )
-    parser.add_argument("--weight-average", type=float, help="decay of the weights' moving average (default: the model's)")
+    parser.add_argument(
+        "--weight-average", type=float, help="decay of the weights' moving average; 0: none (default: the model's)"
+    )
+    parser.add_argument("--condition-on-hits", choices=["yes", "no"], help="default: the model's")
     parser.add_argument("--dropout", type=float, help="default: the model's (MODELS)")
     parser.add_argument("--output", choices=["mse", "gaussian"], help="velocity/offset head (default: the model's)")
     for size in SIZES:
@@ -164,7 +167,9 @@ def main():
         if args.autoregressive:
             extra["autoregressive"] = args.autoregressive == "yes"
         if args.weight_average is not None:
-            extra["weight_average"] = args.weight_average
+            extra["weight_average"] = args.weight_average or None
+        if args.condition_on_hits:
+            extra["condition_on_hits"] = args.condition_on_hits == "yes"
         sizes = {**SIZES, **extra.pop("sizes", {})}
         sizes.update({k: getattr(args, k) for k in SIZES if getattr(args, k) is not None})
         model = cls(

@@ -194,6 +194,8 @@ def _estimator(name, args):
         extra = {"output": "gaussian"}  # the shipped models' settings
         if name == "seq2seq":
             extra["dropout"] = 0.3
+        if name == "seq2seq" and args.task != "infill":  # decoders that do not read their previous step
+            extra.update(autoregressive=False, weight_average=0.998)
         if name == "seq2seq" and args.task == "humanize":
             extra["condition_on_hits"] = True
         elif name == "seq2seq":
