@@ -124,7 +124,7 @@ def main():
         choices=["loss", "mae"],
         default="loss",
         help="what early stopping, checkpoints and --lr-decay follow on the validation split: the loss, or the "
-        "timing MAE of the decoded performances (humanize only)",
+        "timing MAE of the decoded performances (humanize only; measured for humanize either way)",
     )
     parser.add_argument(
         "--weight-average", type=float, help="decay of the weights' moving average; 0: none (default: the model's)"
@@ -183,7 +183,8 @@ def main():
         )
         X_val = _inputs(transformer, validation.hvo)
         # the validation MAE is measured first, then checkpoints, learning rate and stopping follow it
-        scoring = [ValidationMAE(model, X_val, validation.hvo, validation.bpm)] if args.monitor == "mae" else []
+        measured = args.monitor == "mae" or name == "humanize"
+        scoring = [ValidationMAE(model, X_val, validation.hvo, validation.bpm)] if measured else []
         model.set_params(callbacks=scoring + [checkpoint, LoadInitState(checkpoint)] + callbacks)
         t0 = time.perf_counter()
         model.fit(_inputs(transformer, train.hvo), train.hvo, X_val, validation.hvo)
@@ -204,7 +205,7 @@ def main():
             "training_wall_s": wall,
             "train_loss": [float(x) for x in history[:, "train_loss"]],
             "valid_loss": [float(x) for x in history[:, "valid_loss"]],
-            **({"valid_mae": [float(x) for x in history[:, "valid_mae"]]} if args.monitor == "mae" else {}),
+            **({"valid_mae": [float(x) for x in history[:, "valid_mae"]]} if measured else {}),
             "machine": f"{os.cpu_count()} CPUs, torch {torch.__version__}",
             "command": "python " + " ".join(sys.argv),
             "validation_metrics": split_metrics(model, transformer, validation, temperatures=(0.0,)),
