@@ -28,6 +28,8 @@ from sklearn_groove.preprocessing import Tapper, VoiceRemover
 SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers=2)
 # Infilling and Tap2Drum: smaller networks, so that all four models fit in 25 MB of float16.
 SMALL = dict(encoder_size=256, latent_size=128, decoder_size=256)
+# Boolean estimator parameters that --NAME yes|no overrides.
+SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive")
 # name: (estimator class, extra parameters, input transformer or None)
 MODELS = {
     "humanize": (
@@ -129,13 +131,12 @@ def main():
     parser.add_argument(
         "--weight-average", type=float, help="decay of the weights' moving average; 0: none (default: the model's)"
     )
-    parser.add_argument("--condition-on-hits", choices=["yes", "no"], help="default: the model's")
     parser.add_argument("--dropout", type=float, help="default: the model's (MODELS)")
     parser.add_argument("--output", choices=["mse", "gaussian"], help="velocity/offset head (default: the model's)")
     for size in SIZES:
         parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
-    parser.add_argument("--condition-on-input", choices=["yes", "no"], help="default: the model's")
-    parser.add_argument("--autoregressive", choices=["yes", "no"], help="default: the model's")
+    for switch in SWITCHES:
+        parser.add_argument("--" + switch.replace("_", "-"), choices=["yes", "no"], help="default: the model's")
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
@@ -162,14 +163,9 @@ def main():
             extra["output"] = args.output
         if args.dropout is not None:
             extra["dropout"] = args.dropout
-        if args.condition_on_input:
-            extra["condition_on_input"] = args.condition_on_input == "yes"
-        if args.autoregressive:
-            extra["autoregressive"] = args.autoregressive == "yes"
+        extra.update({k: getattr(args, k) == "yes" for k in SWITCHES if getattr(args, k)})
         if args.weight_average is not None:
             extra["weight_average"] = args.weight_average or None
-        if args.condition_on_hits:
-            extra["condition_on_hits"] = args.condition_on_hits == "yes"
         sizes = {**SIZES, **extra.pop("sizes", {})}
         sizes.update({k: getattr(args, k) for k in SIZES if getattr(args, k) is not None})
         model = cls(

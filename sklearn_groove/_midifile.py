@@ -22,7 +22,7 @@ import numpy as np
 
 from ._hvo import MAX_OFFSET, STEPS_PER_BEAT
 
-__all__ = ["MidiEvents", "read_midi_bytes", "nearest_step", "DRUM_CHANNEL"]
+__all__ = ["MidiEvents", "read_midi_bytes", "nearest_step", "step_tick", "DRUM_CHANNEL"]
 
 #: MIDI channel 10, counted from 0: the General MIDI drum channel.
 DRUM_CHANNEL = 9
@@ -40,6 +40,16 @@ def nearest_step(tick, ticks_per_beat):
     exact = np.asarray(tick, dtype=np.float64) * (STEPS_PER_BEAT / ticks_per_beat)
     step = np.floor(exact + 0.5).astype(np.int64)
     return step, np.minimum(exact - step, MAX_OFFSET)
+
+
+def step_tick(step, offset, step_ticks):
+    """Tick of a note ``offset`` steps off ``step``: the nearest one that :func:`nearest_step` reads on ``step``.
+
+    It stays within the half steps around its step, tick rounding included (a note
+    exactly half a step late would be read on the next step), and at 0 or later.
+    """
+    low, high = np.ceil((step - 0.5) * step_ticks), np.ceil((step + 0.5) * step_ticks) - 1
+    return max(int(np.clip(round((step + offset) * step_ticks), low, high)), 0)
 
 
 #: Most track chunks read from one file.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._hvo import N_VOICES, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
-from ._midifile import DRUM_CHANNEL, nearest_step
+from ._midifile import DRUM_CHANNEL, nearest_step, step_tick
 
 
 @dataclass
@@ -92,7 +92,7 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace)
         new_velocity = notes[loudest].velocity + amount * (127.0 * float(v[s, j]) - notes[loudest].velocity)
         for k in members:
             n = notes[k]
-            tick = _tick(s, offset[k] - offset[loudest] + target, step_ticks)
+            tick = step_tick(s, offset[k] - offset[loudest] + target, step_ticks)
             edit = edits[n.track]
             edit["ticks"][n.on] = tick
             if n.off >= 0:
@@ -111,16 +111,6 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace)
     return midi, counts
 
 
-def _tick(step, offset, step_ticks):
-    """Tick of a note ``offset`` steps off ``step``: the nearest one that is read back on ``step``.
-
-    It stays within the half steps around its step, tick rounding included (a note
-    exactly half a step late would be read on the next step), and at 0 or later.
-    """
-    low, high = np.ceil((step - 0.5) * step_ticks), np.ceil((step + 0.5) * step_ticks) - 1
-    return max(int(np.clip(round((step + offset) * step_ticks), low, high)), 0)
-
-
 def _first_drum_track(midi):
     for t, track in enumerate(midi.tracks):
         if any(m.type in ("note_on", "note_off") and m.channel == DRUM_CHANNEL for m in track):
@@ -135,7 +125,7 @@ def _new_notes(h, v, o, step_ticks, pitch_map, amount):
     events = []
     for s, j in zip(*np.nonzero(h > 0)):
         pitch = pitch_map[VOICES[j]][0]
-        tick = _tick(s, amount * float(o[s, j]), step_ticks)
+        tick = step_tick(s, amount * float(o[s, j]), step_ticks)
         velocity = int(np.clip(round(127 * float(v[s, j])), 1, 127))
         events.append((tick, mido.Message("note_on", channel=DRUM_CHANNEL, note=pitch, velocity=velocity)))
         off = tick + max(int(step_ticks / 2), 1)
