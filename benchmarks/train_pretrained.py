@@ -29,7 +29,7 @@ SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers
 # Infilling and Tap2Drum: smaller networks, so that all four models fit in 25 MB of float16.
 SMALL = dict(encoder_size=256, latent_size=128, decoder_size=256)
 # Boolean estimator parameters that --NAME yes|no overrides.
-SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive")
+SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive", "bidirectional_decoder")
 # name: (estimator class, extra parameters, input transformer or None)
 MODELS = {
     "humanize": (
@@ -140,11 +140,12 @@ def main():
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: all cores)")
     args = parser.parse_args()
 
     import torch
 
-    torch.set_num_threads(os.cpu_count())
+    torch.set_num_threads(args.threads)
     train = fetch_groove(subset="train", data_home=args.data_home)
     validation = fetch_groove(subset="validation", data_home=args.data_home)
     test = fetch_groove(subset="test", data_home=args.data_home)

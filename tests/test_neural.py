@@ -196,8 +196,23 @@ def test_a_decoder_that_is_not_autoregressive_decodes_as_it_trained(gmd):
         raw, _, _ = model.module_(**inputs)
         other, _, _ = model.module_(**{**inputs, "previous": torch.rand_like(inputs["previous"])})
     torch.testing.assert_close(raw, other)  # the previous steps are not read
-    # so step-by-step decoding gives what the network gave in training, on the input's hits
+    # so decoding gives what the network gave in training, on the input's hits
     offsets = 0.5 * torch.tanh(raw[..., 18:27]).numpy() * X
     np.testing.assert_allclose(model.predict(X)[..., 18:], offsets, atol=1e-5)
     autoregressive = GrooveSeq2Seq(**SMALL, condition_on_hits=True, max_epochs=1).fit(X, y)
     assert autoregressive.module_.decoder.input_size == model.module_.decoder.input_size + 27
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_a_bidirectional_decoder_reads_the_steps_after(gmd, bidirectional):
+    X, y = gmd[:64, :, :9], gmd[:64]
+    params = dict(SMALL, autoregressive=False, condition_on_hits=True, bidirectional_decoder=bidirectional)
+    model = GrooveSeq2Seq(**params, max_epochs=1).fit(X, y)
+    # the same windows with other hits in the second bar; z is kept so that only the decoder's condition differs
+    changed = X.copy()
+    changed[:, 16:] = X[::-1, 16:]
+    z = model._embed(X)
+    first_bar = [model._decode(z, 32, hits=hits, condition=hits)[:, :16, 18:] for hits in (X, changed)]
+    assert np.allclose(*first_bar, atol=1e-6) != bidirectional
+    with pytest.raises(ValueError, match="autoregressive=False"):
+        GrooveSeq2Seq(**SMALL, bidirectional_decoder=True, max_epochs=1).fit(X, y)

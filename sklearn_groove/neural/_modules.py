@@ -26,7 +26,9 @@ class GrooveNet(nn.Module):
     the input's step (a tapped track).
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
-    standard deviations of velocity and offset.
+    standard deviations of velocity and offset. A decoder that is not
+    ``autoregressive`` may be ``bidirectional``: each step then also reads
+    the condition of the steps after it.
     """
 
     def __init__(
@@ -42,8 +44,11 @@ class GrooveNet(nn.Module):
         n_condition=0,
         gaussian=False,
         autoregressive=True,
+        bidirectional=False,
     ):
         super().__init__()
+        if bidirectional and autoregressive:
+            raise ValueError("a bidirectional decoder cannot read its own previous steps (autoregressive)")
         self.n_voices = n_voices
         self.decoder_layers = decoder_layers
         self.decoder_size = decoder_size
@@ -51,9 +56,10 @@ class GrooveNet(nn.Module):
         self.n_condition = n_condition
         self.gaussian = gaussian
         self.autoregressive = autoregressive
+        self.directions = 2 if bidirectional else 1
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
-        self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
+        self.to_state = nn.Linear(latent_size, 2 * self.directions * decoder_layers * decoder_size)
         n_decoder_input = latent_size + (3 * n_voices if autoregressive else 0) + n_condition
         self.decoder = nn.LSTM(
             n_decoder_input,
@@ -61,9 +67,10 @@ class GrooveNet(nn.Module):
             num_layers=decoder_layers,
             batch_first=True,
             dropout=dropout if decoder_layers > 1 else 0.0,
+            bidirectional=bidirectional,
         )
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(decoder_size, n_voices * (5 if gaussian else 3))
+        self.head = nn.Linear(self.directions * decoder_size, n_voices * (5 if gaussian else 3))
 
     def encode(self, x):
         """z's mean and log-variance (None unless variational)."""
@@ -75,7 +82,8 @@ class GrooveNet(nn.Module):
         return latent, None
 
     def initial_state(self, z):
-        state = torch.tanh(self.to_state(z)).view(len(z), 2, self.decoder_layers, self.decoder_size)
+        layers = self.directions * self.decoder_layers
+        state = torch.tanh(self.to_state(z)).view(len(z), 2, layers, self.decoder_size)
         state = state.permute(1, 2, 0, 3).contiguous()
         return state[0], state[1]
 
@@ -160,10 +168,15 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
     """
     m = module.n_voices
     previous = torch.zeros(len(z), 1, 3 * m, device=z.device)
+    if not module.autoregressive:  # the steps do not depend on each other's outputs: decode them in one pass
+        whole, _ = module.decode(z, previous.expand(-1, n_steps, -1), condition)
     state = None
     steps = []
     for t in range(n_steps):
-        raw, state = module.decode(z, previous, None if condition is None else condition[:, t : t + 1], state)
+        if module.autoregressive:
+            raw, state = module.decode(z, previous, None if condition is None else condition[:, t : t + 1], state)
+        else:
+            raw = whole[:, t : t + 1]
         logit, v, o, v_logstd, o_logstd = split_head(raw, m, module.gaussian)
         if hits is not None:
             h = hits[:, t : t + 1]
