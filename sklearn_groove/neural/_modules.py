@@ -26,7 +26,9 @@ class GrooveNet(nn.Module):
     the input's step (a tapped track).
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
-    standard deviations of velocity and offset. A decoder that is not
+    standard deviations of velocity and offset, which ``separate_spread``
+    computes from features detached from the graph, so that training them
+    does not move the rest of the network. A decoder that is not
     ``autoregressive`` may be ``bidirectional``: each step then also reads
     the condition of the steps after it.
     """
@@ -45,6 +47,7 @@ class GrooveNet(nn.Module):
         gaussian=False,
         autoregressive=True,
         bidirectional=False,
+        separate_spread=False,
     ):
         super().__init__()
         if bidirectional and autoregressive:
@@ -55,6 +58,7 @@ class GrooveNet(nn.Module):
         self.variational = variational
         self.n_condition = n_condition
         self.gaussian = gaussian
+        self.separate_spread = separate_spread
         self.autoregressive = autoregressive
         self.directions = 2 if bidirectional else 1
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
@@ -95,7 +99,13 @@ class GrooveNet(nn.Module):
         if self.n_condition:
             parts.append(condition)
         out, state = self.decoder(torch.cat(parts, dim=-1), self.initial_state(z) if state is None else state)
-        return self.head(self.dropout(out)), state
+        features = self.dropout(out)
+        raw = self.head(features)
+        if self.separate_spread:
+            n = 3 * self.n_voices
+            spread = nn.functional.linear(features.detach(), self.head.weight[n:], self.head.bias[n:])
+            raw = torch.cat([raw[..., :n], spread], dim=-1)
+        return raw, state
 
     def forward(self, x, previous, condition=None):
         mean, logvar = self.encode(x)
@@ -112,13 +122,17 @@ class GrooveLoss(nn.Module):
     ``hit_weight`` scales the hit term (0 where the hits are given, as for a
     decoder conditioned on them whose output keeps them). With a variational
     network, ``beta`` times the KL divergence of z to a standard normal is added, at least ``free_bits`` nats a window.
+    With ``squared_mean``, a Gaussian's means are trained by squared error
+    and its standard deviations by the likelihood around the means, which
+    it does not move.
     Velocity and offset errors count only where the target has a hit: the
     estimators read them only there. The sum over steps and voices is
     averaged over the batch.
     """
 
-    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0, hit_weight=1.0):
+    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0, hit_weight=1.0, squared_mean=False):
         super().__init__()
+        self.squared_mean = squared_mean
         self.n_voices = n_voices
         self.hit_weight = hit_weight
         self.gaussian = gaussian
@@ -133,9 +147,11 @@ class GrooveLoss(nn.Module):
         loss = self.hit_weight * nn.functional.binary_cross_entropy_with_logits(hit_logit, h, reduction="none").sum(
             dim=(1, 2)
         )
-        if v_logstd is None:
+        if v_logstd is None or self.squared_mean:
             loss = loss + (h * ((v_hat - v) ** 2 + (o_hat - o) ** 2)).sum(dim=(1, 2))
-        else:
+        if self.squared_mean:
+            v_hat, o_hat = v_hat.detach(), o_hat.detach()
+        if v_logstd is not None:
             nll_v = v_logstd + 0.5 * ((v - v_hat) / torch.exp(v_logstd)) ** 2
             nll_o = o_logstd + 0.5 * ((o - o_hat) / torch.exp(o_logstd)) ** 2
             loss = loss + (h * (nll_v + nll_o)).sum(dim=(1, 2))

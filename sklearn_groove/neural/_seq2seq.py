@@ -31,7 +31,7 @@ class _GrooveRecurrent(GrooveHumanizer):
         "autoregressive": ["boolean"],
         "bidirectional_decoder": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "output": [StrOptions({"mse", "gaussian"})],
+        "output": [StrOptions({"mse", "gaussian", "gaussian_mse"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_average": [Interval(Real, 0, 1, closed="neither"), None],
@@ -91,7 +91,8 @@ class _GrooveRecurrent(GrooveHumanizer):
             dropout=self.dropout,
             variational=self._variational,
             n_condition=n_condition,
-            gaussian=self.output == "gaussian",
+            gaussian=self.output != "mse",
+            separate_spread=self.output == "gaussian_mse",
             autoregressive=self.autoregressive,
             bidirectional=self.bidirectional_decoder,
         )
@@ -136,7 +137,8 @@ class _GrooveRecurrent(GrooveHumanizer):
             module,
             criterion=GrooveLoss,
             criterion__n_voices=N_VOICES,
-            criterion__gaussian=self.output == "gaussian",
+            criterion__gaussian=self.output != "mse",
+            criterion__squared_mean=self.output == "gaussian_mse",
             criterion__beta=getattr(self, "beta", 0.0),  # only GrooveTransfer is variational
             criterion__free_bits=getattr(self, "free_bits", 0.0),
             criterion__hit_weight=self._hit_weight(),
@@ -250,10 +252,14 @@ _COMMON_DOC = """
         of the steps after it; ``decoder_size`` units per direction. Not in
         the paper.
     dropout : float, default=0.0
-    output : {"mse", "gaussian"}, default="mse"
+    output : {"mse", "gaussian", "gaussian_mse"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
-        error, or a Gaussian (mean and standard deviation) trained by
-        likelihood, which ``temperature > 0`` samples from.
+        error ("mse"), or a Gaussian (mean and standard deviation), which
+        ``temperature > 0`` samples from, trained by likelihood
+        ("gaussian"). "gaussian_mse" trains the Gaussian's mean by squared
+        error, as "mse" does, and its standard deviation alone by the
+        likelihood around that mean, so that the spread learned for sampling
+        does not change the deterministic output.
     temperature : float, default=0.0
         0: deterministic decoding (hits where their probability is above
         0.5, mean velocity and offset). Above 0: hits and, with the Gaussian
