@@ -29,7 +29,7 @@ SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers
 # Infilling and Tap2Drum: smaller networks, so that all four models fit in 25 MB of float16.
 SMALL = dict(encoder_size=256, latent_size=128, decoder_size=256)
 # Boolean estimator parameters that --NAME yes|no overrides.
-SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive", "bidirectional_decoder")
+SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive")
 # name: (estimator class, extra parameters, input transformer or None)
 MODELS = {
     "humanize": (

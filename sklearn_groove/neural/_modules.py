@@ -28,9 +28,7 @@ class GrooveNet(nn.Module):
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
     standard deviations of velocity and offset, which ``separate_spread``
     computes from features detached from the graph, so that training them
-    does not move the rest of the network. A decoder that is not
-    ``autoregressive`` may be ``bidirectional``: each step then also reads
-    the condition of the steps after it.
+    does not move the rest of the network.
     """
 
     def __init__(
@@ -46,12 +44,9 @@ class GrooveNet(nn.Module):
         n_condition=0,
         gaussian=False,
         autoregressive=True,
-        bidirectional=False,
         separate_spread=False,
     ):
         super().__init__()
-        if bidirectional and autoregressive:
-            raise ValueError("a bidirectional decoder cannot read its own previous steps (autoregressive)")
         self.n_voices = n_voices
         self.decoder_layers = decoder_layers
         self.decoder_size = decoder_size
@@ -60,10 +55,9 @@ class GrooveNet(nn.Module):
         self.gaussian = gaussian
         self.separate_spread = separate_spread
         self.autoregressive = autoregressive
-        self.directions = 2 if bidirectional else 1
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
-        self.to_state = nn.Linear(latent_size, 2 * self.directions * decoder_layers * decoder_size)
+        self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
         n_decoder_input = latent_size + (3 * n_voices if autoregressive else 0) + n_condition
         self.decoder = nn.LSTM(
             n_decoder_input,
@@ -71,10 +65,9 @@ class GrooveNet(nn.Module):
             num_layers=decoder_layers,
             batch_first=True,
             dropout=dropout if decoder_layers > 1 else 0.0,
-            bidirectional=bidirectional,
         )
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(self.directions * decoder_size, n_voices * (5 if gaussian else 3))
+        self.head = nn.Linear(decoder_size, n_voices * (5 if gaussian else 3))
 
     def encode(self, x):
         """z's mean and log-variance (None unless variational)."""
@@ -86,8 +79,7 @@ class GrooveNet(nn.Module):
         return latent, None
 
     def initial_state(self, z):
-        layers = self.directions * self.decoder_layers
-        state = torch.tanh(self.to_state(z)).view(len(z), 2, layers, self.decoder_size)
+        state = torch.tanh(self.to_state(z)).view(len(z), 2, self.decoder_layers, self.decoder_size)
         state = state.permute(1, 2, 0, 3).contiguous()
         return state[0], state[1]
 

@@ -29,7 +29,6 @@ class _GrooveRecurrent(GrooveHumanizer):
         "decoder_size": [Interval(Integral, 1, None, closed="left")],
         "decoder_layers": [Interval(Integral, 1, None, closed="left")],
         "autoregressive": ["boolean"],
-        "bidirectional_decoder": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "output": [StrOptions({"mse", "gaussian", "gaussian_mse"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
@@ -76,11 +75,6 @@ class _GrooveRecurrent(GrooveHumanizer):
     def _build_module(self, n_input, n_condition):
         from ._modules import GrooveNet
 
-        if self.bidirectional_decoder and self.autoregressive:
-            raise ValueError(
-                "bidirectional_decoder=True needs autoregressive=False: a decoder that also reads the steps after "
-                "it cannot be fed its own previous outputs"
-            )
         return GrooveNet(
             n_input,
             n_voices=N_VOICES,
@@ -94,7 +88,6 @@ class _GrooveRecurrent(GrooveHumanizer):
             gaussian=self.output != "mse",
             separate_spread=self.output == "gaussian_mse",
             autoregressive=self.autoregressive,
-            bidirectional=self.bidirectional_decoder,
         )
 
     def _inputs(self, X, y):
@@ -246,11 +239,6 @@ _COMMON_DOC = """
         only z and its condition, so training and decoding see the same
         inputs and decoding does not drift on its own guesses; with
         temperature above 0 the steps are then drawn independently given z.
-    bidirectional_decoder : bool, default=False
-        With ``autoregressive=False``: run the decoder in both directions, so
-        that each step also reads the condition (the hits to play, the taps)
-        of the steps after it; ``decoder_size`` units per direction. Not in
-        the paper.
     dropout : float, default=0.0
     output : {"mse", "gaussian", "gaussian_mse"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
@@ -376,7 +364,6 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         decoder_size=256,
         decoder_layers=2,
         autoregressive=True,
-        bidirectional_decoder=False,
         dropout=0.0,
         output="mse",
         temperature=0.0,
@@ -402,7 +389,6 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         self.decoder_size = decoder_size
         self.decoder_layers = decoder_layers
         self.autoregressive = autoregressive
-        self.bidirectional_decoder = bidirectional_decoder
         self.dropout = dropout
         self.output = output
         self.temperature = temperature
@@ -542,7 +528,6 @@ class GrooveTransfer(_GrooveRecurrent):
         decoder_size=256,
         decoder_layers=2,
         autoregressive=True,
-        bidirectional_decoder=False,
         dropout=0.0,
         output="mse",
         temperature=0.0,
@@ -566,7 +551,6 @@ class GrooveTransfer(_GrooveRecurrent):
         self.decoder_size = decoder_size
         self.decoder_layers = decoder_layers
         self.autoregressive = autoregressive
-        self.bidirectional_decoder = bidirectional_decoder
         self.dropout = dropout
         self.output = output
         self.temperature = temperature
