@@ -26,9 +26,7 @@ class GrooveNet(nn.Module):
     the input's step (a tapped track).
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
-    standard deviations of velocity and offset, which ``separate_spread``
-    computes from features detached from the graph, so that training them
-    does not move the rest of the network.
+    standard deviations of velocity and offset.
     """
 
     def __init__(
@@ -44,7 +42,6 @@ class GrooveNet(nn.Module):
         n_condition=0,
         gaussian=False,
         autoregressive=True,
-        separate_spread=False,
     ):
         super().__init__()
         self.n_voices = n_voices
@@ -53,7 +50,6 @@ class GrooveNet(nn.Module):
         self.variational = variational
         self.n_condition = n_condition
         self.gaussian = gaussian
-        self.separate_spread = separate_spread
         self.autoregressive = autoregressive
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
@@ -91,13 +87,7 @@ class GrooveNet(nn.Module):
         if self.n_condition:
             parts.append(condition)
         out, state = self.decoder(torch.cat(parts, dim=-1), self.initial_state(z) if state is None else state)
-        features = self.dropout(out)
-        raw = self.head(features)
-        if self.separate_spread:
-            n = 3 * self.n_voices
-            spread = nn.functional.linear(features.detach(), self.head.weight[n:], self.head.bias[n:])
-            raw = torch.cat([raw[..., :n], spread], dim=-1)
-        return raw, state
+        return self.head(self.dropout(out)), state
 
     def forward(self, x, previous, condition=None):
         mean, logvar = self.encode(x)
@@ -114,17 +104,13 @@ class GrooveLoss(nn.Module):
     ``hit_weight`` scales the hit term (0 where the hits are given, as for a
     decoder conditioned on them whose output keeps them). With a variational
     network, ``beta`` times the KL divergence of z to a standard normal is added, at least ``free_bits`` nats a window.
-    With ``squared_mean``, a Gaussian's means are trained by squared error
-    and its standard deviations by the likelihood around the means, which
-    it does not move.
     Velocity and offset errors count only where the target has a hit: the
     estimators read them only there. The sum over steps and voices is
     averaged over the batch.
     """
 
-    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0, hit_weight=1.0, squared_mean=False):
+    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0, hit_weight=1.0):
         super().__init__()
-        self.squared_mean = squared_mean
         self.n_voices = n_voices
         self.hit_weight = hit_weight
         self.gaussian = gaussian
@@ -139,11 +125,9 @@ class GrooveLoss(nn.Module):
         loss = self.hit_weight * nn.functional.binary_cross_entropy_with_logits(hit_logit, h, reduction="none").sum(
             dim=(1, 2)
         )
-        if v_logstd is None or self.squared_mean:
+        if v_logstd is None:
             loss = loss + (h * ((v_hat - v) ** 2 + (o_hat - o) ** 2)).sum(dim=(1, 2))
-        if self.squared_mean:
-            v_hat, o_hat = v_hat.detach(), o_hat.detach()
-        if v_logstd is not None:
+        else:
             nll_v = v_logstd + 0.5 * ((v - v_hat) / torch.exp(v_logstd)) ** 2
             nll_o = o_logstd + 0.5 * ((o - o_hat) / torch.exp(o_logstd)) ** 2
             loss = loss + (h * (nll_v + nll_o)).sum(dim=(1, 2))

@@ -30,7 +30,7 @@ class _GrooveRecurrent(GrooveHumanizer):
         "decoder_layers": [Interval(Integral, 1, None, closed="left")],
         "autoregressive": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "output": [StrOptions({"mse", "gaussian", "gaussian_mse"})],
+        "output": [StrOptions({"mse", "gaussian"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_average": [Interval(Real, 0, 1, closed="neither"), None],
@@ -85,8 +85,7 @@ class _GrooveRecurrent(GrooveHumanizer):
             dropout=self.dropout,
             variational=self._variational,
             n_condition=n_condition,
-            gaussian=self.output != "mse",
-            separate_spread=self.output == "gaussian_mse",
+            gaussian=self.output == "gaussian",
             autoregressive=self.autoregressive,
         )
 
@@ -130,8 +129,7 @@ class _GrooveRecurrent(GrooveHumanizer):
             module,
             criterion=GrooveLoss,
             criterion__n_voices=N_VOICES,
-            criterion__gaussian=self.output != "mse",
-            criterion__squared_mean=self.output == "gaussian_mse",
+            criterion__gaussian=self.output == "gaussian",
             criterion__beta=getattr(self, "beta", 0.0),  # only GrooveTransfer is variational
             criterion__free_bits=getattr(self, "free_bits", 0.0),
             criterion__hit_weight=self._hit_weight(),
@@ -240,14 +238,10 @@ _COMMON_DOC = """
         inputs and decoding does not drift on its own guesses; with
         temperature above 0 the steps are then drawn independently given z.
     dropout : float, default=0.0
-    output : {"mse", "gaussian", "gaussian_mse"}, default="mse"
+    output : {"mse", "gaussian"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
-        error ("mse"), or a Gaussian (mean and standard deviation), which
-        ``temperature > 0`` samples from, trained by likelihood
-        ("gaussian"). "gaussian_mse" trains the Gaussian's mean by squared
-        error, as "mse" does, and its standard deviation alone by the
-        likelihood around that mean, so that the spread learned for sampling
-        does not change the deterministic output.
+        error, or a Gaussian (mean and standard deviation) trained by
+        likelihood, which ``temperature > 0`` samples from.
     temperature : float, default=0.0
         0: deterministic decoding (hits where their probability is above
         0.5, mean velocity and offset). Above 0: hits and, with the Gaussian
