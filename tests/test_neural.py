@@ -201,3 +201,40 @@ def test_a_decoder_that_is_not_autoregressive_decodes_as_it_trained(gmd):
     np.testing.assert_allclose(model.predict(X)[..., 18:], offsets, atol=1e-5)
     autoregressive = GrooveSeq2Seq(**SMALL, condition_on_hits=True, max_epochs=1).fit(X, y)
     assert autoregressive.module_.decoder.input_size == model.module_.decoder.input_size + 27
+
+
+def test_laplace_head_is_trained_and_sampled_as_a_laplace_distribution(gmd):
+    import torch
+
+    from sklearn_groove.neural._modules import GrooveLoss, generate, split_head
+
+    X, y = gmd[:64, :, :9], gmd[:64]
+    model = GrooveSeq2Seq(**SMALL, output="laplace", autoregressive=False, condition_on_hits=True, max_epochs=1)
+    model.fit(X, y)
+    inputs = {k: torch.as_tensor(v) for k, v in model._inputs(X, y).items()}
+    with torch.no_grad():
+        raw, _, _ = model.module_(**inputs)
+    _, v_hat, o_hat, v_logscale, o_logscale = split_head(raw, 9, True)
+    target = torch.as_tensor(y)
+    h = target[..., :9]
+    laplace = torch.distributions.Laplace
+    log_likelihood = (laplace(v_hat, v_logscale.exp()).log_prob(target[..., 9:18]) * h).sum() + (
+        laplace(o_hat, o_logscale.exp()).log_prob(target[..., 18:]) * h
+    ).sum()
+    loss = GrooveLoss(gaussian=True, laplace=True, hit_weight=0.0)((raw, None, None), target)
+    constant = 2 * np.log(2.0) * h.sum() / len(X)  # log 2 a note, for velocity and offset
+    torch.testing.assert_close(loss, -log_likelihood / len(X) - constant)
+    # sampled offsets around the median, in units of the scale: mean absolute value 1 (a Gaussian's: 0.80);
+    # a small scale keeps the draws away from the clipping at +-0.5
+    with torch.no_grad():
+        model.module_.head.weight[36:45] = 0.0
+        model.module_.head.bias[36:45] = np.log(0.01)
+    z = torch.as_tensor(model._embed(X)).repeat(20, 1)
+    hits = torch.ones(len(z), 32, 9)
+    drawn = generate(model.module_, z, 32, hits=hits, condition=hits, temperature=1.0,
+                     generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        raw, _ = model.module_.decode(z, hits, hits)
+    _, _, o_hat, _, o_logscale = split_head(raw, 9, True)
+    scaled = (drawn[..., 18:] - o_hat) / o_logscale.exp()
+    assert abs(scaled.abs().mean().item() - 1.0) < 0.05

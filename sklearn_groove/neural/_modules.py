@@ -26,7 +26,8 @@ class GrooveNet(nn.Module):
     the input's step (a tapped track).
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
-    standard deviations of velocity and offset.
+    standard deviations of velocity and offset (log scales of a Laplace
+    distribution with ``laplace``).
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class GrooveNet(nn.Module):
         n_condition=0,
         gaussian=False,
         autoregressive=True,
+        laplace=False,
     ):
         super().__init__()
         self.n_voices = n_voices
@@ -50,6 +52,7 @@ class GrooveNet(nn.Module):
         self.variational = variational
         self.n_condition = n_condition
         self.gaussian = gaussian
+        self.laplace = laplace
         self.autoregressive = autoregressive
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
@@ -98,6 +101,19 @@ class GrooveNet(nn.Module):
         return raw, mean, logvar
 
 
+def _standard_nll(error, laplace):
+    """Negative log-likelihood, up to a constant, of errors divided by the scale: Gaussian or Laplace."""
+    return error.abs() if laplace else 0.5 * error**2
+
+
+def _standard_noise(shape, laplace, generator, device):
+    """Draws of a standard Gaussian, or of a Laplace distribution of scale 1."""
+    if not laplace:
+        return torch.randn(shape, generator=generator, device=device)
+    u = torch.rand(shape, generator=generator, device=device) - 0.5
+    return -torch.sign(u) * torch.log1p(-2.0 * u.abs())
+
+
 class GrooveLoss(nn.Module):
     """Per window: BCE of hits + squared error (or Gaussian NLL) of V and O on the true hits.
 
@@ -109,8 +125,9 @@ class GrooveLoss(nn.Module):
     averaged over the batch.
     """
 
-    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0, hit_weight=1.0):
+    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0, hit_weight=1.0, laplace=False):
         super().__init__()
+        self.laplace = laplace
         self.n_voices = n_voices
         self.hit_weight = hit_weight
         self.gaussian = gaussian
@@ -128,8 +145,8 @@ class GrooveLoss(nn.Module):
         if v_logstd is None:
             loss = loss + (h * ((v_hat - v) ** 2 + (o_hat - o) ** 2)).sum(dim=(1, 2))
         else:
-            nll_v = v_logstd + 0.5 * ((v - v_hat) / torch.exp(v_logstd)) ** 2
-            nll_o = o_logstd + 0.5 * ((o - o_hat) / torch.exp(o_logstd)) ** 2
+            nll_v = v_logstd + _standard_nll((v - v_hat) / torch.exp(v_logstd), self.laplace)
+            nll_o = o_logstd + _standard_nll((o - o_hat) / torch.exp(o_logstd), self.laplace)
             loss = loss + (h * (nll_v + nll_o)).sum(dim=(1, 2))
         if logvar is not None:
             kl = 0.5 * (mean**2 + torch.exp(logvar) - 1.0 - logvar).sum(dim=-1)
@@ -177,9 +194,9 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
         else:
             h = torch.bernoulli(torch.sigmoid(logit / temperature), generator=generator)
         if temperature > 0 and v_logstd is not None:
-            noise = torch.randn(v.shape, generator=generator, device=z.device)
+            noise = _standard_noise(v.shape, module.laplace, generator, z.device)
             v = (v + temperature * torch.exp(v_logstd) * noise).clamp(0.0, 1.0)
-            noise = torch.randn(o.shape, generator=generator, device=z.device)
+            noise = _standard_noise(o.shape, module.laplace, generator, z.device)
             o = (o + temperature * torch.exp(o_logstd) * noise).clamp(-0.5, 0.4999)
         previous = torch.cat([h, v * h, o * h], dim=-1)
         steps.append(previous)

@@ -30,7 +30,7 @@ class _GrooveRecurrent(GrooveHumanizer):
         "decoder_layers": [Interval(Integral, 1, None, closed="left")],
         "autoregressive": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "output": [StrOptions({"mse", "gaussian"})],
+        "output": [StrOptions({"mse", "gaussian", "laplace"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_average": [Interval(Real, 0, 1, closed="neither"), None],
@@ -85,7 +85,8 @@ class _GrooveRecurrent(GrooveHumanizer):
             dropout=self.dropout,
             variational=self._variational,
             n_condition=n_condition,
-            gaussian=self.output == "gaussian",
+            gaussian=self.output != "mse",
+            laplace=self.output == "laplace",
             autoregressive=self.autoregressive,
         )
 
@@ -129,7 +130,8 @@ class _GrooveRecurrent(GrooveHumanizer):
             module,
             criterion=GrooveLoss,
             criterion__n_voices=N_VOICES,
-            criterion__gaussian=self.output == "gaussian",
+            criterion__gaussian=self.output != "mse",
+            criterion__laplace=self.output == "laplace",
             criterion__beta=getattr(self, "beta", 0.0),  # only GrooveTransfer is variational
             criterion__free_bits=getattr(self, "free_bits", 0.0),
             criterion__hit_weight=self._hit_weight(),
@@ -238,10 +240,12 @@ _COMMON_DOC = """
         inputs and decoding does not drift on its own guesses; with
         temperature above 0 the steps are then drawn independently given z.
     dropout : float, default=0.0
-    output : {"mse", "gaussian"}, default="mse"
+    output : {"mse", "gaussian", "laplace"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
-        error, or a Gaussian (mean and standard deviation) trained by
-        likelihood, which ``temperature > 0`` samples from.
+        error, or a distribution trained by likelihood, which
+        ``temperature > 0`` samples from: a Gaussian (mean and standard
+        deviation) or a Laplace distribution (median and scale; its point
+        estimate is the median, which the absolute error favours).
     temperature : float, default=0.0
         0: deterministic decoding (hits where their probability is above
         0.5, mean velocity and offset). Above 0: hits and, with the Gaussian
