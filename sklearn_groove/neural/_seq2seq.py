@@ -248,9 +248,9 @@ _COMMON_DOC = """
         estimate is the median, which the absolute error favours).
     temperature : float, default=0.0
         0: deterministic decoding (hits where their probability is above
-        0.5, mean velocity and offset). Above 0: hits and, with the Gaussian
-        head, velocities and offsets are drawn, reproducibly under
-        ``random_state``.
+        0.5, mean velocity and offset). Above 0: hits and, with a Gaussian
+        or Laplace head, velocities and offsets are drawn, reproducibly
+        under ``random_state``.
     lr : float, default=1e-3
         Adam's learning rate.
     weight_average : float in (0, 1) or None, default=None
