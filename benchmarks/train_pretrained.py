@@ -90,14 +90,6 @@ def _inputs(transformer, hvo):
     return hvo[..., :9] if transformer is None else transformer.transform(hvo)
 
 
-def half_bar_shifts(data):
-    """Windows that start half a bar after the training windows, from pairs of consecutive windows of a file."""
-    index = {(f, b): i for i, (f, b) in enumerate(zip(data.filename, data.start_bar))}
-    pairs = [(i, index[f, b + 1]) for (f, b), i in index.items() if (f, b + 1) in index]
-    first, second = (np.array(c, dtype=int) for c in zip(*pairs))
-    return np.concatenate([data.hvo[first, 8:], data.hvo[second, 16:24]], axis=1)
-
-
 def split_metrics(model, transformer, test, temperatures=(0.0, 1.0)):
     X = _inputs(transformer, test.hvo)
     out = {}
@@ -145,11 +137,6 @@ def main():
         parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
     for switch in SWITCHES:
         parser.add_argument("--" + switch.replace("_", "-"), choices=["yes", "no"], help="default: the model's")
-    parser.add_argument(
-        "--half-bar-shifts",
-        action="store_true",
-        help="also train on windows that start half a bar later (about twice the training windows)",
-    )
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
@@ -197,16 +184,15 @@ def main():
         scoring = [ValidationMAE(model, X_val, validation.hvo, validation.bpm)] if measured else []
         model.set_params(callbacks=scoring + [checkpoint, LoadInitState(checkpoint)] + callbacks)
         t0 = time.perf_counter()
-        y_train = np.concatenate([train.hvo, half_bar_shifts(train)]) if args.half_bar_shifts else train.hvo
-        model.fit(_inputs(transformer, y_train), y_train, X_val, validation.hvo)
+        model.fit(_inputs(transformer, train.hvo), train.hvo, X_val, validation.hvo)
         wall = time.perf_counter() - t0
         history = model.net_.history
         metadata = {
             "training_data": {
                 "dataset": "Groove MIDI Dataset v1.0.0 (CC BY 4.0)",
-                "train_windows": len(y_train),
+                "train_windows": len(train.hvo),
                 "validation_windows": len(validation.hvo),
-                "windows": "2 bars, hop 1 bar, 4/4 files" + (", plus half-bar shifts" if args.half_bar_shifts else ""),
+                "windows": "2 bars, hop 1 bar, 4/4 files",
                 "early_stopping": "GMD validation split",
             },
             "epochs": len(history),
