@@ -132,7 +132,6 @@ def main():
         "--weight-average", type=float, help="decay of the weights' moving average; 0: none (default: the model's)"
     )
     parser.add_argument("--dropout", type=float, help="default: the model's (MODELS)")
-    parser.add_argument("--input-dropout", type=float, help="default: the model's (0)")
     parser.add_argument("--output", choices=["mse", "gaussian", "laplace"], help="velocity/offset head (default: the model's)")
     for size in SIZES:
         parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
@@ -165,8 +164,6 @@ def main():
             extra["output"] = args.output
         if args.dropout is not None:
             extra["dropout"] = args.dropout
-        if args.input_dropout is not None:
-            extra["input_dropout"] = args.input_dropout
         extra.update({k: getattr(args, k) == "yes" for k in SWITCHES if getattr(args, k)})
         if args.weight_average is not None:
             extra["weight_average"] = args.weight_average or None

@@ -238,18 +238,3 @@ def test_laplace_head_is_trained_and_sampled_as_a_laplace_distribution(gmd):
     _, _, o_hat, _, o_logscale = split_head(raw, 9, True)
     scaled = (drawn[..., 18:] - o_hat) / o_logscale.exp()
     assert abs(scaled.abs().mean().item() - 1.0) < 0.05
-
-
-def test_input_dropout_hides_input_features_in_training_only(gmd):
-    import torch
-
-    X, y = gmd[:32, :, :9], gmd[:32]
-    x = torch.as_tensor(X)
-    for rate in (0.0, 0.5):
-        module = GrooveSeq2Seq(**SMALL, input_dropout=rate, max_epochs=1).fit(X, y).module_
-        module.train()
-        with torch.no_grad():
-            first, second = module.encode(x)[0], module.encode(x)[0]
-            assert torch.equal(first, second) == (rate == 0.0)
-            module.eval()
-            torch.testing.assert_close(module.encode(x)[0], module.encode(x)[0])

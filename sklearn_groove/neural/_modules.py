@@ -44,10 +44,8 @@ class GrooveNet(nn.Module):
         gaussian=False,
         autoregressive=True,
         laplace=False,
-        input_dropout=0.0,
     ):
         super().__init__()
-        self.input_dropout = input_dropout
         self.n_voices = n_voices
         self.decoder_layers = decoder_layers
         self.decoder_size = decoder_size
@@ -72,8 +70,6 @@ class GrooveNet(nn.Module):
 
     def encode(self, x):
         """z's mean and log-variance (None unless variational)."""
-        if self.training and self.input_dropout > 0:  # zero input features, unscaled, to hide parts of the window
-            x = x * (torch.rand_like(x) >= self.input_dropout)
         _, (h, _) = self.encoder(x)
         latent = self.to_latent(self.dropout(torch.cat([h[0], h[1]], dim=-1)))
         if self.variational:

@@ -30,7 +30,6 @@ class _GrooveRecurrent(GrooveHumanizer):
         "decoder_layers": [Interval(Integral, 1, None, closed="left")],
         "autoregressive": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "input_dropout": [Interval(Real, 0, 1, closed="left")],
         "output": [StrOptions({"mse", "gaussian", "laplace"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -84,7 +83,6 @@ class _GrooveRecurrent(GrooveHumanizer):
             decoder_size=self.decoder_size,
             decoder_layers=self.decoder_layers,
             dropout=self.dropout,
-            input_dropout=self.input_dropout,
             variational=self._variational,
             n_condition=n_condition,
             gaussian=self.output != "mse",
@@ -242,10 +240,6 @@ _COMMON_DOC = """
         inputs and decoding does not drift on its own guesses; with
         temperature above 0 the steps are then drawn independently given z.
     dropout : float, default=0.0
-    input_dropout : float, default=0.0
-        In training, zero each feature of the encoder's input (such as a
-        hit of the score) with this probability, so that z cannot rely on
-        every note of a window; the decoder's condition is left whole.
     output : {"mse", "gaussian", "laplace"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
         error, or a distribution trained by likelihood, which
@@ -369,7 +363,6 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         decoder_layers=2,
         autoregressive=True,
         dropout=0.0,
-        input_dropout=0.0,
         output="mse",
         temperature=0.0,
         lr=1e-3,
@@ -395,7 +388,6 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         self.decoder_layers = decoder_layers
         self.autoregressive = autoregressive
         self.dropout = dropout
-        self.input_dropout = input_dropout
         self.output = output
         self.temperature = temperature
         self.lr = lr
@@ -535,7 +527,6 @@ class GrooveTransfer(_GrooveRecurrent):
         decoder_layers=2,
         autoregressive=True,
         dropout=0.0,
-        input_dropout=0.0,
         output="mse",
         temperature=0.0,
         lr=1e-3,
@@ -559,7 +550,6 @@ class GrooveTransfer(_GrooveRecurrent):
         self.decoder_layers = decoder_layers
         self.autoregressive = autoregressive
         self.dropout = dropout
-        self.input_dropout = input_dropout
         self.output = output
         self.temperature = temperature
         self.lr = lr
