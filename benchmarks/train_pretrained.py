@@ -132,7 +132,9 @@ def main():
         "--weight-average", type=float, help="decay of the weights' moving average; 0: none (default: the model's)"
     )
     parser.add_argument("--dropout", type=float, help="default: the model's (MODELS)")
-    parser.add_argument("--output", choices=["mse", "gaussian", "laplace"], help="velocity/offset head (default: the model's)")
+    parser.add_argument(
+        "--output", choices=["mse", "gaussian", "laplace"], help="velocity/offset head (default: the model's)"
+    )
     for size in SIZES:
         parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
     for switch in SWITCHES:

@@ -234,7 +234,7 @@ def test_laplace_head_is_trained_and_sampled_as_a_laplace_distribution(gmd):
     drawn = generate(model.module_, z, 32, hits=hits, condition=hits, temperature=1.0,
                      generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
-        raw, _ = model.module_.decode(z, hits, hits)
+        raw, _ = model.module_.decode(z, hits, hits)  # the second argument, the previous steps, is not read
     _, _, o_hat, _, o_logscale = split_head(raw, 9, True)
     scaled = (drawn[..., 18:] - o_hat) / o_logscale.exp()
     assert abs(scaled.abs().mean().item() - 1.0) < 0.05

@@ -115,7 +115,7 @@ def _standard_noise(shape, laplace, generator, device):
 
 
 class GrooveLoss(nn.Module):
-    """Per window: BCE of hits + squared error (or Gaussian NLL) of V and O on the true hits.
+    """Per window: BCE of hits + squared error (or Gaussian or Laplace NLL) of V and O on the true hits.
 
     ``hit_weight`` scales the hit term (0 where the hits are given, as for a
     decoder conditioned on them whose output keeps them). With a variational
@@ -127,10 +127,10 @@ class GrooveLoss(nn.Module):
 
     def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0, hit_weight=1.0, laplace=False):
         super().__init__()
-        self.laplace = laplace
         self.n_voices = n_voices
         self.hit_weight = hit_weight
         self.gaussian = gaussian
+        self.laplace = laplace
         self.beta = beta
         self.free_bits = free_bits
 
