@@ -221,7 +221,7 @@ def test_laplace_head_is_trained_and_sampled_as_a_laplace_distribution(gmd):
     log_likelihood = (laplace(v_hat, v_logscale.exp()).log_prob(target[..., 9:18]) * h).sum() + (
         laplace(o_hat, o_logscale.exp()).log_prob(target[..., 18:]) * h
     ).sum()
-    loss = GrooveLoss(gaussian=True, laplace=True, hit_weight=0.0)((raw, None, None), target)
+    loss = GrooveLoss(output="laplace", hit_weight=0.0)((raw, None, None), target)
     constant = 2 * np.log(2.0) * h.sum() / len(X)  # log 2 a note, for velocity and offset
     torch.testing.assert_close(loss, -log_likelihood / len(X) - constant)
     # sampled offsets around the median, in units of the scale: mean absolute value 1 (a Gaussian's: 0.80);

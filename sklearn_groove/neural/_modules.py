@@ -6,12 +6,12 @@ from torch import nn
 __all__ = ["GrooveNet", "GrooveLoss", "generate", "split_head"]
 
 
-def split_head(raw, n_voices, gaussian):
-    """Hit logits, velocity and offset means, and their log-stds (None without ``gaussian``)."""
+def split_head(raw, n_voices, spread):
+    """Hit logits, velocity and offset means, and their log-stds (None without ``spread``)."""
     m = n_voices
     velocity = torch.sigmoid(raw[..., m : 2 * m])
     offset = 0.5 * torch.tanh(raw[..., 2 * m : 3 * m])
-    if not gaussian:
+    if not spread:
         return raw[..., :m], velocity, offset, None, None
     return raw[..., :m], velocity, offset, raw[..., 3 * m : 4 * m].clamp(-7, 1), raw[..., 4 * m :].clamp(-7, 1)
 
@@ -25,9 +25,9 @@ class GrooveNet(nn.Module):
     current step when it is above 0: the hits to play (Groove Transfer), or
     the input's step (a tapped track).
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
-    offset (0.5 * tanh, so in (-0.5, 0.5)); with ``gaussian`` also the log
-    standard deviations of velocity and offset (log scales of a Laplace
-    distribution with ``laplace``).
+    offset (0.5 * tanh, so in (-0.5, 0.5)); with ``output`` "gaussian" or
+    "laplace" also the log standard deviations (log scales) of velocity and
+    offset.
     """
 
     def __init__(
@@ -41,9 +41,8 @@ class GrooveNet(nn.Module):
         dropout=0.0,
         variational=False,
         n_condition=0,
-        gaussian=False,
+        output="mse",
         autoregressive=True,
-        laplace=False,
     ):
         super().__init__()
         self.n_voices = n_voices
@@ -51,8 +50,7 @@ class GrooveNet(nn.Module):
         self.decoder_size = decoder_size
         self.variational = variational
         self.n_condition = n_condition
-        self.gaussian = gaussian
-        self.laplace = laplace
+        self.output = output
         self.autoregressive = autoregressive
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
@@ -66,7 +64,7 @@ class GrooveNet(nn.Module):
             dropout=dropout if decoder_layers > 1 else 0.0,
         )
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(decoder_size, n_voices * (5 if gaussian else 3))
+        self.head = nn.Linear(decoder_size, n_voices * (3 if output == "mse" else 5))
 
     def encode(self, x):
         """z's mean and log-variance (None unless variational)."""
@@ -101,14 +99,14 @@ class GrooveNet(nn.Module):
         return raw, mean, logvar
 
 
-def _standard_nll(error, laplace):
+def _standard_nll(error, output):
     """Negative log-likelihood, up to a constant, of errors divided by the scale: Gaussian or Laplace."""
-    return error.abs() if laplace else 0.5 * error**2
+    return error.abs() if output == "laplace" else 0.5 * error**2
 
 
-def _standard_noise(shape, laplace, generator, device):
+def _standard_noise(shape, output, generator, device):
     """Draws of a standard Gaussian, or of a Laplace distribution of scale 1."""
-    if not laplace:
+    if output != "laplace":
         return torch.randn(shape, generator=generator, device=device)
     u = torch.rand(shape, generator=generator, device=device) - 0.5
     return -torch.sign(u) * torch.log1p(-2.0 * u.abs())
@@ -125,12 +123,11 @@ class GrooveLoss(nn.Module):
     averaged over the batch.
     """
 
-    def __init__(self, n_voices=9, gaussian=False, beta=0.0, free_bits=0.0, hit_weight=1.0, laplace=False):
+    def __init__(self, n_voices=9, output="mse", beta=0.0, free_bits=0.0, hit_weight=1.0):
         super().__init__()
         self.n_voices = n_voices
         self.hit_weight = hit_weight
-        self.gaussian = gaussian
-        self.laplace = laplace
+        self.output = output
         self.beta = beta
         self.free_bits = free_bits
 
@@ -138,15 +135,15 @@ class GrooveLoss(nn.Module):
         raw, mean, logvar = y_pred
         m = self.n_voices
         h, v, o = y_true[..., :m], y_true[..., m : 2 * m], y_true[..., 2 * m :]
-        hit_logit, v_hat, o_hat, v_logstd, o_logstd = split_head(raw, m, self.gaussian)
+        hit_logit, v_hat, o_hat, v_logstd, o_logstd = split_head(raw, m, self.output != "mse")
         loss = self.hit_weight * nn.functional.binary_cross_entropy_with_logits(hit_logit, h, reduction="none").sum(
             dim=(1, 2)
         )
         if v_logstd is None:
             loss = loss + (h * ((v_hat - v) ** 2 + (o_hat - o) ** 2)).sum(dim=(1, 2))
         else:
-            nll_v = v_logstd + _standard_nll((v - v_hat) / torch.exp(v_logstd), self.laplace)
-            nll_o = o_logstd + _standard_nll((o - o_hat) / torch.exp(o_logstd), self.laplace)
+            nll_v = v_logstd + _standard_nll((v - v_hat) / torch.exp(v_logstd), self.output)
+            nll_o = o_logstd + _standard_nll((o - o_hat) / torch.exp(o_logstd), self.output)
             loss = loss + (h * (nll_v + nll_o)).sum(dim=(1, 2))
         if logvar is not None:
             kl = 0.5 * (mean**2 + torch.exp(logvar) - 1.0 - logvar).sum(dim=-1)
@@ -186,7 +183,7 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
             raw, state = module.decode(z, previous, None if condition is None else condition[:, t : t + 1], state)
         else:
             raw = whole[:, t : t + 1]
-        logit, v, o, v_logstd, o_logstd = split_head(raw, m, module.gaussian)
+        logit, v, o, v_logstd, o_logstd = split_head(raw, m, module.output != "mse")
         if hits is not None:
             h = hits[:, t : t + 1]
         elif temperature == 0:
@@ -194,9 +191,9 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
         else:
             h = torch.bernoulli(torch.sigmoid(logit / temperature), generator=generator)
         if temperature > 0 and v_logstd is not None:
-            noise = _standard_noise(v.shape, module.laplace, generator, z.device)
+            noise = _standard_noise(v.shape, module.output, generator, z.device)
             v = (v + temperature * torch.exp(v_logstd) * noise).clamp(0.0, 1.0)
-            noise = _standard_noise(o.shape, module.laplace, generator, z.device)
+            noise = _standard_noise(o.shape, module.output, generator, z.device)
             o = (o + temperature * torch.exp(o_logstd) * noise).clamp(-0.5, 0.4999)
         previous = torch.cat([h, v * h, o * h], dim=-1)
         steps.append(previous)

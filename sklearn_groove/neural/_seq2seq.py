@@ -85,8 +85,7 @@ class _GrooveRecurrent(GrooveHumanizer):
             dropout=self.dropout,
             variational=self._variational,
             n_condition=n_condition,
-            gaussian=self.output != "mse",
-            laplace=self.output == "laplace",
+            output=self.output,
             autoregressive=self.autoregressive,
         )
 
@@ -130,8 +129,7 @@ class _GrooveRecurrent(GrooveHumanizer):
             module,
             criterion=GrooveLoss,
             criterion__n_voices=N_VOICES,
-            criterion__gaussian=self.output != "mse",
-            criterion__laplace=self.output == "laplace",
+            criterion__output=self.output,
             criterion__beta=getattr(self, "beta", 0.0),  # only GrooveTransfer is variational
             criterion__free_bits=getattr(self, "free_bits", 0.0),
             criterion__hit_weight=self._hit_weight(),
