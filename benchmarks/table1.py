@@ -174,8 +174,8 @@ def main():
             if shipped not in pretrained.available(folder):
                 continue
             meta = pretrained.info(shipped, folder)
-            gaussian = meta["params"].get("output", "mse") != "mse"
-            for temperature in (0.0, 1.0) if gaussian else (0.0,):
+            has_spread = meta["params"].get("output", "mse") != "mse"  # a head that temperature 1 samples from
+            for temperature in (0.0, 1.0) if has_spread else (0.0,):
                 model = pretrained.load(shipped, folder).set_params(temperature=temperature, random_state=args.seed)
                 name = f"{row}, {meta['params'].get('output', 'mse')} head, temperature {temperature:g}{suffix}"
                 params = {"pretrained": shipped, "temperature": temperature, "epochs": meta["epochs"],
