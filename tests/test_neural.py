@@ -214,7 +214,7 @@ def test_laplace_head_is_trained_and_sampled_as_a_laplace_distribution(gmd):
     inputs = {k: torch.as_tensor(v) for k, v in model._inputs(X, y).items()}
     with torch.no_grad():
         raw, _, _ = model.module_(**inputs)
-    _, v_hat, o_hat, v_logscale, o_logscale = split_head(raw, 9, True)
+    _, v_hat, o_hat, v_logscale, o_logscale = split_head(raw, 9)
     target = torch.as_tensor(y)
     h = target[..., :9]
     laplace = torch.distributions.Laplace
@@ -235,6 +235,6 @@ def test_laplace_head_is_trained_and_sampled_as_a_laplace_distribution(gmd):
                      generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         raw, _ = model.module_.decode(z, hits, hits)  # the second argument, the previous steps, is not read
-    _, _, o_hat, _, o_logscale = split_head(raw, 9, True)
+    _, _, o_hat, _, o_logscale = split_head(raw, 9)
     scaled = (drawn[..., 18:] - o_hat) / o_logscale.exp()
     assert abs(scaled.abs().mean().item() - 1.0) < 0.05

@@ -6,12 +6,12 @@ from torch import nn
 __all__ = ["GrooveNet", "GrooveLoss", "generate", "split_head"]
 
 
-def split_head(raw, n_voices, spread):
-    """Hit logits, velocity and offset means, and their log-stds (None without ``spread``)."""
+def split_head(raw, n_voices):
+    """Hit logits, velocity and offset means, and their log-stds (None for a head of 3 outputs a voice)."""
     m = n_voices
     velocity = torch.sigmoid(raw[..., m : 2 * m])
     offset = 0.5 * torch.tanh(raw[..., 2 * m : 3 * m])
-    if not spread:
+    if raw.shape[-1] == 3 * m:
         return raw[..., :m], velocity, offset, None, None
     return raw[..., :m], velocity, offset, raw[..., 3 * m : 4 * m].clamp(-7, 1), raw[..., 4 * m :].clamp(-7, 1)
 
@@ -135,7 +135,7 @@ class GrooveLoss(nn.Module):
         raw, mean, logvar = y_pred
         m = self.n_voices
         h, v, o = y_true[..., :m], y_true[..., m : 2 * m], y_true[..., 2 * m :]
-        hit_logit, v_hat, o_hat, v_logstd, o_logstd = split_head(raw, m, self.output != "mse")
+        hit_logit, v_hat, o_hat, v_logstd, o_logstd = split_head(raw, m)
         loss = self.hit_weight * nn.functional.binary_cross_entropy_with_logits(hit_logit, h, reduction="none").sum(
             dim=(1, 2)
         )
@@ -183,7 +183,7 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
             raw, state = module.decode(z, previous, None if condition is None else condition[:, t : t + 1], state)
         else:
             raw = whole[:, t : t + 1]
-        logit, v, o, v_logstd, o_logstd = split_head(raw, m, module.output != "mse")
+        logit, v, o, v_logstd, o_logstd = split_head(raw, m)
         if hits is not None:
             h = hits[:, t : t + 1]
         elif temperature == 0:
