@@ -174,12 +174,15 @@ def main():
             if shipped not in pretrained.available(folder):
                 continue
             meta = pretrained.info(shipped, folder)
-            has_spread = meta["params"].get("output", "mse") != "mse"  # a head that temperature 1 samples from
+            members = meta.get("members", [meta])  # an ensemble's networks, or the one network
+            heads = "/".join(sorted({m["params"].get("output", "mse") for m in members}))
+            has_spread = "mse" not in heads  # heads that temperature 1 samples from
+            kind = f"{row} (mean of {len(members)})" if "members" in meta else row
             for temperature in (0.0, 1.0) if has_spread else (0.0,):
                 model = pretrained.load(shipped, folder).set_params(temperature=temperature, random_state=args.seed)
-                name = f"{row}, {meta['params'].get('output', 'mse')} head, temperature {temperature:g}{suffix}"
-                params = {"pretrained": shipped, "temperature": temperature, "epochs": meta["epochs"],
-                          "best_epoch": meta["best_epoch"]}
+                name = f"{kind}, {heads} head, temperature {temperature:g}{suffix}"
+                params = {"pretrained": shipped, "temperature": temperature,
+                          "epochs": [m["epochs"] for m in members], "best_epoch": [m["best_epoch"] for m in members]}
                 rows[name] = {"params": params, "fit_s": meta["training_wall_s"],
                               **evaluate(model, test, args.n_resamples, args.seed)}
                 print(f"{name} test: {rows[name]}", flush=True)

@@ -8,6 +8,13 @@ Seeded (random_state=--seed, 0 by default). Checkpoints go to --checkpoints/NAME
 Checkpoint); a run that is stopped and started again resumes from them. Each
 model's JSON records its parameters, training data, time per epoch, library
 version and test metrics.
+
+    python benchmarks/train_pretrained.py humanize --from DIR [DIR ...] [--out ...]
+
+trains nothing: it saves the model NAME that earlier runs wrote to each DIR (their --out),
+one DIR as it is and several as a GrooveEnsemble of them, with the commands that trained
+them, and measures it again on validation and test. Weights are stored as int8 matrices
+with a float16 scale per row (--float16 for float16).
 """
 
 import argparse
@@ -17,9 +24,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LoadInitState, LRScheduler
 
-from sklearn_groove import GrooveSeq2Seq, GrooveTransfer
+from sklearn_groove import GrooveEnsemble, GrooveSeq2Seq, GrooveTransfer, pretrained
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import score_report, timing_mae_ms
 from sklearn_groove.pretrained import WEIGHTS, save
@@ -143,6 +151,14 @@ def main():
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: all cores)")
+    parser.add_argument(
+        "--from",
+        dest="sources",
+        nargs="+",
+        metavar="DIR",
+        help="train nothing: save NAME from these earlier --out folders (several: their GrooveEnsemble)",
+    )
+    parser.add_argument("--float16", action="store_true", help="store weights as float16 instead of int8")
     args = parser.parse_args()
 
     import torch
@@ -152,6 +168,9 @@ def main():
     validation = fetch_groove(subset="validation", data_home=args.data_home)
     test = fetch_groove(subset="test", data_home=args.data_home)
     for name in args.names:
+        if args.sources:
+            combine(name, args, validation, test)
+            continue
         cls, extra, transformer = MODELS[name]
         extra = dict(extra)
         monitor = "valid_" + args.monitor
@@ -210,8 +229,45 @@ def main():
             "validation_metrics": split_metrics(model, transformer, validation, temperatures=(0.0,)),
             "test_metrics": split_metrics(model, transformer, test),
         }
-        save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out)
+        save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out,
+             int8=not args.float16)
         print(name, "validation:", metadata["validation_metrics"], flush=True)
+
+
+# what save() writes itself into a model's JSON, from the model
+STRUCTURE = ("estimator", "params", "n_steps", "n_input_features", "n_encoder_features", "n_condition_features",
+             "pipeline", "library_version")
+# what a member's JSON says of its training, kept in an ensemble's JSON
+TRAINING_KEYS = ("command", "epochs", "best_epoch", "monitor", "seconds_per_epoch", "training_wall_s", "machine")
+
+
+def combine(name, args, validation, test):
+    """Save NAME from each of ``args.sources``: one as it is, several as their GrooveEnsemble."""
+    transformer = MODELS[name][2]
+    metas = [pretrained.info(name, folder) for folder in args.sources]
+    models = [pretrained.load(name, folder) for folder in args.sources]
+    models = [m.steps[-1][1] if hasattr(m, "steps") else m for m in models]
+    if len(models) == 1:
+        model = models[0]
+        metadata = {k: v for k, v in metas[0].items() if k not in STRUCTURE}  # how it was trained and tuned
+        metadata["saved_by"] = "python " + " ".join(sys.argv)
+        members = None
+    else:
+        model = GrooveEnsemble(estimators=[clone(m) for m in models])
+        model.estimators_, model.n_features_in_ = models, models[0].n_features_in_
+        members = [{k: meta[k] for k in TRAINING_KEYS if k in meta} for meta in metas]
+        for member, meta in zip(members, metas):
+            member["validation_metrics"] = meta["validation_metrics"]
+        metadata = {
+            "training_data": metas[0]["training_data"],
+            "command": "python " + " ".join(sys.argv),
+            "training_wall_s": sum(meta["training_wall_s"] for meta in metas),
+        }
+    metadata["validation_metrics"] = split_metrics(model, transformer, validation, temperatures=(0.0,))
+    metadata["test_metrics"] = split_metrics(model, transformer, test)
+    save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out,
+         int8=not args.float16, members=members)
+    print(name, "validation:", metadata["validation_metrics"], flush=True)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ The array layout is documented in :mod:`sklearn_groove._hvo`; see
 from ._hvo import N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, hits_of, join_hvo, split_hvo
 
 from .baseline import GrooveLinear, GrooveQuantized
+from .ensemble import GrooveEnsemble
 from .neighbors import GrooveKNN
 from .neural import GrooveMLP, GrooveSeq2Seq, GrooveTransfer
 
@@ -27,4 +28,5 @@ __all__ = [
     "GrooveMLP",
     "GrooveSeq2Seq",
     "GrooveTransfer",
+    "GrooveEnsemble",
 ]

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_groove import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized, join_hvo, split_hvo
+from sklearn_groove import GrooveEnsemble, GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized, join_hvo, split_hvo
 from sklearn_groove.neighbors import hadamard_similarity
 from sklearn_groove.preprocessing import Quantizer, Tapper, VoiceRemover
 
@@ -55,6 +55,7 @@ ESTIMATORS = [
     GrooveLinear(),
     GrooveKNN(n_neighbors=3),
     GrooveMLP(hidden_layer_sizes=(16,), max_iter=30, random_state=0),
+    GrooveEnsemble([GrooveLinear(), GrooveMLP(hidden_layer_sizes=(16,), max_iter=30, random_state=0)]),
 ]
 TRANSFORMERS = [Quantizer(), VoiceRemover(), Tapper()]
 

@@ -17,8 +17,11 @@ def test_shipped_files_are_small_and_documented():
     assert files and sum(f.stat().st_size for f in files) <= 25 * 2**20
     for name in pretrained.available():
         meta = pretrained.info(name)
-        for key in ("params", "training_data", "library_version", "test_metrics", "seconds_per_epoch", "command"):
+        for key in ("params", "training_data", "library_version", "test_metrics", "command"):
             assert key in meta, (name, key)
+        for member in meta.get("members", [meta]):  # an ensemble: how each member was trained
+            for key in ("params", "seconds_per_epoch", "epochs", "command"):
+                assert key in member, (name, key)
 
 
 @pytest.mark.parametrize("name", pretrained.available())
@@ -49,3 +52,27 @@ def test_grooves_are_stored_as_principal_components(tmp_path, data_home):
     total = np.linalg.norm(model.train_grooves_ - model.train_grooves_.mean(axis=0)) ** 2
     assert error <= 0.002 * total  # 0.1% of the variance left out, plus float16 rounding
     np.testing.assert_allclose(loaded.predict(y[:5, :, :9]), model.predict(y[:5, :, :9]), atol=0.02)
+
+
+def test_int8_storage_and_ensembles_round_trip(tmp_path, data_home):
+    """int8 matrices take about half the room of float16 and barely move predictions; an ensemble loads as one."""
+    from sklearn_groove import GrooveEnsemble, GrooveSeq2Seq
+    from sklearn_groove.datasets import fetch_groove
+    from sklearn_groove.pretrained import save
+
+    y = fetch_groove(subset="test", data_home=data_home).hvo[:100]
+    small = dict(encoder_size=32, latent_size=16, decoder_size=32, max_epochs=2, output="gaussian")
+    members = [GrooveSeq2Seq(**small, random_state=0), GrooveSeq2Seq(**small, autoregressive=False, random_state=1)]
+    model = GrooveEnsemble(members, random_state=3).fit(y[..., :9], y)
+    save(model, "pair", {"command": "test"}, folder=tmp_path, members=[{"command": "a"}, {"command": "b"}])
+    save(model.estimators_[0], "one16", {"command": "test"}, folder=tmp_path, int8=False)
+    save(model.estimators_[0], "one8", {"command": "test"}, folder=tmp_path)
+    size = lambda name: (tmp_path / f"{name}.pt").stat().st_size
+    assert size("one8") < 0.7 * size("one16")
+    loaded = pretrained.load("pair", folder=tmp_path)
+    assert isinstance(loaded, GrooveEnsemble) and loaded.random_state == 3
+    assert [m.autoregressive for m in loaded.estimators_] == [True, False]
+    assert [m.random_state for m in loaded.estimators] == [0, 1] and not hasattr(loaded.estimators[0], "module_")
+    np.testing.assert_allclose(loaded.predict(y[:10, :, :9]), model.predict(y[:10, :, :9]), atol=0.01)
+    members = pretrained.info("pair", folder=tmp_path)["members"]
+    assert [m["command"] for m in members] == ["a", "b"] and members[1]["params"]["autoregressive"] is False

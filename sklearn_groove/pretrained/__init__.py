@@ -1,9 +1,10 @@
 """Pretrained models: ``load(name)`` returns a fitted estimator or pipeline.
 
-Weights are stored as torch tensors (float16) and read with
-``torch.load(weights_only=True)``, never with pickle; a JSON file beside each
-records the estimator, its parameters, the training data, the library version
-and the test metrics. ``benchmarks/train_pretrained.py`` makes them.
+Weights are stored as torch tensors (matrices as int8 with a float16 scale
+per row, the rest float16) and read with ``torch.load(weights_only=True)``,
+never with pickle; a JSON file beside each records the estimator, its
+parameters, the training data, the library version and the test metrics.
+``benchmarks/train_pretrained.py`` makes them.
 """
 
 import json
@@ -69,28 +70,41 @@ def load(name, folder=WEIGHTS):
     import torch
     from sklearn.pipeline import make_pipeline
 
-    from .. import neural, preprocessing
+    from .. import preprocessing
 
     meta = info(name, folder)
-    estimator = getattr(neural, meta["estimator"])(**meta["params"])
     state = torch.load(Path(folder) / f"{name}.pt", weights_only=True, map_location="cpu")
-    _restore(estimator, meta, state)
+    if "members" in meta:
+        from sklearn.base import clone
+
+        from ..ensemble import GrooveEnsemble
+
+        members = [_restore(m, s) for m, s in zip(meta["members"], state["members"])]
+        estimator = GrooveEnsemble([clone(m) for m in members], **meta["params"])
+        estimator.estimators_, estimator.n_features_in_ = members, meta["n_steps"]
+    else:
+        estimator = _restore(meta, state)
     steps = [getattr(preprocessing, step["class"])(**step["params"]) for step in meta.get("pipeline", [])]
     return make_pipeline(*steps, estimator) if steps else estimator
 
 
-def _restore(estimator, meta, state):
-    """Give an unfitted recurrent estimator the fitted state saved by :func:`save`."""
+def _restore(meta, state):
+    """The fitted recurrent estimator that :func:`_member` saved as ``meta`` and ``state``."""
+    from .. import neural
+
+    estimator = getattr(neural, meta["estimator"])(**meta["params"])
     estimator.n_features_in_ = meta["n_steps"]
     estimator.n_input_features_ = meta["n_input_features"]
     module = estimator._build_module(meta["n_encoder_features"], meta["n_condition_features"])
-    module.load_state_dict({k: v.float() for k, v in state["module"].items()})
+    scales = state.get("scales", {})
+    module.load_state_dict({k: v.float() * scales[k].float() if k in scales else v.float() for k, v in state["module"].items()})
     estimator.module_ = module.eval()
     if "train_hits" in state:
         n = meta["n_steps"] * N_VOICES
         estimator.train_hits_ = np.unpackbits(state["train_hits"].numpy(), axis=1)[:, :n].astype(np.float32)
         coords, basis = state["groove_coords"].float().numpy(), state["groove_basis"].float().numpy()
         estimator.train_grooves_ = coords @ basis + state["groove_mean"].float().numpy()
+    return estimator
 
 
 def _principal_components(z, explained):
@@ -103,38 +117,93 @@ def _principal_components(z, explained):
     return mean.astype(np.float32), basis.astype(np.float32), ((z - mean) @ basis.T).astype(np.float32)
 
 
-def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance=0.999):
-    """Save a fitted GrooveSeq2Seq or GrooveTransfer as ``name.pt`` and ``name.json``.
-
-    A GrooveTransfer's training grooves are stored as their leading principal
-    components, the fewest that keep ``groove_variance`` of their variance
-    (the KL term leaves z in a low-dimensional subspace).
-    """
+def _weights(module, int8):
+    """A module's tensors to store: float16, or its matrices as int8 with a float16 scale per row."""
     import torch
 
-    from .. import __version__
+    weights, scales = {}, {}
+    for key, value in module.state_dict().items():
+        value = value.detach().cpu().float()
+        if int8 and value.ndim == 2:
+            scale = (value.abs().amax(dim=1, keepdim=True) / 127).clamp(min=1e-12).half()
+            weights[key] = (value / scale.float()).round().clamp(-127, 127).to(torch.int8)
+            scales[key] = scale
+        else:
+            weights[key] = value.half()
+    return weights, scales
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    state = {"module": {k: v.detach().cpu().half() for k, v in estimator.module_.state_dict().items()}}
+
+def _member(estimator, int8, groove_variance):
+    """The metadata and tensors that :func:`_restore` rebuilds a fitted recurrent estimator from."""
+    import torch
+
+    weights, scales = _weights(estimator.module_, int8)
+    state = {"module": weights, **({"scales": scales} if scales else {})}
     if hasattr(estimator, "train_hits_"):
         state["train_hits"] = torch.from_numpy(np.packbits(estimator.train_hits_.astype(bool), axis=1))
         mean, basis, coords = _principal_components(estimator.train_grooves_, explained=groove_variance)
         state.update(groove_mean=torch.from_numpy(mean), groove_basis=torch.from_numpy(basis).half())
         state["groove_coords"] = torch.from_numpy(coords).half()
-    torch.save(state, folder / f"{name}.pt")
-    params = {k: v for k, v in estimator.get_params().items() if k not in ("callbacks", "verbose", "device")}
     meta = {
         "estimator": type(estimator).__name__,
-        "params": params,
+        "params": _params(estimator),
         "n_steps": int(estimator.n_features_in_),
         "n_input_features": int(estimator.n_input_features_),
         "n_encoder_features": int(estimator.module_.encoder.input_size),
         "n_condition_features": int(estimator.module_.n_condition),
-        "pipeline": [{"class": type(t).__name__, "params": t.get_params()} for t in pipeline],
-        "library_version": __version__,
-        **metadata,
     }
+    return meta, state
+
+
+def _params(estimator):
+    skip = ("callbacks", "verbose", "device", "estimators")
+    return {k: v for k, v in estimator.get_params(deep=False).items() if k not in skip}
+
+
+def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance=0.999, int8=True, members=None):
+    """Save a fitted GrooveSeq2Seq, GrooveTransfer or GrooveEnsemble of them as ``name.pt`` and ``name.json``.
+
+    Parameters
+    ----------
+    estimator : GrooveSeq2Seq, GrooveTransfer or GrooveEnsemble of them, fitted
+    name : str
+    metadata : dict
+        Written into the JSON file (training data, command, metrics...).
+    pipeline : sequence of transformers, default=()
+        Input transformers that :func:`load` puts in front of the model.
+    folder : path, default: the package's shipped weights
+    groove_variance : float, default=0.999
+        A GrooveTransfer's training grooves are stored as their leading
+        principal components, the fewest that keep this share of their
+        variance (the KL term leaves z in a low-dimensional subspace).
+    int8 : bool, default=True
+        Store weight matrices as int8 with a float16 scale per row (half the
+        size of float16); False: everything as float16.
+    members : list of dict, default=None
+        For a GrooveEnsemble: metadata of each member (such as the command
+        that trained it), written beside the member's parameters.
+    """
+    import torch
+
+    from .. import __version__
+    from ..ensemble import GrooveEnsemble
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(estimator, GrooveEnsemble):
+        saved = [_member(m, int8, groove_variance) for m in estimator.estimators_]
+        meta = {"estimator": "GrooveEnsemble", "params": _params(estimator), "n_steps": saved[0][0]["n_steps"]}
+        extra = members or [{}] * len(saved)
+        meta["members"] = [{**m, **more} for (m, _), more in zip(saved, extra)]
+        state = {"members": [s for _, s in saved]}
+    else:
+        meta, state = _member(estimator, int8, groove_variance)
+    torch.save(state, folder / f"{name}.pt")
+    meta.update(
+        pipeline=[{"class": type(t).__name__, "params": t.get_params()} for t in pipeline],
+        library_version=__version__,
+        **metadata,
+    )
     (folder / f"{name}.json").write_text(json.dumps(meta, indent=2, default=_jsonable) + "\n")
 
 

@@ -1,0 +1,5 @@
+"""Ensembles of humanizers: GrooveEnsemble."""
+
+from ._average import GrooveEnsemble
+
+__all__ = ["GrooveEnsemble"]

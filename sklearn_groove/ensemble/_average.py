@@ -1,0 +1,125 @@
+"""GrooveEnsemble: several humanizers, their performances averaged."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+
+from .._base import GrooveHumanizer
+from .._hvo import split_hvo
+
+__all__ = ["GrooveEnsemble"]
+
+
+class GrooveEnsemble(GrooveHumanizer):
+    """Humanize with several models at once: the mean of their performances.
+
+    Models that err in different places (different seeds, or decoders of
+    different kinds) make a mean performance closer to the real one than
+    each of them. Every member keeps the score's hits; at temperature 0 the
+    velocity and offset of each hit are the members' means.
+
+    Parameters
+    ----------
+    estimators : list of humanizers
+        The members, unfitted (``fit`` fits a clone of each): estimators that
+        map a score to a performance, such as ``GrooveSeq2Seq`` with
+        different ``random_state`` or ``autoregressive`` settings.
+    temperature : float, default=0.0
+        Set on the members that have a temperature before they predict.
+        0: their performances are averaged. Above 0: each window is played by
+        one member chosen at random, at this temperature (a draw from the
+        members' mixture; a mean of draws would be too even).
+    random_state : int, RandomState instance or None, default=None
+        Chooses the member of each window and seeds its sampling above
+        temperature 0. The members keep their own ``random_state`` for fitting.
+
+    Attributes
+    ----------
+    estimators_ : list of fitted estimators
+        The fitted clones, in the order of ``estimators``.
+    n_features_in_ : int
+        Steps per window seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import GrooveEnsemble, GrooveMLP, join_hvo
+    >>> rng = np.random.default_rng(0)
+    >>> h = (rng.random((64, 32, 9)) < 0.2).astype(np.float32)
+    >>> y = join_hvo(h, h * 0.7, h * 0.1)
+    >>> members = [GrooveMLP(max_iter=20, random_state=seed) for seed in (0, 1, 2)]
+    >>> model = GrooveEnsemble(members).fit(h, y)
+    >>> len(model.estimators_), model.predict(h).shape
+    (3, (64, 32, 27))
+    """
+
+    _parameter_constraints = {
+        "estimators": [list],
+        "temperature": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimators, temperature=0.0, random_state=None):
+        self.estimators = estimators
+        self.temperature = temperature
+        self.random_state = random_state
+
+    def fit(self, X, y, **fit_params):
+        """Fit a clone of every member.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+            Scores; of an hvo only the hits are read.
+        y : array-like of shape (n_samples, n_steps, 27)
+        **fit_params
+            Passed to every member's ``fit`` (such as ``X_val`` and ``y_val``).
+
+        Returns
+        -------
+        self
+        """
+        X, y = self._validate_fit(X, y)
+        if not self.estimators:
+            raise ValueError("estimators is empty: a GrooveEnsemble needs at least one member")
+        for member in self.estimators:
+            if not (hasattr(member, "fit") and hasattr(member, "predict")):
+                raise ValueError(f"every member needs fit and predict, got {member!r}")
+        self.estimators_ = [clone(member).fit(X, y, **fit_params) for member in self.estimators]
+        return self
+
+    @staticmethod
+    def _play(member, hits, temperature, seed=None):
+        """``member.predict(hits)`` at ``temperature`` (and sampling seed), its parameters restored after."""
+        params = member.get_params()
+        changes = {"temperature": temperature} if "temperature" in params else {}
+        if changes and seed is not None:
+            changes["random_state"] = seed
+        member.set_params(**changes)
+        try:
+            return member.predict(hits)
+        finally:
+            member.set_params(**{k: params[k] for k in changes})
+
+    def _predict_vo(self, hits):
+        if self.temperature == 0:
+            performances = [split_hvo(self._play(member, hits, 0.0)) for member in self.estimators_]
+            return np.mean([v for _, v, _ in performances], axis=0), np.mean([o for _, _, o in performances], axis=0)
+        rng = check_random_state(self.random_state)
+        player = rng.randint(len(self.estimators_), size=len(hits))
+        seeds = rng.randint(2**31 - 1, size=len(self.estimators_))
+        out = np.zeros(hits.shape[:2] + (3 * hits.shape[2],), np.float32)
+        for k, member in enumerate(self.estimators_):
+            windows = np.flatnonzero(player == k)
+            if len(windows):
+                out[windows] = self._play(member, hits[windows], self.temperature, int(seeds[k]))
+        _, velocities, offsets = split_hvo(out)
+        return velocities, offsets
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.temperature > 0
+        return tags

@@ -1,0 +1,72 @@
+"""GrooveEnsemble: averaging, sampling one member a window, fit parameters, errors."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from sklearn_groove import GrooveEnsemble, GrooveLinear, GrooveMLP, GrooveSeq2Seq, split_hvo
+from sklearn_groove.datasets import fetch_groove
+from sklearn_groove.metrics import timing_mae_ms
+
+SMALL = dict(encoder_size=16, latent_size=8, decoder_size=16, output="gaussian", max_epochs=2)
+
+
+@pytest.fixture(scope="module")
+def gmd(data_home):
+    return fetch_groove(subset="test", data_home=data_home).hvo[:300]
+
+
+def test_members_are_fitted_clones_and_averaged(gmd):
+    X, y = gmd[:200, :, :9], gmd[:200]
+    members = [GrooveMLP(hidden_layer_sizes=(32,), max_iter=50, random_state=seed) for seed in (5, 6)]
+    model = GrooveEnsemble(members + [GrooveLinear(alpha=10.0)]).fit(X, y)
+    assert [type(m).__name__ for m in model.estimators_] == ["GrooveMLP", "GrooveMLP", "GrooveLinear"]
+    assert model.estimators_[0] is not members[0] and not hasattr(members[0], "n_features_in_")
+    outputs = [split_hvo(m.predict(gmd[200:])) for m in model.estimators_]
+    h, v, o = split_hvo(model.predict(gmd[200:]))
+    np.testing.assert_array_equal(h, gmd[200:, :, :9])
+    np.testing.assert_allclose(v, np.mean([mv for _, mv, _ in outputs], axis=0), atol=1e-6)
+    np.testing.assert_allclose(o, np.mean([mo for _, _, mo in outputs], axis=0), atol=1e-6)
+    assert not np.allclose(outputs[0][2], outputs[1][2])  # different seeds, different models
+    # the mean's error is at most the members' mean error (the absolute error is convex)
+    errors = [timing_mae_ms(gmd[200:], m.predict(gmd[200:])) for m in model.estimators_]
+    assert timing_mae_ms(gmd[200:], model.predict(gmd[200:])) <= np.mean(errors)
+
+
+def test_sampling_draws_each_window_from_one_member(gmd):
+    X, y = gmd[:64, :, :9], gmd[:64]
+    model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, random_state=s) for s in (0, 1)], random_state=0).fit(X, y)
+    params = [m.get_params() for m in model.estimators_]
+    model.set_params(temperature=1.0)
+    out = model.predict(X)
+    np.testing.assert_array_equal(model.predict(X), out)  # reproducible under random_state
+    np.testing.assert_array_equal(split_hvo(out)[0], X)
+    assert [m.get_params() for m in model.estimators_] == params  # members left as they were
+    # every window is one member's draw at temperature 1, seeded by the ensemble
+    rng = np.random.RandomState(0)
+    player, seeds = rng.randint(2, size=len(X)), rng.randint(2**31 - 1, size=2)
+    for k, member in enumerate(model.estimators_):
+        windows = np.flatnonzero(player == k)
+        alone = clone(model.estimators_[k]).set_params(temperature=1.0, random_state=int(seeds[k]))
+        alone.module_, alone.n_features_in_, alone.n_input_features_ = member.module_, 32, member.n_input_features_
+        np.testing.assert_allclose(out[windows], alone.predict(X[windows]), atol=1e-6)
+    mean = model.set_params(temperature=0.0).predict(X)
+    assert not np.allclose(out, mean)
+    assert clone(model).get_params()["temperature"] == 0.0
+
+
+def test_fit_params_reach_the_members(gmd):
+    model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, early_stopping=True, random_state=s) for s in (0, 1)])
+    model.fit(gmd[:100, :, :9], gmd[:100], X_val=gmd[100:150, :, :9], y_val=gmd[100:150])
+    for member in model.estimators_:
+        assert len(member.net_.history) == 2 and "valid_loss" in member.net_.history[-1]
+
+
+def test_bad_members_are_refused(gmd):
+    X, y = gmd[:20, :, :9], gmd[:20]
+    with pytest.raises(ValueError, match="at least one member"):
+        GrooveEnsemble([]).fit(X, y)
+    with pytest.raises(ValueError, match="needs fit and predict"):
+        GrooveEnsemble([GrooveLinear(), "linear"]).fit(X, y)
+    with pytest.raises(ValueError, match="'estimators' parameter"):
+        GrooveEnsemble(GrooveLinear()).fit(X, y)
