@@ -127,11 +127,12 @@ def write_markdown(result, path):
     for name, row in result["rows"].items():
         cells = [_fmt(row[m], digits[m]) for m in METRICS]
         lines.append(f"| {name} | `{row['params']}` | " + " | ".join(cells) + f" | {row['fit_s']:.1f} | {row['predict_s']:.2f} |")
-        paper = PAPER.get(name.split(" (")[0].split(",")[0])
+        key = name.split(" (")[0].split(",")[0]  # the paper's row: "Seq2Seq (mean of 4), ..." -> "Seq2Seq"
+        paper = PAPER.get(key)
         if paper:
             cells = [_fmt(paper[m], digits[m]) + (f" ({_agreement(row[m], paper[m])})" if _agreement(row[m], paper[m]) else "")
                      for m in METRICS]
-            lines.append(f"| *paper: {name}* | | " + " | ".join(cells) + " | | |")
+            lines.append(f"| *paper: {key}* | | " + " | ".join(cells) + " | | |")
     lines += ["", "In brackets after a paper figure: whether our interval overlaps the paper's, or our estimate "
               "is lower / higher with no overlap. See `table1_notes.md` for why rows differ."]
     path.write_text("\n".join(lines) + "\n")

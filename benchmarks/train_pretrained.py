@@ -34,7 +34,8 @@ from sklearn_groove.pretrained import WEIGHTS, save
 from sklearn_groove.preprocessing import Tapper, VoiceRemover
 
 SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers=2)
-# Infilling and Tap2Drum: smaller networks, so that all four models fit in 25 MB of float16.
+# Infilling and Tap2Drum: smaller networks, chosen so that all four models fit in 25 MB of float16
+# (weights are now int8, which leaves room for the four networks of the humanize ensemble).
 SMALL = dict(encoder_size=256, latent_size=128, decoder_size=256)
 # Boolean estimator parameters that --NAME yes|no overrides.
 SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive")

@@ -16,6 +16,7 @@ PUBLIC = [
     "sklearn_groove.songs",
     "sklearn_groove.datasets",
     "sklearn_groove.neighbors",
+    "sklearn_groove.ensemble",
     "sklearn_groove.pretrained",
     "sklearn_groove.plotting",
 ]
