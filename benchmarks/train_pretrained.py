@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import clone
 from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LoadInitState, LRScheduler
 
 from sklearn_groove import GrooveEnsemble, GrooveSeq2Seq, GrooveTransfer, pretrained
@@ -254,8 +253,7 @@ def combine(name, args, validation, test):
         metadata["saved_by"] = "python " + " ".join(sys.argv)
         members = None
     else:
-        model = GrooveEnsemble(estimators=[clone(m) for m in models])
-        model.estimators_, model.n_features_in_ = models, models[0].n_features_in_
+        model = GrooveEnsemble.from_fitted(models)
         members = [{k: meta[k] for k in TRAINING_KEYS if k in meta} for meta in metas]
         for member, meta in zip(members, metas):
             member["validation_metrics"] = meta["validation_metrics"]

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from sklearn_groove import GrooveEnsemble, GrooveLinear, GrooveMLP, GrooveSeq2Seq, split_hvo
 from sklearn_groove.datasets import fetch_groove
@@ -70,3 +71,19 @@ def test_bad_members_are_refused(gmd):
         GrooveEnsemble([GrooveLinear(), "linear"]).fit(X, y)
     with pytest.raises(ValueError, match="'estimators' parameter"):
         GrooveEnsemble(GrooveLinear()).fit(X, y)
+
+
+def test_from_fitted_takes_fitted_members_of_one_window_length(gmd):
+    X, y = gmd[:100, :, :9], gmd[:100]
+    fitted = [GrooveLinear().fit(X, y), GrooveMLP(max_iter=20, random_state=0).fit(X, y)]
+    model = GrooveEnsemble.from_fitted(fitted, temperature=0.5)
+    assert model.estimators_[0] is fitted[0] and model.n_features_in_ == 32 and model.temperature == 0.5
+    assert not hasattr(model.estimators[0], "n_features_in_")  # the parameter holds unfitted clones
+    refit = GrooveEnsemble(model.estimators).fit(X, y)
+    np.testing.assert_allclose(model.set_params(temperature=0.0).predict(X), refit.predict(X), atol=1e-6)
+    with pytest.raises(NotFittedError):
+        GrooveEnsemble.from_fitted([GrooveLinear()])
+    with pytest.raises(ValueError, match="different lengths: \\[16, 32\\] steps"):
+        GrooveEnsemble.from_fitted([fitted[0], GrooveLinear().fit(X[:, :16], y[:, :16])])
+    with pytest.raises(ValueError, match="at least one member"):
+        GrooveEnsemble.from_fitted([])

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from .._base import GrooveHumanizer
 from .._hvo import split_hvo
@@ -90,6 +91,42 @@ class GrooveEnsemble(GrooveHumanizer):
                 raise ValueError(f"every member needs fit and predict, got {member!r}")
         self.estimators_ = [clone(member).fit(X, y, **fit_params) for member in self.estimators]
         return self
+
+    @classmethod
+    def from_fitted(cls, estimators, **params):
+        """An ensemble of members fitted elsewhere, such as networks trained one by one.
+
+        Parameters
+        ----------
+        estimators : list of fitted humanizers
+            They become ``estimators_``; unfitted clones of them become ``estimators``.
+        **params
+            ``temperature`` and ``random_state``.
+
+        Returns
+        -------
+        GrooveEnsemble, fitted
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_groove import GrooveEnsemble, GrooveLinear, GrooveMLP, join_hvo
+        >>> h = (np.random.default_rng(0).random((64, 32, 9)) < 0.2).astype(np.float32)
+        >>> y = join_hvo(h, h * 0.7, h * 0.1)
+        >>> fitted = [GrooveLinear().fit(h, y), GrooveMLP(max_iter=20, random_state=0).fit(h, y)]
+        >>> GrooveEnsemble.from_fitted(fitted).predict(h).shape
+        (64, 32, 27)
+        """
+        if not estimators:
+            raise ValueError("estimators is empty: a GrooveEnsemble needs at least one member")
+        for member in estimators:
+            check_is_fitted(member)
+        steps = {member.n_features_in_ for member in estimators}
+        if len(steps) != 1:
+            raise ValueError(f"the members were fitted on windows of different lengths: {sorted(steps)} steps")
+        ensemble = cls([clone(member) for member in estimators], **params)
+        ensemble.estimators_, ensemble.n_features_in_ = list(estimators), steps.pop()
+        return ensemble
 
     @staticmethod
     def _play(member, hits, temperature, seed=None):

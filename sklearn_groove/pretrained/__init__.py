@@ -75,13 +75,10 @@ def load(name, folder=WEIGHTS):
     meta = info(name, folder)
     state = torch.load(Path(folder) / f"{name}.pt", weights_only=True, map_location="cpu")
     if "members" in meta:
-        from sklearn.base import clone
-
         from ..ensemble import GrooveEnsemble
 
         members = [_restore(m, s) for m, s in zip(meta["members"], state["members"])]
-        estimator = GrooveEnsemble([clone(m) for m in members], **meta["params"])
-        estimator.estimators_, estimator.n_features_in_ = members, meta["n_steps"]
+        estimator = GrooveEnsemble.from_fitted(members, **meta["params"])
     else:
         estimator = _restore(meta, state)
     steps = [getattr(preprocessing, step["class"])(**step["params"]) for step in meta.get("pipeline", [])]
