@@ -14,6 +14,13 @@ from .._hvo import split_hvo
 __all__ = ["GrooveEnsemble"]
 
 
+def _nonempty(estimators):
+    """``estimators``, or a ValueError where the list is empty."""
+    if not estimators:
+        raise ValueError("estimators is empty: a GrooveEnsemble needs at least one member")
+    return estimators
+
+
 class GrooveEnsemble(GrooveHumanizer):
     """Humanize with several models at once: the mean of their performances.
 
@@ -84,9 +91,7 @@ class GrooveEnsemble(GrooveHumanizer):
         self
         """
         X, y = self._validate_fit(X, y)
-        if not self.estimators:
-            raise ValueError("estimators is empty: a GrooveEnsemble needs at least one member")
-        for member in self.estimators:
+        for member in _nonempty(self.estimators):
             if not (hasattr(member, "fit") and hasattr(member, "predict")):
                 raise ValueError(f"every member needs fit and predict, got {member!r}")
         self.estimators_ = [clone(member).fit(X, y, **fit_params) for member in self.estimators]
@@ -117,9 +122,7 @@ class GrooveEnsemble(GrooveHumanizer):
         >>> GrooveEnsemble.from_fitted(fitted).predict(h).shape
         (64, 32, 27)
         """
-        if not estimators:
-            raise ValueError("estimators is empty: a GrooveEnsemble needs at least one member")
-        for member in estimators:
+        for member in _nonempty(estimators):
             check_is_fitted(member)
         steps = {member.n_features_in_ for member in estimators}
         if len(steps) != 1:
