@@ -28,7 +28,7 @@ from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LoadInitState,
 
 from sklearn_groove import GrooveEnsemble, GrooveSeq2Seq, GrooveTransfer, pretrained
 from sklearn_groove.datasets import fetch_groove
-from sklearn_groove.metrics import score_report, timing_mae_ms
+from sklearn_groove.metrics import score_report, timing_mae_ms, timing_mse
 from sklearn_groove.pretrained import WEIGHTS, save
 from sklearn_groove.preprocessing import Tapper, VoiceRemover
 
@@ -71,11 +71,11 @@ MODELS = {
 }
 
 
-class ValidationMAE(Callback):
-    """Timing MAE (ms) of the model's own decoding of the validation split, after each epoch.
+class ValidationScores(Callback):
+    """Timing MAE (ms) and MSE of the model's own decoding of the validation split, after each epoch.
 
-    Recorded as ``valid_mae`` (and ``valid_mae_best``), for early stopping on the figure a
-    humanizer is judged by instead of the validation loss.
+    Recorded as ``valid_mae`` and ``valid_mse`` (with ``valid_mae_best`` and ``valid_mse_best``), for
+    early stopping on the figures a humanizer is judged by instead of the validation loss.
     """
 
     def __init__(self, model, X, hvo, bpm):
@@ -85,13 +85,18 @@ class ValidationMAE(Callback):
         module = net.module_
         self.model.module_ = module.eval()
         try:
-            mae = timing_mae_ms(self.hvo, self.model.predict(self.X), bpm=self.bpm)
+            y_pred = self.model.predict(self.X)
         finally:
             module.train()
             del self.model.module_
-        previous = net.history[:-1, "valid_mae"] if len(net.history) > 1 else []
-        net.history.record("valid_mae", mae)
-        net.history.record("valid_mae_best", bool(not previous or mae < min(previous)))
+        scores = {
+            "valid_mae": timing_mae_ms(self.hvo, y_pred, bpm=self.bpm),
+            "valid_mse": timing_mse(self.hvo, y_pred),
+        }
+        for key, score in scores.items():
+            previous = net.history[:-1, key] if len(net.history) > 1 else []
+            net.history.record(key, score)
+            net.history.record(key + "_best", bool(not previous or score < min(previous)))
 
 
 def _inputs(transformer, hvo):
@@ -131,10 +136,10 @@ def main():
     )
     parser.add_argument(
         "--monitor",
-        choices=["loss", "mae"],
+        choices=["loss", "mae", "mse"],
         default="loss",
         help="what early stopping, checkpoints and --lr-decay follow on the validation split: the loss, or the "
-        "timing MAE of the decoded performances (humanize only; measured for humanize either way)",
+        "timing MAE or MSE of the decoded performances (humanize only; both measured for humanize either way)",
     )
     parser.add_argument(
         "--weight-average", type=float, help="decay of the weights' moving average; 0: none (default: the model's)"
@@ -200,9 +205,9 @@ def main():
             verbose=1,
         )
         X_val = _inputs(transformer, validation.hvo)
-        # the validation MAE is measured first, then checkpoints, learning rate and stopping follow it
-        measured = args.monitor == "mae" or name == "humanize"
-        scoring = [ValidationMAE(model, X_val, validation.hvo, validation.bpm)] if measured else []
+        # the validation scores are measured first, then checkpoints, learning rate and stopping follow them
+        measured = args.monitor != "loss" or name == "humanize"
+        scoring = [ValidationScores(model, X_val, validation.hvo, validation.bpm)] if measured else []
         model.set_params(callbacks=scoring + [checkpoint, LoadInitState(checkpoint)] + callbacks)
         t0 = time.perf_counter()
         model.fit(_inputs(transformer, train.hvo), train.hvo, X_val, validation.hvo)
@@ -223,7 +228,7 @@ def main():
             "training_wall_s": wall,
             "train_loss": [float(x) for x in history[:, "train_loss"]],
             "valid_loss": [float(x) for x in history[:, "valid_loss"]],
-            **({"valid_mae": [float(x) for x in history[:, "valid_mae"]]} if measured else {}),
+            **({key: [float(x) for x in history[:, key]] for key in ("valid_mae", "valid_mse")} if measured else {}),
             "machine": f"{os.cpu_count()} CPUs, torch {torch.__version__}",
             "command": "python " + " ".join(sys.argv),
             "validation_metrics": split_metrics(model, transformer, validation, temperatures=(0.0,)),
@@ -234,9 +239,6 @@ def main():
         print(name, "validation:", metadata["validation_metrics"], flush=True)
 
 
-# what save() writes itself into a model's JSON, from the model
-STRUCTURE = ("estimator", "params", "n_steps", "n_input_features", "n_encoder_features", "n_condition_features",
-             "pipeline", "library_version")
 # what a member's JSON says of its training, kept in an ensemble's JSON
 TRAINING_KEYS = ("command", "epochs", "best_epoch", "monitor", "seconds_per_epoch", "training_wall_s", "machine")
 
@@ -249,7 +251,7 @@ def combine(name, args, validation, test):
     models = [m.steps[-1][1] if hasattr(m, "steps") else m for m in models]
     if len(models) == 1:
         model = models[0]
-        metadata = {k: v for k, v in metas[0].items() if k not in STRUCTURE}  # how it was trained and tuned
+        metadata = dict(metas[0])  # how it was trained and tuned; save() rewrites what it reads from the model
         metadata["saved_by"] = "python " + " ".join(sys.argv)
         members = None
     else:

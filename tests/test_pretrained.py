@@ -76,3 +76,9 @@ def test_int8_storage_and_ensembles_round_trip(tmp_path, data_home):
     np.testing.assert_allclose(loaded.predict(y[:10, :, :9]), model.predict(y[:10, :, :9]), atol=0.01)
     members = pretrained.info("pair", folder=tmp_path)["members"]
     assert [m["command"] for m in members] == ["a", "b"] and members[1]["params"]["autoregressive"] is False
+    # save the ensemble's first member again with the pair's metadata, as train_pretrained.py --from does:
+    # what the metadata says of the model (an ensemble's params and members) gives way to the model itself
+    save(model.estimators_[0], "again", pretrained.info("pair", folder=tmp_path), folder=tmp_path)
+    again = pretrained.info("again", folder=tmp_path)
+    assert again["estimator"] == "GrooveSeq2Seq" and "members" not in again and again["command"] == "test"
+    assert isinstance(pretrained.load("again", folder=tmp_path), GrooveSeq2Seq)

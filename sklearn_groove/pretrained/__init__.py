@@ -165,7 +165,11 @@ def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance
     estimator : GrooveSeq2Seq, GrooveTransfer or GrooveEnsemble of them, fitted
     name : str
     metadata : dict
-        Written into the JSON file (training data, command, metrics...).
+        Written into the JSON file (training data, command, metrics...). Its
+        keys that ``save`` writes itself from the model (``estimator``,
+        ``params``, ``members``, ``pipeline``, ``library_version``...) are
+        left out, so that the metadata of an earlier :func:`info` can be
+        passed again.
     pipeline : sequence of transformers, default=()
         Input transformers that :func:`load` puts in front of the model.
     folder : path, default: the package's shipped weights
@@ -199,8 +203,8 @@ def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance
     meta.update(
         pipeline=[{"class": type(t).__name__, "params": t.get_params()} for t in pipeline],
         library_version=__version__,
-        **metadata,
     )
+    meta.update({k: v for k, v in metadata.items() if k not in meta and k != "members"})
     (folder / f"{name}.json").write_text(json.dumps(meta, indent=2, default=_jsonable) + "\n")
 
 
