@@ -150,6 +150,7 @@ def main():
     )
     for size in SIZES:
         parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
+    parser.add_argument("--hits-ahead", type=int, help="hits of the next steps the decoder reads (default: the model's)")
     for switch in SWITCHES:
         parser.add_argument("--" + switch.replace("_", "-"), choices=["yes", "no"], help="default: the model's")
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
@@ -191,6 +192,8 @@ def main():
         if args.dropout is not None:
             extra["dropout"] = args.dropout
         extra.update({k: getattr(args, k) == "yes" for k in SWITCHES if getattr(args, k)})
+        if args.hits_ahead is not None:
+            extra["hits_ahead"] = args.hits_ahead
         if args.weight_average is not None:
             extra["weight_average"] = args.weight_average or None
         sizes = {**SIZES, **extra.pop("sizes", {})}

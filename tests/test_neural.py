@@ -238,3 +238,21 @@ def test_laplace_head_is_trained_and_sampled_as_a_laplace_distribution(gmd):
     _, _, o_hat, _, o_logscale = split_head(raw, 9)
     scaled = (drawn[..., 18:] - o_hat) / o_logscale.exp()
     assert abs(scaled.abs().mean().item() - 1.0) < 0.05
+
+
+def test_hits_ahead(gmd):
+    """The decoder reads the hits of the next steps: 9 condition features more a step, none past the end."""
+    from sklearn_groove.neural._seq2seq import _hits_and_next
+
+    X, y = gmd[..., :9], gmd
+    h = X[:4]
+    now, next1, next2 = _hits_and_next(h, 2)
+    np.testing.assert_array_equal(next1[:, :-1], h[:, 1:])
+    np.testing.assert_array_equal(next2[:, :-2], h[:, 2:])
+    assert not next2[:, -2:].any()
+    model = GrooveSeq2Seq(**SMALL, condition_on_hits=True, hits_ahead=2, autoregressive=False, max_epochs=1)
+    model.fit(X, y)
+    assert model.module_.n_condition == 27
+    np.testing.assert_array_equal(model.predict(X[:5])[..., :9], X[:5])
+    with pytest.raises(ValueError, match="hits_ahead=1 needs condition_on_hits=True"):
+        GrooveSeq2Seq(**SMALL, hits_ahead=1, max_epochs=1).fit(X, y)

@@ -275,6 +275,12 @@ _COMMON_DOC = """
 """
 
 
+def _hits_and_next(hits, ahead):
+    """``hits`` (n, n_steps, m), then for k = 1..ahead the hits k steps later (0 past the end)."""
+    later = [np.concatenate([hits[:, k:], np.zeros_like(hits[:, :k])], axis=1) for k in range(1, ahead + 1)]
+    return [hits] + later
+
+
 class GrooveSeq2Seq(_GrooveRecurrent):
     """Sequence-to-sequence model: inputs of any kind to a performance (section 5.2.2).
 
@@ -300,6 +306,11 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         offsets alone (the hits are given). Not in the paper's Seq2Seq; for
         Humanization, where the hits are known, it spares the decoder from
         recovering them from z. Needs ``keep_hits``.
+    hits_ahead : int, default=0
+        With ``condition_on_hits``, the decoder also reads, at each step, the
+        hits of the next ``hits_ahead`` steps (none past the window's end),
+        so that a note can lean towards the notes after it without the
+        decoder recovering them from z.
     condition_on_input : bool, default=False
         Also feed the decoder, at each step, the input's features at that
         step (the taps for Tap2Drum, the other voices for Infilling), so that
@@ -343,6 +354,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         **_GrooveRecurrent._parameter_constraints,
         "keep_hits": [StrOptions({"auto"}), "boolean"],
         "condition_on_hits": ["boolean"],
+        "hits_ahead": [Interval(Integral, 0, None, closed="left")],
         "condition_on_input": ["boolean"],
         "generate_voices": [tuple, list, None],
         "hit_threshold": [Interval(Real, 0, 1, closed="neither")],
@@ -352,6 +364,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         self,
         keep_hits="auto",
         condition_on_hits=False,
+        hits_ahead=0,
         condition_on_input=False,
         generate_voices=None,
         hit_threshold=0.5,
@@ -377,6 +390,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     ):
         self.keep_hits = keep_hits
         self.condition_on_hits = condition_on_hits
+        self.hits_ahead = hits_ahead
         self.condition_on_input = condition_on_input
         self.generate_voices = generate_voices
         self.hit_threshold = hit_threshold
@@ -404,7 +418,8 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         return X
 
     def _condition(self, X):
-        parts = ([hits_of(X)] if self.condition_on_hits else []) + ([X] if self.condition_on_input else [])
+        parts = _hits_and_next(hits_of(X), self.hits_ahead) if self.condition_on_hits else []
+        parts += [X] if self.condition_on_input else []
         return np.concatenate(parts, axis=-1) if parts else None
 
     def _hit_weight(self):
@@ -413,6 +428,8 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     def _fit(self, X, y, validation=None):
         if self.condition_on_hits and not self._keeps_hits():
             raise ValueError("condition_on_hits=True needs keep_hits (the hits to play must be known)")
+        if self.hits_ahead and not self.condition_on_hits:
+            raise ValueError(f"hits_ahead={self.hits_ahead} needs condition_on_hits=True")
         self._copied_voices()
         super()._fit(X, y, validation)
 
