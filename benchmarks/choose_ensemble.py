@@ -1,0 +1,81 @@
+"""Choose the members of the humanize ensemble on GMD validation.
+
+    python benchmarks/choose_ensemble.py DIR [DIR ...] [--shipped] [--max-members 4] [--max-mb 15.5]
+
+Each DIR is the --out folder of a ``train_pretrained.py humanize`` run; --shipped adds the
+members of the shipped ``humanize`` ensemble. Every network decodes the validation split once
+(temperature 0); every combination of up to --max-members of them whose int8 weights fit in
+--max-mb is scored by the timing MSE of the mean of their performances (the GrooveEnsemble at
+temperature 0), and the best --top are printed with their MAE. The test split is not read.
+"""
+
+import argparse
+import itertools
+import os
+from pathlib import Path
+
+import numpy as np
+
+from sklearn_groove import pretrained
+from sklearn_groove.datasets import fetch_groove
+from sklearn_groove.metrics import timing_mae_ms, timing_mse
+
+
+def int8_megabytes(model):
+    """Size of a network's weights as ``pretrained.save`` stores them: int8 matrices, float16 scales and vectors."""
+    size = 0
+    for value in model.module_.state_dict().values():
+        size += value.numel() + 2 * value.shape[0] if value.ndim == 2 else 2 * value.numel()
+    return size / 1e6
+
+
+def networks(dirs, shipped):
+    """(label, fitted network) for each DIR's humanize model, and the shipped ensemble's members."""
+    for folder in dirs:
+        model = pretrained.load("humanize", folder)
+        members = getattr(model, "estimators_", [model])
+        for k, member in enumerate(members):
+            yield (folder if len(members) == 1 else f"{folder}[{k}]"), member
+    if shipped:
+        for k, member in enumerate(pretrained.load("humanize").estimators_):
+            yield f"shipped[{k}]", member
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dirs", nargs="*", metavar="DIR")
+    parser.add_argument("--shipped", action="store_true", help="add the shipped humanize ensemble's members")
+    parser.add_argument("--max-members", type=int, default=4)
+    parser.add_argument("--max-mb", type=float, default=15.5, help="int8 weights of all members, in MB")
+    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    args = parser.parse_args()
+    if not args.dirs and not args.shipped:
+        parser.error("give at least one DIR or --shipped")
+
+    validation = fetch_groove(subset="validation", data_home=args.data_home)
+    X, y, bpm = validation.hvo[..., :9], validation.hvo, validation.bpm
+    labels, outputs, sizes = [], [], []
+    for label, model in networks(args.dirs, args.shipped):
+        out = model.predict(X)
+        labels.append(label)
+        outputs.append(out)
+        sizes.append(int8_megabytes(model))
+        print(f"{label}: MSE {timing_mse(y, out):.5f}, MAE {timing_mae_ms(y, out, bpm=bpm):.3f} ms, "
+              f"{sizes[-1]:.2f} MB", flush=True)
+    outputs = np.stack(outputs)
+    scored = []
+    for n in range(1, min(args.max_members, len(labels)) + 1):
+        for combo in itertools.combinations(range(len(labels)), n):
+            if sum(sizes[k] for k in combo) <= args.max_mb:
+                mean = outputs[list(combo)].mean(axis=0)
+                scored.append((timing_mse(y, mean), timing_mae_ms(y, mean, bpm=bpm), combo))
+    scored.sort(key=lambda s: s[0])
+    print(f"\nbest of {len(scored)} combinations of up to {args.max_members} within {args.max_mb} MB (validation):")
+    for mse, mae, combo in scored[: args.top]:
+        print(f"MSE {mse:.5f}  MAE {mae:.3f} ms  {sum(sizes[k] for k in combo):5.2f} MB  "
+              + " + ".join(labels[k] for k in combo))
+
+
+if __name__ == "__main__":
+    main()
