@@ -37,7 +37,7 @@ SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers
 # (weights are now int8, which leaves room for the four networks of the humanize ensemble).
 SMALL = dict(encoder_size=256, latent_size=128, decoder_size=256)
 # Boolean estimator parameters that --NAME yes|no overrides.
-SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive")
+SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive", "bidirectional_decoder")
 # name: (estimator class, extra parameters, input transformer or None)
 MODELS = {
     "humanize": (

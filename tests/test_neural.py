@@ -203,6 +203,33 @@ def test_a_decoder_that_is_not_autoregressive_decodes_as_it_trained(gmd):
     assert autoregressive.module_.decoder.input_size == model.module_.decoder.input_size + 27
 
 
+def test_a_bidirectional_decoder_reads_the_steps_after_each_step(gmd):
+    import torch
+
+    X, y = gmd[:64, :, :9], gmd[:64]
+    params = dict(SMALL, autoregressive=False, condition_on_hits=True, max_epochs=1)
+    later = X.copy()
+    later[:, -1] = 1 - later[:, -1]  # other hits at the last step only
+
+    def first_steps(model, hits):
+        inputs = {k: torch.as_tensor(v) for k, v in model._inputs(X, y).items()}
+        inputs["condition"] = torch.as_tensor(model._condition(hits))
+        with torch.no_grad():
+            raw, _, _ = model.module_(**{**inputs, "x": torch.as_tensor(model._encoder_input(X, y))})
+        return raw[:, :-1]
+
+    forward = GrooveSeq2Seq(**params).fit(X, y)
+    torch.testing.assert_close(first_steps(forward, X), first_steps(forward, later))
+    both = GrooveSeq2Seq(**params, bidirectional_decoder=True).fit(X, y)
+    assert both.module_.decoder.bidirectional
+    assert not torch.allclose(first_steps(both, X), first_steps(both, later))
+    out = both.predict(X[:5])
+    np.testing.assert_array_equal(out[..., :9], X[:5])
+    np.testing.assert_array_equal(out, both.predict(X[:5]))
+    with pytest.raises(ValueError, match="bidirectional_decoder=True needs autoregressive=False"):
+        GrooveSeq2Seq(**SMALL, bidirectional_decoder=True, max_epochs=1).fit(X, y)
+
+
 def test_laplace_head_is_trained_and_sampled_as_a_laplace_distribution(gmd):
     import torch
 

@@ -27,7 +27,8 @@ class GrooveNet(nn.Module):
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``output`` "gaussian" or
     "laplace" also the log standard deviations (log scales) of velocity and
-    offset.
+    offset. A ``bidirectional`` decoder (not autoregressive only) also reads
+    its inputs from the last step back, as the encoder does.
     """
 
     def __init__(
@@ -43,8 +44,11 @@ class GrooveNet(nn.Module):
         n_condition=0,
         output="mse",
         autoregressive=True,
+        bidirectional=False,
     ):
         super().__init__()
+        if bidirectional and autoregressive:
+            raise ValueError("a bidirectional decoder cannot be autoregressive")
         self.n_voices = n_voices
         self.decoder_layers = decoder_layers
         self.decoder_size = decoder_size
@@ -52,9 +56,10 @@ class GrooveNet(nn.Module):
         self.n_condition = n_condition
         self.output = output
         self.autoregressive = autoregressive
+        self.directions = 2 if bidirectional else 1
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
-        self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
+        self.to_state = nn.Linear(latent_size, 2 * decoder_layers * self.directions * decoder_size)
         n_decoder_input = latent_size + (3 * n_voices if autoregressive else 0) + n_condition
         self.decoder = nn.LSTM(
             n_decoder_input,
@@ -62,9 +67,10 @@ class GrooveNet(nn.Module):
             num_layers=decoder_layers,
             batch_first=True,
             dropout=dropout if decoder_layers > 1 else 0.0,
+            bidirectional=bidirectional,
         )
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(decoder_size, n_voices * (3 if output == "mse" else 5))
+        self.head = nn.Linear(self.directions * decoder_size, n_voices * (3 if output == "mse" else 5))
 
     def encode(self, x):
         """z's mean and log-variance (None unless variational)."""
@@ -76,7 +82,8 @@ class GrooveNet(nn.Module):
         return latent, None
 
     def initial_state(self, z):
-        state = torch.tanh(self.to_state(z)).view(len(z), 2, self.decoder_layers, self.decoder_size)
+        layers = self.decoder_layers * self.directions
+        state = torch.tanh(self.to_state(z)).view(len(z), 2, layers, self.decoder_size)
         state = state.permute(1, 2, 0, 3).contiguous()
         return state[0], state[1]
 

@@ -29,6 +29,7 @@ class _GrooveRecurrent(GrooveHumanizer):
         "decoder_size": [Interval(Integral, 1, None, closed="left")],
         "decoder_layers": [Interval(Integral, 1, None, closed="left")],
         "autoregressive": ["boolean"],
+        "bidirectional_decoder": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "output": [StrOptions({"mse", "gaussian", "laplace"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
@@ -87,6 +88,7 @@ class _GrooveRecurrent(GrooveHumanizer):
             n_condition=n_condition,
             output=self.output,
             autoregressive=self.autoregressive,
+            bidirectional=self.bidirectional_decoder,
         )
 
     def _inputs(self, X, y):
@@ -107,6 +109,8 @@ class _GrooveRecurrent(GrooveHumanizer):
 
         from ._modules import GrooveLoss
 
+        if self.bidirectional_decoder and self.autoregressive:
+            raise ValueError("bidirectional_decoder=True needs autoregressive=False")
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         torch.manual_seed(seed)
         inputs = self._inputs(X, y)
@@ -237,6 +241,10 @@ _COMMON_DOC = """
         only z and its condition, so training and decoding see the same
         inputs and decoding does not drift on its own guesses; with
         temperature above 0 the steps are then drawn independently given z.
+    bidirectional_decoder : bool, default=False
+        With ``autoregressive=False``, a decoder that also reads its inputs
+        (z and the condition, such as the hits to play) from the last step
+        back, so each step's output depends on the steps on both sides.
     dropout : float, default=0.0
     output : {"mse", "gaussian", "laplace"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
@@ -373,6 +381,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         decoder_size=256,
         decoder_layers=2,
         autoregressive=True,
+        bidirectional_decoder=False,
         dropout=0.0,
         output="mse",
         temperature=0.0,
@@ -399,6 +408,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         self.decoder_size = decoder_size
         self.decoder_layers = decoder_layers
         self.autoregressive = autoregressive
+        self.bidirectional_decoder = bidirectional_decoder
         self.dropout = dropout
         self.output = output
         self.temperature = temperature
@@ -541,6 +551,7 @@ class GrooveTransfer(_GrooveRecurrent):
         decoder_size=256,
         decoder_layers=2,
         autoregressive=True,
+        bidirectional_decoder=False,
         dropout=0.0,
         output="mse",
         temperature=0.0,
@@ -564,6 +575,7 @@ class GrooveTransfer(_GrooveRecurrent):
         self.decoder_size = decoder_size
         self.decoder_layers = decoder_layers
         self.autoregressive = autoregressive
+        self.bidirectional_decoder = bidirectional_decoder
         self.dropout = dropout
         self.output = output
         self.temperature = temperature
