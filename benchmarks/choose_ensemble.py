@@ -3,16 +3,16 @@
     python benchmarks/choose_ensemble.py DIR [DIR ...] [--shipped] [--max-members 4] [--max-mb 15.5]
 
 Each DIR is the --out folder of a ``train_pretrained.py humanize`` run; --shipped adds the
-members of the shipped ``humanize`` ensemble. Every network decodes the validation split once
-(temperature 0); every combination of up to --max-members of them whose int8 weights fit in
---max-mb is scored by the timing MSE of the mean of their performances (the GrooveEnsemble at
-temperature 0), and the best --top are printed with their MAE. The test split is not read.
+members of the shipped ``humanize`` ensemble (labelled DIR#K, as ``train_pretrained.py --from``
+reads them). Every network decodes the validation split once (temperature 0); every combination
+of up to --max-members of them whose int8 weights fit in --max-mb is scored by the timing MSE of
+the mean of their performances (the GrooveEnsemble at temperature 0), and the best --top are
+printed with their MAE. The test split is not read.
 """
 
 import argparse
 import itertools
 import os
-from pathlib import Path
 
 import numpy as np
 
@@ -30,15 +30,17 @@ def int8_megabytes(model):
 
 
 def networks(dirs, shipped):
-    """(label, fitted network) for each DIR's humanize model, and the shipped ensemble's members."""
-    for folder in dirs:
+    """(label, fitted network) for each DIR's humanize model, and the shipped ensemble's members.
+
+    A member K of an ensemble saved in DIR is labelled ``DIR#K``, as ``train_pretrained.py --from`` reads it.
+    """
+    for folder in list(dirs) + ([str(pretrained.WEIGHTS)] if shipped else []):
         model = pretrained.load("humanize", folder)
-        members = getattr(model, "estimators_", [model])
-        for k, member in enumerate(members):
-            yield (folder if len(members) == 1 else f"{folder}[{k}]"), member
-    if shipped:
-        for k, member in enumerate(pretrained.load("humanize").estimators_):
-            yield f"shipped[{k}]", member
+        members = getattr(model, "estimators_", None)
+        if members is None:
+            yield folder, model
+        else:
+            yield from ((f"{folder}#{k}", member) for k, member in enumerate(members))
 
 
 def main():

@@ -11,8 +11,8 @@ version and test metrics.
 
     python benchmarks/train_pretrained.py humanize --from DIR [DIR ...] [--out ...]
 
-trains nothing: it saves the model NAME that earlier runs wrote to each DIR (their --out),
-one DIR as it is and several as a GrooveEnsemble of them, with the commands that trained
+trains nothing: it saves the model NAME that earlier runs wrote to each DIR (their --out; DIR#K:
+member K of an ensemble saved there), one DIR as it is and several as a GrooveEnsemble of them, with the commands that trained
 them, and measures it again on validation and test. Weights are stored as int8 matrices
 with a float16 scale per row (--float16 for float16).
 """
@@ -162,7 +162,8 @@ def main():
         dest="sources",
         nargs="+",
         metavar="DIR",
-        help="train nothing: save NAME from these earlier --out folders (several: their GrooveEnsemble)",
+        help="train nothing: save NAME from these earlier --out folders (DIR#K: member K of an ensemble there; "
+        "several: their GrooveEnsemble)",
     )
     parser.add_argument("--float16", action="store_true", help="store weights as float16 instead of int8")
     args = parser.parse_args()
@@ -246,12 +247,26 @@ def main():
 TRAINING_KEYS = ("command", "epochs", "best_epoch", "monitor", "seconds_per_epoch", "training_wall_s", "machine")
 
 
+def _source(name, source):
+    """What ``--from`` reads of NAME in ``source``: its metadata and its model (a pipeline's last step).
+
+    ``DIR#K`` is member K of the ensemble saved in DIR (such as the shipped one), with the training
+    data of the ensemble and what its JSON says of that member.
+    """
+    folder, _, member = source.partition("#")
+    meta, model = pretrained.info(name, folder), pretrained.load(name, folder)
+    model = model.steps[-1][1] if hasattr(model, "steps") else model
+    if member:
+        k = int(member)
+        meta = {"training_data": meta["training_data"], **meta["members"][k]}
+        model = model.estimators_[k]
+    return meta, model
+
+
 def combine(name, args, validation, test):
     """Save NAME from each of ``args.sources``: one as it is, several as their GrooveEnsemble."""
     transformer = MODELS[name][2]
-    metas = [pretrained.info(name, folder) for folder in args.sources]
-    models = [pretrained.load(name, folder) for folder in args.sources]
-    models = [m.steps[-1][1] if hasattr(m, "steps") else m for m in models]
+    metas, models = zip(*(_source(name, source) for source in args.sources))
     if len(models) == 1:
         model = models[0]
         metadata = dict(metas[0])  # how it was trained and tuned; save() rewrites what it reads from the model
