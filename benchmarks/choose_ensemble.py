@@ -1,13 +1,14 @@
 """Choose the members of the humanize ensemble on GMD validation.
 
-    python benchmarks/choose_ensemble.py DIR [DIR ...] [--shipped] [--max-members 4] [--max-mb 15.5]
+    python benchmarks/choose_ensemble.py DIR [DIR ...] [--shipped] [--max-members 4] [--max-mb 15.5] [--rotate-bars]
 
 Each DIR is the --out folder of a ``train_pretrained.py humanize`` run; --shipped adds the
 members of the shipped ``humanize`` ensemble (labelled DIR#K, as ``train_pretrained.py --from``
 reads them). Every network decodes the validation split once (temperature 0); every combination
 of up to --max-members of them whose int8 weights fit in --max-mb is scored by the timing MSE of
 the mean of their performances (the GrooveEnsemble at temperature 0), and the best --top are
-printed with their MAE. The test split is not read.
+printed with their MAE. With --rotate-bars each network's performance is the mean of the windows
+as given and rotated by a bar (``GrooveEnsemble(rotate_bars=True)``). The test split is not read.
 """
 
 import argparse
@@ -16,7 +17,7 @@ import os
 
 import numpy as np
 
-from sklearn_groove import pretrained
+from sklearn_groove import GrooveEnsemble, pretrained
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import timing_mae_ms, timing_mse
 
@@ -50,6 +51,9 @@ def main():
     parser.add_argument("--max-members", type=int, default=4)
     parser.add_argument("--max-mb", type=float, default=15.5, help="int8 weights of all members, in MB")
     parser.add_argument("--top", type=int, default=10)
+    parser.add_argument(
+        "--rotate-bars", action="store_true", help="each network also plays the windows with their bars rotated"
+    )
     parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
     args = parser.parse_args()
     if not args.dirs and not args.shipped:
@@ -59,7 +63,7 @@ def main():
     X, y, bpm = validation.hvo[..., :9], validation.hvo, validation.bpm
     labels, outputs, sizes = [], [], []
     for label, model in networks(args.dirs, args.shipped):
-        out = model.predict(X)
+        out = GrooveEnsemble.from_fitted([model], rotate_bars=args.rotate_bars).predict(X)
         labels.append(label)
         outputs.append(out)
         sizes.append(int8_megabytes(model))

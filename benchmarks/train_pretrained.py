@@ -12,9 +12,10 @@ version and test metrics.
     python benchmarks/train_pretrained.py humanize --from DIR [DIR ...] [--out ...]
 
 trains nothing: it saves the model NAME that earlier runs wrote to each DIR (their --out; DIR#K:
-member K of an ensemble saved there), one DIR as it is and several as a GrooveEnsemble of them, with the commands that trained
-them, and measures it again on validation and test. Weights are stored as int8 matrices
-with a float16 scale per row (--float16 for float16).
+member K of an ensemble saved there), one DIR as it is and several as a GrooveEnsemble of them,
+with the commands that trained them (--rotate-bars: a GrooveEnsemble(rotate_bars=True), which
+also plays each window with its bars rotated), and measures it again on validation and test.
+Weights are stored as int8 matrices with a float16 scale per row (--float16 for float16).
 """
 
 import argparse
@@ -154,6 +155,9 @@ def main():
     for switch in SWITCHES:
         parser.add_argument("--" + switch.replace("_", "-"), choices=["yes", "no"], help="default: the model's")
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
+    parser.add_argument(
+        "--swap-bars", action="store_true", help="also train on every training window with its two bars swapped"
+    )
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: all cores)")
@@ -166,6 +170,11 @@ def main():
         "several: their GrooveEnsemble)",
     )
     parser.add_argument("--float16", action="store_true", help="store weights as float16 instead of int8")
+    parser.add_argument(
+        "--rotate-bars",
+        action="store_true",
+        help="with --from: a GrooveEnsemble(rotate_bars=True), which also plays each window with its bars rotated",
+    )
     args = parser.parse_args()
 
     import torch
@@ -214,13 +223,16 @@ def main():
         scoring = [ValidationScores(model, X_val, validation.hvo, validation.bpm)] if measured else []
         model.set_params(callbacks=scoring + [checkpoint, LoadInitState(checkpoint)] + callbacks)
         t0 = time.perf_counter()
-        model.fit(_inputs(transformer, train.hvo), train.hvo, X_val, validation.hvo)
+        y_train = train.hvo
+        if args.swap_bars:
+            y_train = np.concatenate([y_train, np.roll(y_train, y_train.shape[1] // 2, axis=1)])
+        model.fit(_inputs(transformer, y_train), y_train, X_val, validation.hvo)
         wall = time.perf_counter() - t0
         history = model.net_.history
         metadata = {
             "training_data": {
                 "dataset": "Groove MIDI Dataset v1.0.0 (CC BY 4.0)",
-                "train_windows": len(train.hvo),
+                "train_windows": len(y_train),
                 "validation_windows": len(validation.hvo),
                 "windows": "2 bars, hop 1 bar, 4/4 files",
                 "early_stopping": "GMD validation split",
@@ -267,13 +279,13 @@ def combine(name, args, validation, test):
     """Save NAME from each of ``args.sources``: one as it is, several as their GrooveEnsemble."""
     transformer = MODELS[name][2]
     metas, models = zip(*(_source(name, source) for source in args.sources))
-    if len(models) == 1:
+    if len(models) == 1 and not args.rotate_bars:
         model = models[0]
         metadata = dict(metas[0])  # how it was trained and tuned; save() rewrites what it reads from the model
         metadata["saved_by"] = "python " + " ".join(sys.argv)
         members = None
     else:
-        model = GrooveEnsemble.from_fitted(models)
+        model = GrooveEnsemble.from_fitted(models, rotate_bars=args.rotate_bars)
         members = [{k: meta[k] for k in TRAINING_KEYS if k in meta} for meta in metas]
         for member, meta in zip(members, metas):
             member["validation_metrics"] = meta["validation_metrics"]

@@ -87,3 +87,34 @@ def test_from_fitted_takes_fitted_members_of_one_window_length(gmd):
         GrooveEnsemble.from_fitted([fitted[0], GrooveLinear().fit(X[:, :16], y[:, :16])])
     with pytest.raises(ValueError, match="at least one member"):
         GrooveEnsemble.from_fitted([])
+
+
+def test_rotate_bars_averages_each_window_played_with_its_bars_swapped(gmd):
+    X, y = gmd[:200, :, :9], gmd[:200]
+    members = [GrooveLinear(alpha=10.0), GrooveMLP(hidden_layer_sizes=(32,), max_iter=50, random_state=0)]
+    model = GrooveEnsemble(members, rotate_bars=True).fit(X, y)
+    new = gmd[200:]
+    swapped = np.roll(new[..., :9], 16, axis=1)
+    expected = [split_hvo(m.predict(new)) for m in model.estimators_]
+    expected += [split_hvo(np.roll(m.predict(swapped), 16, axis=1)) for m in model.estimators_]
+    h, v, o = split_hvo(model.predict(new))
+    np.testing.assert_array_equal(h, new[..., :9])
+    np.testing.assert_allclose(v, np.mean([ev for _, ev, _ in expected], axis=0), atol=1e-6)
+    np.testing.assert_allclose(o, np.mean([eo for _, _, eo in expected], axis=0), atol=1e-6)
+    plain = model.set_params(rotate_bars=False).predict(new)
+    assert not np.allclose(plain[..., 18:], o)  # the linear model weighs each step by its place in the window
+    # sampling is left as it is
+    sampled = GrooveEnsemble.from_fitted(model.estimators_, temperature=1.0, random_state=0)
+    np.testing.assert_array_equal(sampled.predict(new), sampled.set_params(rotate_bars=True).predict(new))
+
+
+def test_rotate_bars_needs_whole_bars(gmd):
+    X, y = gmd[:50, :24, :9], gmd[:50, :24]
+    with pytest.raises(ValueError, match="whole bars \\(16 steps each\\), got 24 steps"):
+        GrooveEnsemble([GrooveLinear()], rotate_bars=True).fit(X, y)
+    fitted = GrooveLinear().fit(X, y)
+    with pytest.raises(ValueError, match="got 24 steps"):
+        GrooveEnsemble.from_fitted([fitted], rotate_bars=True)
+    model = GrooveEnsemble.from_fitted([fitted]).set_params(rotate_bars=True)
+    with pytest.raises(ValueError, match="got 24 steps"):
+        model.predict(X)

@@ -9,9 +9,18 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import GrooveHumanizer
-from .._hvo import split_hvo
+from .._hvo import STEPS_PER_BAR, split_hvo
 
 __all__ = ["GrooveEnsemble"]
+
+
+def _bar_shifts(n_steps, rotate_bars):
+    """The rotations, in steps, that each window is played at: 0, and with ``rotate_bars`` every whole bar."""
+    if not rotate_bars:
+        return [0]
+    if n_steps % STEPS_PER_BAR:
+        raise ValueError(f"rotate_bars needs windows of whole bars ({STEPS_PER_BAR} steps each), got {n_steps} steps")
+    return list(range(0, n_steps, STEPS_PER_BAR))
 
 
 def _nonempty(estimators):
@@ -40,6 +49,13 @@ class GrooveEnsemble(GrooveHumanizer):
         0: their performances are averaged. Above 0: each window is played by
         one member chosen at random, at this temperature (a draw from the
         members' mixture; a mean of draws would be too even).
+    rotate_bars : bool, default=False
+        At temperature 0, each member also plays every window rotated by
+        each whole bar (a 2-bar window A B as B A), the performance is
+        rotated back, and all are averaged. Each bar is then also played
+        after the other bar instead of first in the window, which a decoder
+        that reads the steps in order sees only one way. Needs windows of
+        whole bars; no effect above temperature 0.
     random_state : int, RandomState instance or None, default=None
         Chooses the member of each window and seeds its sampling above
         temperature 0. The members keep their own ``random_state`` for fitting.
@@ -62,17 +78,22 @@ class GrooveEnsemble(GrooveHumanizer):
     >>> model = GrooveEnsemble(members).fit(h, y)
     >>> len(model.estimators_), model.predict(h).shape
     (3, (64, 32, 27))
+    >>> rotated = model.set_params(rotate_bars=True).predict(h)
+    >>> bool((rotated[..., :9] == h).all())
+    True
     """
 
     _parameter_constraints = {
         "estimators": [list],
         "temperature": [Interval(Real, 0, None, closed="left")],
+        "rotate_bars": ["boolean"],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, estimators, temperature=0.0, random_state=None):
+    def __init__(self, estimators, temperature=0.0, rotate_bars=False, random_state=None):
         self.estimators = estimators
         self.temperature = temperature
+        self.rotate_bars = rotate_bars
         self.random_state = random_state
 
     def fit(self, X, y, **fit_params):
@@ -91,6 +112,7 @@ class GrooveEnsemble(GrooveHumanizer):
         self
         """
         X, y = self._validate_fit(X, y)
+        _bar_shifts(X.shape[1], self.rotate_bars)
         for member in _nonempty(self.estimators):
             if not (hasattr(member, "fit") and hasattr(member, "predict")):
                 raise ValueError(f"every member needs fit and predict, got {member!r}")
@@ -106,7 +128,7 @@ class GrooveEnsemble(GrooveHumanizer):
         estimators : list of fitted humanizers
             They become ``estimators_``; unfitted clones of them become ``estimators``.
         **params
-            ``temperature`` and ``random_state``.
+            ``temperature``, ``rotate_bars`` and ``random_state``.
 
         Returns
         -------
@@ -129,6 +151,7 @@ class GrooveEnsemble(GrooveHumanizer):
             raise ValueError(f"the members were fitted on windows of different lengths: {sorted(steps)} steps")
         ensemble = cls([clone(member) for member in estimators], **params)
         ensemble.estimators_, ensemble.n_features_in_ = list(estimators), steps.pop()
+        _bar_shifts(ensemble.n_features_in_, ensemble.rotate_bars)
         return ensemble
 
     @staticmethod
@@ -144,10 +167,20 @@ class GrooveEnsemble(GrooveHumanizer):
         finally:
             member.set_params(**{k: params[k] for k in changes})
 
+    def _mean_performance(self, hits):
+        """Velocities and offsets: the mean over members and rotations (in one ``predict`` a member)."""
+        shifts = _bar_shifts(hits.shape[1], self.rotate_bars)
+        views = np.concatenate([np.roll(hits, -shift, axis=1) for shift in shifts])
+        performances = [split_hvo(self._play(member, views, 0.0)) for member in self.estimators_]
+        means = []
+        for part in (1, 2):  # velocities, offsets
+            mean = np.mean([p[part] for p in performances], axis=0).reshape((len(shifts),) + hits.shape)
+            means.append(np.mean([np.roll(m, shift, axis=1) for m, shift in zip(mean, shifts)], axis=0))
+        return tuple(means)
+
     def _predict_vo(self, hits):
         if self.temperature == 0:
-            performances = [split_hvo(self._play(member, hits, 0.0)) for member in self.estimators_]
-            return np.mean([v for _, v, _ in performances], axis=0), np.mean([o for _, _, o in performances], axis=0)
+            return self._mean_performance(hits)
         rng = check_random_state(self.random_state)
         player = rng.randint(len(self.estimators_), size=len(hits))
         seeds = rng.randint(2**31 - 1, size=len(self.estimators_))
