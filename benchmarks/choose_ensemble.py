@@ -35,7 +35,7 @@ def networks(dirs, shipped):
 
     A member K of an ensemble saved in DIR is labelled ``DIR#K``, as ``train_pretrained.py --from`` reads it.
     """
-    for folder in list(dirs) + ([str(pretrained.WEIGHTS)] if shipped else []):
+    for folder in list(dirs) + ([os.path.relpath(pretrained.WEIGHTS)] if shipped else []):
         model = pretrained.load("humanize", folder)
         members = getattr(model, "estimators_", None)
         if members is None:
