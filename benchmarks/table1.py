@@ -178,9 +178,12 @@ def main():
             members = meta.get("members", [meta])  # an ensemble's networks, or the one network
             heads = "/".join(sorted({m["params"].get("output", "mse") for m in members}))
             has_spread = "mse" not in heads  # heads that temperature 1 samples from
-            kind = f"{row} (mean of {len(members)})" if "members" in meta else row
+            rotated = meta["params"].get("rotate_bars", False)  # GrooveEnsemble(rotate_bars=True), temperature 0 only
             for temperature in (0.0, 1.0) if has_spread else (0.0,):
                 model = pretrained.load(shipped, folder).set_params(temperature=temperature, random_state=args.seed)
+                how = [f"mean of {len(members)}"] if "members" in meta else []
+                how += ["bars rotated"] if rotated and temperature == 0 else []
+                kind = f"{row} ({', '.join(how)})" if how else row
                 name = f"{kind}, {heads} head, temperature {temperature:g}{suffix}"
                 params = {"pretrained": shipped, "temperature": temperature,
                           "epochs": [m["epochs"] for m in members], "best_epoch": [m["best_epoch"] for m in members]}
