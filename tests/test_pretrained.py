@@ -63,14 +63,14 @@ def test_int8_storage_and_ensembles_round_trip(tmp_path, data_home):
     y = fetch_groove(subset="test", data_home=data_home).hvo[:100]
     small = dict(encoder_size=32, latent_size=16, decoder_size=32, max_epochs=2, output="gaussian")
     members = [GrooveSeq2Seq(**small, random_state=0), GrooveSeq2Seq(**small, autoregressive=False, random_state=1)]
-    model = GrooveEnsemble(members, random_state=3).fit(y[..., :9], y)
+    model = GrooveEnsemble(members, rotate_bars=True, random_state=3).fit(y[..., :9], y)
     save(model, "pair", {"command": "test"}, folder=tmp_path, members=[{"command": "a"}, {"command": "b"}])
     save(model.estimators_[0], "one16", {"command": "test"}, folder=tmp_path, int8=False)
     save(model.estimators_[0], "one8", {"command": "test"}, folder=tmp_path)
     size = lambda name: (tmp_path / f"{name}.pt").stat().st_size
     assert size("one8") < 0.7 * size("one16")
     loaded = pretrained.load("pair", folder=tmp_path)
-    assert isinstance(loaded, GrooveEnsemble) and loaded.random_state == 3
+    assert isinstance(loaded, GrooveEnsemble) and loaded.random_state == 3 and loaded.rotate_bars
     assert [m.autoregressive for m in loaded.estimators_] == [True, False]
     assert [m.random_state for m in loaded.estimators] == [0, 1] and not hasattr(loaded.estimators[0], "module_")
     np.testing.assert_allclose(loaded.predict(y[:10, :, :9]), model.predict(y[:10, :, :9]), atol=0.01)
