@@ -127,7 +127,7 @@ def write_markdown(result, path):
     for name, row in result["rows"].items():
         cells = [_fmt(row[m], digits[m]) for m in METRICS]
         lines.append(f"| {name} | `{row['params']}` | " + " | ".join(cells) + f" | {row['fit_s']:.1f} | {row['predict_s']:.2f} |")
-        key = name.split(" (")[0].split(",")[0]  # the paper's row: "Seq2Seq (mean of 4), ..." -> "Seq2Seq"
+        key = name.split(" (")[0].split(",")[0]  # the paper's row: "Seq2Seq (mean of 3, bars rotated), ..." -> "Seq2Seq"
         paper = PAPER.get(key)
         if paper:
             cells = [_fmt(paper[m], digits[m]) + (f" ({_agreement(row[m], paper[m])})" if _agreement(row[m], paper[m]) else "")

@@ -35,7 +35,7 @@ from sklearn_groove.preprocessing import Tapper, VoiceRemover
 
 SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers=2)
 # Infilling and Tap2Drum: smaller networks, chosen so that all four models fit in 25 MB of float16
-# (weights are now int8, which leaves room for the four networks of the humanize ensemble).
+# (weights are now int8, which leaves room for the several networks of the humanize ensemble).
 SMALL = dict(encoder_size=256, latent_size=128, decoder_size=256)
 # Boolean estimator parameters that --NAME yes|no overrides.
 SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive", "bidirectional_decoder")
@@ -155,9 +155,6 @@ def main():
     for switch in SWITCHES:
         parser.add_argument("--" + switch.replace("_", "-"), choices=["yes", "no"], help="default: the model's")
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
-    parser.add_argument(
-        "--swap-bars", action="store_true", help="also train on every training window with its two bars swapped"
-    )
     parser.add_argument("--out", default=str(WEIGHTS))
     parser.add_argument("--checkpoints", default="checkpoints")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: all cores)")
@@ -223,16 +220,13 @@ def main():
         scoring = [ValidationScores(model, X_val, validation.hvo, validation.bpm)] if measured else []
         model.set_params(callbacks=scoring + [checkpoint, LoadInitState(checkpoint)] + callbacks)
         t0 = time.perf_counter()
-        y_train = train.hvo
-        if args.swap_bars:
-            y_train = np.concatenate([y_train, np.roll(y_train, y_train.shape[1] // 2, axis=1)])
-        model.fit(_inputs(transformer, y_train), y_train, X_val, validation.hvo)
+        model.fit(_inputs(transformer, train.hvo), train.hvo, X_val, validation.hvo)
         wall = time.perf_counter() - t0
         history = model.net_.history
         metadata = {
             "training_data": {
                 "dataset": "Groove MIDI Dataset v1.0.0 (CC BY 4.0)",
-                "train_windows": len(y_train),
+                "train_windows": len(train.hvo),
                 "validation_windows": len(validation.hvo),
                 "windows": "2 bars, hop 1 bar, 4/4 files",
                 "early_stopping": "GMD validation split",
