@@ -20,14 +20,13 @@ import numpy as np
 from sklearn_groove import GrooveEnsemble, pretrained
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import timing_mae_ms, timing_mse
+from sklearn_groove.pretrained import _weights
 
 
 def int8_megabytes(model):
-    """Size of a network's weights as ``pretrained.save`` stores them: int8 matrices, float16 scales and vectors."""
-    size = 0
-    for value in model.module_.state_dict().values():
-        size += value.numel() + 2 * value.shape[0] if value.ndim == 2 else 2 * value.numel()
-    return size / 1e6
+    """Size of a network's tensors as ``pretrained.save`` stores them (int8 matrices, float16 scales and vectors)."""
+    weights, scales = _weights(model.module_, int8=True)
+    return sum(t.numel() * t.element_size() for t in [*weights.values(), *scales.values()]) / 1e6
 
 
 def networks(dirs, shipped):
