@@ -47,8 +47,6 @@ class GrooveNet(nn.Module):
         bidirectional=False,
     ):
         super().__init__()
-        if bidirectional and autoregressive:
-            raise ValueError("a bidirectional decoder cannot be autoregressive")
         self.n_voices = n_voices
         self.decoder_layers = decoder_layers
         self.decoder_size = decoder_size

@@ -74,8 +74,11 @@ class _GrooveRecurrent(GrooveHumanizer):
         return X
 
     def _build_module(self, n_input, n_condition):
+        """The network for these parameters (for fit, and for ``pretrained.load``)."""
         from ._modules import GrooveNet
 
+        if self.bidirectional_decoder and self.autoregressive:
+            raise ValueError("bidirectional_decoder=True needs autoregressive=False")
         return GrooveNet(
             n_input,
             n_voices=N_VOICES,
@@ -109,8 +112,6 @@ class _GrooveRecurrent(GrooveHumanizer):
 
         from ._modules import GrooveLoss
 
-        if self.bidirectional_decoder and self.autoregressive:
-            raise ValueError("bidirectional_decoder=True needs autoregressive=False")
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         torch.manual_seed(seed)
         inputs = self._inputs(X, y)
