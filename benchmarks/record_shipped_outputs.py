@@ -1,0 +1,40 @@
+"""Record what the shipped models play on GMD test windows, for tests/test_shipped_outputs.py.
+
+Run once before a change that must not move the shipped models' outputs:
+
+    python benchmarks/record_shipped_outputs.py
+
+It writes ``tests/data/shipped_outputs.npz``: for every 8th test window, each
+shipped model's output at temperature 0, the sampled humanize (temperature 1,
+seed 0) and a groove transfer.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from sklearn_groove import pretrained, split_hvo
+from sklearn_groove.datasets import fetch_groove
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "shipped_outputs.npz"
+EVERY = 8
+
+
+def shipped_outputs(data_home=None):
+    """name -> hvo played by the shipped models on every ``EVERY``-th GMD test window."""
+    y = fetch_groove(subset="test", data_home=data_home).hvo[::EVERY]
+    score = split_hvo(y)[0]
+    out = {}
+    for name in pretrained.available():
+        model = pretrained.load(name)
+        out[name] = model.predict(y if hasattr(model, "steps") else score)
+    humanize = pretrained.load("humanize").set_params(temperature=1.0, random_state=0)
+    out["humanize_sampled"] = humanize.predict(score)
+    out["groove_transfer_transfer"] = pretrained.load("groove_transfer").transfer(y[::-1].copy(), score)
+    return out
+
+
+if __name__ == "__main__":
+    outputs = shipped_outputs()
+    np.savez_compressed(OUT, **outputs)
+    print(f"wrote {OUT} ({OUT.stat().st_size / 1e6:.2f} MB): " + ", ".join(f"{k} {v.shape}" for k, v in outputs.items()))
