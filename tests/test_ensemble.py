@@ -9,7 +9,7 @@ from sklearn_groove import GrooveEnsemble, GrooveLinear, GrooveMLP, GrooveSeq2Se
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import timing_mae_ms
 
-SMALL = dict(encoder_size=16, latent_size=8, decoder_size=16, output="gaussian", max_epochs=2)
+SMALL = dict(module__encoder_size=16, module__latent_size=8, module__decoder_size=16, output="gaussian", max_epochs=2)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_sampling_draws_each_window_from_one_member(gmd):
     for k, member in enumerate(model.estimators_):
         windows = np.flatnonzero(player == k)
         alone = clone(model.estimators_[k]).set_params(temperature=1.0, random_state=int(seeds[k]))
-        alone.module_, alone.n_features_in_, alone.n_input_features_ = member.module_, 32, member.n_input_features_
+        alone.net_, alone.n_features_in_, alone.n_input_features_ = member.net_, 32, member.n_input_features_
         np.testing.assert_allclose(out[windows], alone.predict(X[windows]), atol=1e-6)
     mean = model.set_params(temperature=0.0).predict(X)
     assert not np.allclose(out, mean)
@@ -57,7 +57,7 @@ def test_sampling_draws_each_window_from_one_member(gmd):
 
 
 def test_fit_params_reach_the_members(gmd):
-    model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, early_stopping=True, random_state=s) for s in (0, 1)])
+    model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, patience=5, random_state=s) for s in (0, 1)])
     model.fit(gmd[:100, :, :9], gmd[:100], X_val=gmd[100:150, :, :9], y_val=gmd[100:150])
     for member in model.estimators_:
         assert len(member.net_.history) == 2 and "valid_loss" in member.net_.history[-1]

@@ -44,7 +44,7 @@ def test_grooves_are_stored_as_principal_components(tmp_path, data_home):
     from sklearn_groove.pretrained import save
 
     y = fetch_groove(subset="test", data_home=data_home).hvo[:200]
-    model = GrooveTransfer(encoder_size=16, latent_size=32, decoder_size=16, max_epochs=2, random_state=0)
+    model = GrooveTransfer(module__encoder_size=16, module__latent_size=32, module__decoder_size=16, max_epochs=2, random_state=0)
     model.fit(y[..., :9], y)
     save(model, "small", {"note": "test"}, folder=tmp_path, groove_variance=0.999)
     loaded = pretrained.load("small", folder=tmp_path)
@@ -61,8 +61,8 @@ def test_int8_storage_and_ensembles_round_trip(tmp_path, data_home):
     from sklearn_groove.pretrained import save
 
     y = fetch_groove(subset="test", data_home=data_home).hvo[:100]
-    small = dict(encoder_size=32, latent_size=16, decoder_size=32, max_epochs=2, output="gaussian")
-    members = [GrooveSeq2Seq(**small, random_state=0), GrooveSeq2Seq(**small, autoregressive=False, random_state=1)]
+    small = dict(module__encoder_size=32, module__latent_size=16, module__decoder_size=32, max_epochs=2, output="gaussian")
+    members = [GrooveSeq2Seq(**small, random_state=0), GrooveSeq2Seq(**small, decoder="parallel", random_state=1)]
     model = GrooveEnsemble(members, rotate_bars=True, random_state=3).fit(y[..., :9], y)
     save(model, "pair", {"command": "test"}, folder=tmp_path, members=[{"command": "a"}, {"command": "b"}])
     save(model.estimators_[0], "one16", {"command": "test"}, folder=tmp_path, int8=False)
@@ -71,14 +71,49 @@ def test_int8_storage_and_ensembles_round_trip(tmp_path, data_home):
     assert size("one8") < 0.7 * size("one16")
     loaded = pretrained.load("pair", folder=tmp_path)
     assert isinstance(loaded, GrooveEnsemble) and loaded.random_state == 3 and loaded.rotate_bars
-    assert [m.autoregressive for m in loaded.estimators_] == [True, False]
+    assert [m.decoder for m in loaded.estimators_] == ["autoregressive", "parallel"]
     assert [m.random_state for m in loaded.estimators] == [0, 1] and not hasattr(loaded.estimators[0], "module_")
     np.testing.assert_allclose(loaded.predict(y[:10, :, :9]), model.predict(y[:10, :, :9]), atol=0.01)
     members = pretrained.info("pair", folder=tmp_path)["members"]
-    assert [m["command"] for m in members] == ["a", "b"] and members[1]["params"]["autoregressive"] is False
+    assert [m["command"] for m in members] == ["a", "b"] and members[1]["params"]["decoder"] == "parallel"
     # save the ensemble's first member again with the pair's metadata, as train_pretrained.py --from does:
     # what the metadata says of the model (an ensemble's params and members) gives way to the model itself
     save(model.estimators_[0], "again", pretrained.info("pair", folder=tmp_path), folder=tmp_path)
     again = pretrained.info("again", folder=tmp_path)
     assert again["estimator"] == "GrooveSeq2Seq" and "members" not in again and again["command"] == "test"
     assert isinstance(pretrained.load("again", folder=tmp_path), GrooveSeq2Seq)
+
+
+def test_format_is_versioned_and_every_parameter_is_written():
+    """Shipped files carry the format and every parameter, module__* settings included."""
+    from sklearn_groove.neural import MODULE_PARAMS
+
+    for name in pretrained.available():
+        meta = pretrained.info(name)
+        assert meta["format"] == pretrained.FORMAT
+        for member in meta.get("members", [meta]):
+            model_cls = getattr(__import__("sklearn_groove"), member["estimator"])
+            written = set(member["params"])
+            expected = set(model_cls._get_param_names()) - {"callbacks", "verbose", "device"}
+            assert written == expected | {"module__" + k for k in MODULE_PARAMS}, name
+
+
+def test_loaded_models_own_a_net():
+    model = pretrained.load("tap2drum")[-1]
+    assert model.net_.module_ is model.module_ and model.net_.initialized_
+
+
+def test_format_1_is_upgraded_and_removed_settings_are_refused():
+    old = {"estimator": "GrooveSeq2Seq", "params": {
+        "autoregressive": False, "bidirectional_decoder": False, "condition_on_hits": True, "condition_on_input": False,
+        "keep_hits": "auto", "early_stopping": True, "patience": 3, "weight_average": 0.998, "encoder_size": 512,
+        "dropout": 0.3, "output": "gaussian", "hits_ahead": 2}}
+    params = pretrained.upgrade(old, "old.json")["params"]
+    assert params == {"decoder": "parallel", "condition": "hits", "patience": 3, "module__encoder_size": 512,
+                      "module__dropout": 0.3, "output": "gaussian", "hits_ahead": 2}
+    with pytest.raises(ValueError, match="old.json: bidirectional_decoder other than False is no longer supported"):
+        pretrained.upgrade({**old, "params": {**old["params"], "bidirectional_decoder": True}}, "old.json")
+    with pytest.raises(ValueError, match="old.json: output='laplace' is no longer supported"):
+        pretrained.upgrade({**old, "params": {**old["params"], "output": "laplace"}}, "old.json")
+    with pytest.raises(ValueError, match="new.json: model format 99 is newer"):
+        pretrained.upgrade({**old, "format": 99}, "new.json")

@@ -25,10 +25,8 @@ class GrooveNet(nn.Module):
     current step when it is above 0: the hits to play (Groove Transfer), or
     the input's step (a tapped track).
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
-    offset (0.5 * tanh, so in (-0.5, 0.5)); with ``output`` "gaussian" or
-    "laplace" also the log standard deviations (log scales) of velocity and
-    offset. A ``bidirectional`` decoder (not autoregressive only) also reads
-    its inputs from the last step back, as the encoder does.
+    offset (0.5 * tanh, so in (-0.5, 0.5)); with ``output="gaussian"`` also
+    the log standard deviations of velocity and offset.
     """
 
     def __init__(
@@ -44,7 +42,6 @@ class GrooveNet(nn.Module):
         n_condition=0,
         output="mse",
         autoregressive=True,
-        bidirectional=False,
     ):
         super().__init__()
         self.n_voices = n_voices
@@ -54,10 +51,10 @@ class GrooveNet(nn.Module):
         self.n_condition = n_condition
         self.output = output
         self.autoregressive = autoregressive
-        self.directions = 2 if bidirectional else 1
+        self.latent_size = latent_size
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
-        self.to_state = nn.Linear(latent_size, 2 * decoder_layers * self.directions * decoder_size)
+        self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
         n_decoder_input = latent_size + (3 * n_voices if autoregressive else 0) + n_condition
         self.decoder = nn.LSTM(
             n_decoder_input,
@@ -65,10 +62,9 @@ class GrooveNet(nn.Module):
             num_layers=decoder_layers,
             batch_first=True,
             dropout=dropout if decoder_layers > 1 else 0.0,
-            bidirectional=bidirectional,
         )
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(self.directions * decoder_size, n_voices * (3 if output == "mse" else 5))
+        self.head = nn.Linear(decoder_size, n_voices * (3 if output == "mse" else 5))
 
     def encode(self, x):
         """z's mean and log-variance (None unless variational)."""
@@ -80,8 +76,7 @@ class GrooveNet(nn.Module):
         return latent, None
 
     def initial_state(self, z):
-        layers = self.decoder_layers * self.directions
-        state = torch.tanh(self.to_state(z)).view(len(z), 2, layers, self.decoder_size)
+        state = torch.tanh(self.to_state(z)).view(len(z), 2, self.decoder_layers, self.decoder_size)
         state = state.permute(1, 2, 0, 3).contiguous()
         return state[0], state[1]
 
@@ -104,37 +99,23 @@ class GrooveNet(nn.Module):
         return raw, mean, logvar
 
 
-def _standard_nll(error, output):
-    """Negative log-likelihood, up to a constant, of errors divided by the scale: Gaussian or Laplace."""
-    return error.abs() if output == "laplace" else 0.5 * error**2
-
-
-def _standard_noise(shape, output, generator, device):
-    """Draws of a standard Gaussian, or of a Laplace distribution of scale 1."""
-    if output != "laplace":
-        return torch.randn(shape, generator=generator, device=device)
-    u = torch.rand(shape, generator=generator, device=device) - 0.5
-    return -torch.sign(u) * torch.log1p(-2.0 * u.abs())
-
-
 class GrooveLoss(nn.Module):
-    """Per window: BCE of hits + squared error (or Gaussian or Laplace NLL) of V and O on the true hits.
+    """Per window: BCE of hits + squared error (or Gaussian NLL) of V and O on the true hits.
 
     ``hit_weight`` scales the hit term (0 where the hits are given, as for a
     decoder conditioned on them whose output keeps them). With a variational
-    network, ``beta`` times the KL divergence of z to a standard normal is added, at least ``free_bits`` nats a window.
+    network, ``beta`` times the KL divergence of z to a standard normal is added.
     Velocity and offset errors count only where the target has a hit: the
     estimators read them only there. The sum over steps and voices is
     averaged over the batch.
     """
 
-    def __init__(self, n_voices=9, output="mse", beta=0.0, free_bits=0.0, hit_weight=1.0):
+    def __init__(self, n_voices=9, output="mse", beta=0.0, hit_weight=1.0):
         super().__init__()
         self.n_voices = n_voices
         self.hit_weight = hit_weight
         self.output = output
         self.beta = beta
-        self.free_bits = free_bits
 
     def forward(self, y_pred, y_true):
         raw, mean, logvar = y_pred
@@ -147,12 +128,12 @@ class GrooveLoss(nn.Module):
         if v_logstd is None:
             loss = loss + (h * ((v_hat - v) ** 2 + (o_hat - o) ** 2)).sum(dim=(1, 2))
         else:
-            nll_v = v_logstd + _standard_nll((v - v_hat) / torch.exp(v_logstd), self.output)
-            nll_o = o_logstd + _standard_nll((o - o_hat) / torch.exp(o_logstd), self.output)
+            nll_v = v_logstd + 0.5 * ((v - v_hat) / torch.exp(v_logstd)) ** 2
+            nll_o = o_logstd + 0.5 * ((o - o_hat) / torch.exp(o_logstd)) ** 2
             loss = loss + (h * (nll_v + nll_o)).sum(dim=(1, 2))
         if logvar is not None:
             kl = 0.5 * (mean**2 + torch.exp(logvar) - 1.0 - logvar).sum(dim=-1)
-            loss = loss + self.beta * torch.clamp(kl, min=self.free_bits)
+            loss = loss + self.beta * kl
         return loss.mean()
 
 
@@ -196,9 +177,9 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
         else:
             h = torch.bernoulli(torch.sigmoid(logit / temperature), generator=generator)
         if temperature > 0 and v_logstd is not None:
-            noise = _standard_noise(v.shape, module.output, generator, z.device)
+            noise = torch.randn(v.shape, generator=generator, device=z.device)
             v = (v + temperature * torch.exp(v_logstd) * noise).clamp(0.0, 1.0)
-            noise = _standard_noise(o.shape, module.output, generator, z.device)
+            noise = torch.randn(o.shape, generator=generator, device=z.device)
             o = (o + temperature * torch.exp(o_logstd) * noise).clamp(-0.5, 0.4999)
         previous = torch.cat([h, v * h, o * h], dim=-1)
         steps.append(previous)

@@ -1,5 +1,12 @@
 """GrooveSeq2Seq and GrooveTransfer: the paper's recurrent models, trained with skorch.
 
+Both own a ``skorch.NeuralNet`` in ``net_`` (also when loaded from
+:mod:`sklearn_groove.pretrained`). Their shared parameters live once, in
+``_GrooveRecurrent.__init__`` and its ``_parameter_constraints``; the sizes of
+the network are ``module__*`` settings, as in skorch
+(``GrooveSeq2Seq(module__encoder_size=64)``), whose defaults are those of
+:class:`~sklearn_groove.neural._modules.GrooveNet`.
+
 torch and skorch are imported when a model is fitted or used, so that
 ``import sklearn_groove`` stays light.
 """
@@ -15,37 +22,107 @@ from .._base import GrooveHumanizer, flatten
 from .._hvo import N_VOICES, VOICES, check_hvo, hits_of
 from ..neighbors import top_k_similar
 
-__all__ = ["GrooveSeq2Seq", "GrooveTransfer"]
+__all__ = ["GrooveSeq2Seq", "GrooveTransfer", "MODULE_PARAMS"]
 
 _PREDICT_BATCH = 1024
+_UNSAVED = ("callbacks", "verbose", "device")  # settings of a training run, not of the fitted model
+_VALIDATION_FRACTION = 0.1  # of the training windows held out for early stopping when no X_val is given
+
+# The network's settings a user may give as ``module__NAME`` (their defaults: GrooveNet's signature).
+MODULE_PARAMS = {
+    "encoder_size": [Interval(Integral, 1, None, closed="left")],
+    "latent_size": [Interval(Integral, 1, None, closed="left")],
+    "decoder_size": [Interval(Integral, 1, None, closed="left")],
+    "decoder_layers": [Interval(Integral, 1, None, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+}
 
 
 class _GrooveRecurrent(GrooveHumanizer):
-    """What GrooveSeq2Seq and GrooveTransfer share: the network, training, decoding."""
+    """What GrooveSeq2Seq and GrooveTransfer share: parameters, the network, training, decoding."""
 
     _parameter_constraints = {
-        "encoder_size": [Interval(Integral, 1, None, closed="left")],
-        "latent_size": [Interval(Integral, 1, None, closed="left")],
-        "decoder_size": [Interval(Integral, 1, None, closed="left")],
-        "decoder_layers": [Interval(Integral, 1, None, closed="left")],
-        "autoregressive": ["boolean"],
-        "bidirectional_decoder": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "output": [StrOptions({"mse", "gaussian", "laplace"})],
+        "decoder": [StrOptions({"autoregressive", "parallel"})],
+        "output": [StrOptions({"mse", "gaussian"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_average": [Interval(Real, 0, 1, closed="neither"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
         "callbacks": [list, None],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        **{"module__" + name: constraint for name, constraint in MODULE_PARAMS.items()},
     }
     _variational = False
+
+    def __init__(
+        self,
+        *,
+        decoder="autoregressive",
+        output="mse",
+        temperature=0.0,
+        lr=1e-3,
+        batch_size=64,
+        max_epochs=20,
+        patience=None,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        **module_params,
+    ):
+        self.decoder = decoder
+        self.output = output
+        self.temperature = temperature
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        for key, value in module_params.items():
+            if not key.startswith("module__"):
+                raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument {key!r}")
+            setattr(self, key, value)
+
+    # -- module__* settings, as skorch's NeuralNet has them ---------------------------
+    def get_params(self, deep=True):
+        params = super().get_params(deep=deep)
+        params.update({k: v for k, v in vars(self).items() if k.startswith("module__")})
+        return params
+
+    def set_params(self, **params):
+        module = {k: params.pop(k) for k in list(params) if k.startswith("module__")}
+        for key, value in module.items():
+            setattr(self, key, value)
+        return super().set_params(**params)
+
+    def _validate_params(self):
+        unknown = [k for k in vars(self) if k.startswith("module__") and k[len("module__") :] not in MODULE_PARAMS]
+        if unknown:
+            known = ", ".join("module__" + name for name in MODULE_PARAMS)
+            raise ValueError(f"{type(self).__name__} has no setting {unknown[0]!r}; the network's settings are {known}")
+        super()._validate_params()
+
+    def module_params(self):
+        """Every setting of the network, given (``module__*``) or default: name -> value.
+
+        Examples
+        --------
+        >>> from sklearn_groove import GrooveSeq2Seq
+        >>> GrooveSeq2Seq(module__encoder_size=64).module_params()["encoder_size"]
+        64
+        """
+        import inspect
+
+        from ._modules import GrooveNet
+
+        defaults = inspect.signature(GrooveNet).parameters
+        return {name: getattr(self, "module__" + name, defaults[name].default) for name in MODULE_PARAMS}
 
     # -- what the subclasses decide -------------------------------------------------
     def _condition(self, X):
@@ -58,6 +135,10 @@ class _GrooveRecurrent(GrooveHumanizer):
 
     def _encoder_input(self, X, y):
         raise NotImplementedError
+
+    def _criterion_params(self):
+        """Settings of GrooveLoss beyond the output head's and the hit weight (GrooveTransfer's beta)."""
+        return {}
 
     # -- fitting --------------------------------------------------------------------
     def _validate_X(self, X, reset):
@@ -77,22 +158,47 @@ class _GrooveRecurrent(GrooveHumanizer):
         """The network for these parameters (for fit, and for ``pretrained.load``)."""
         from ._modules import GrooveNet
 
-        if self.bidirectional_decoder and self.autoregressive:
-            raise ValueError("bidirectional_decoder=True needs autoregressive=False")
         return GrooveNet(
             n_input,
             n_voices=N_VOICES,
-            encoder_size=self.encoder_size,
-            latent_size=self.latent_size,
-            decoder_size=self.decoder_size,
-            decoder_layers=self.decoder_layers,
-            dropout=self.dropout,
             variational=self._variational,
             n_condition=n_condition,
             output=self.output,
-            autoregressive=self.autoregressive,
-            bidirectional=self.bidirectional_decoder,
+            autoregressive=self.decoder == "autoregressive",
+            **self.module_params(),
         )
+
+    def _initialize_net(self, module, train_split=None, callbacks=()):
+        """``net_``: a skorch NeuralNet around ``module`` (a fitted one when loaded), initialized."""
+        import torch
+        from skorch import NeuralNet
+
+        from ._modules import GrooveLoss
+
+        self.net_ = NeuralNet(
+            module,
+            criterion=GrooveLoss,
+            criterion__n_voices=N_VOICES,
+            criterion__output=self.output,
+            criterion__hit_weight=self._hit_weight(),
+            **{"criterion__" + k: v for k, v in self._criterion_params().items()},
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            train_split=train_split,
+            callbacks=list(callbacks),
+            device=self.device,
+            verbose=self.verbose,
+        ).initialize()
+        return self.net_
+
+    @property
+    def module_(self):
+        """The network itself (``GrooveNet``): ``net_.module_``."""
+        check_is_fitted(self, "net_")
+        return self.net_.module_
 
     def _inputs(self, X, y):
         """The network's inputs: encoder input, previous steps (teacher forcing), condition."""
@@ -103,53 +209,34 @@ class _GrooveRecurrent(GrooveHumanizer):
             inputs["condition"] = condition
         return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in inputs.items()}
 
+    def _check_settings(self, n_input_features):
+        """Rules between parameters, checked once (by fit and by pretrained.load)."""
+
     def _fit(self, X, y, validation=None):
         import torch
-        from skorch import NeuralNet
         from skorch.callbacks import EarlyStopping
         from skorch.dataset import Dataset, ValidSplit
         from skorch.helper import predefined_split
 
-        from ._modules import GrooveLoss
-
+        self._check_settings(self.n_input_features_)
         seed = check_random_state(self.random_state).randint(2**31 - 1)
-        torch.manual_seed(seed)
         inputs = self._inputs(X, y)
         condition = inputs.get("condition")
-        module = self._build_module(inputs["x"].shape[-1], 0 if condition is None else condition.shape[-1])
         callbacks = list(self.callbacks or [])
-        if self.weight_average is not None:
-            from ._callbacks import WeightAverage
-
-            callbacks.insert(0, WeightAverage(self.weight_average))
-        if self.early_stopping:
+        if self.patience is not None:
             callbacks.append(EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True))
         if validation is not None:
             train_split = predefined_split(Dataset(self._inputs(*validation), validation[1]))
-        elif self.early_stopping:
-            train_split = ValidSplit(self.validation_fraction, random_state=seed)
+        elif self.patience is not None:
+            train_split = ValidSplit(_VALIDATION_FRACTION, random_state=seed)
         else:
             train_split = None
-        self.net_ = NeuralNet(
-            module,
-            criterion=GrooveLoss,
-            criterion__n_voices=N_VOICES,
-            criterion__output=self.output,
-            criterion__beta=getattr(self, "beta", 0.0),  # only GrooveTransfer is variational
-            criterion__free_bits=getattr(self, "free_bits", 0.0),
-            criterion__hit_weight=self._hit_weight(),
-            optimizer=torch.optim.Adam,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            iterator_train__shuffle=True,
-            train_split=train_split,
-            callbacks=callbacks,
-            device=self.device,
-            verbose=self.verbose,
-        )
-        self.net_.fit(inputs, y)
-        self.module_ = self.net_.module_.eval().cpu()
+        with torch.random.fork_rng(devices=[]):  # seeded here without touching torch's global generator
+            torch.manual_seed(seed)
+            module = self._build_module(inputs["x"].shape[-1], 0 if condition is None else condition.shape[-1])
+            self._initialize_net(module, train_split, callbacks)
+            self.net_.partial_fit(inputs, y)
+        self.net_.module_.eval().cpu()
 
     def fit(self, X, y, X_val=None, y_val=None):
         """Train the network (teacher forcing) on inputs ``X`` and performances ``y``.
@@ -160,8 +247,8 @@ class _GrooveRecurrent(GrooveHumanizer):
         y : array-like of shape (n_samples, n_steps, 27)
         X_val, y_val : array-like, default=None
             A validation set (such as the GMD's validation split): its loss is
-            shown each epoch and, with ``early_stopping``, decides when to
-            stop, instead of ``validation_fraction`` of the training set.
+            shown each epoch and, with ``patience``, decides when to stop,
+            instead of a tenth of the training set.
 
         Returns
         -------
@@ -176,6 +263,38 @@ class _GrooveRecurrent(GrooveHumanizer):
         self._fit(X, y, validation)
         return self
 
+    # -- the saved format (sklearn_groove.pretrained) ----------------------------------
+    def _to_state(self, int8=True, groove_variance=None):
+        """What :meth:`_from_state` rebuilds this fitted model from: (JSON-able description, tensors)."""
+        check_is_fitted(self)
+        from ._persist import quantize
+
+        weights, scales = quantize(self.module_, int8)
+        params = {k: v for k, v in self.get_params(deep=False).items() if k not in _UNSAVED and not k.startswith("module__")}
+        params.update({"module__" + k: v for k, v in self.module_params().items()})
+        meta = {
+            "estimator": type(self).__name__,
+            "params": params,
+            "n_steps": int(self.n_features_in_),
+            "n_input_features": int(self.n_input_features_),
+            "n_encoder_features": int(self.module_.encoder.input_size),
+            "n_condition_features": int(self.module_.n_condition),
+        }
+        return meta, {"module": weights, **({"scales": scales} if scales else {})}
+
+    @classmethod
+    def _from_state(cls, meta, state):
+        """The fitted model that :meth:`_to_state` described, its network in ``net_``."""
+        from ._persist import dequantize
+
+        estimator = cls(**meta["params"])
+        estimator.n_features_in_ = meta["n_steps"]
+        estimator.n_input_features_ = meta["n_input_features"]
+        estimator._check_settings(estimator.n_input_features_)
+        module = estimator._build_module(meta["n_encoder_features"], meta["n_condition_features"])
+        module.load_state_dict(dequantize(state["module"], state.get("scales", {})))
+        estimator._initialize_net(module.eval())
+        return estimator
 
     # -- decoding -------------------------------------------------------------------
     def _generator(self):
@@ -195,7 +314,7 @@ class _GrooveRecurrent(GrooveHumanizer):
         out = []
         for i in range(0, len(z), _PREDICT_BATCH):
             batch = slice(i, i + _PREDICT_BATCH)
-            as_tensor = lambda a: None if a is None else torch.as_tensor(np.asarray(a[batch], dtype=np.float32))
+            as_tensor = lambda a: None if a is None else torch.as_tensor(np.ascontiguousarray(a[batch], dtype=np.float32))
             out.append(
                 generate(
                     self.module_,
@@ -215,10 +334,11 @@ class _GrooveRecurrent(GrooveHumanizer):
         """Means of z for each window."""
         import torch
 
-        z = [np.zeros((0, self.latent_size), np.float32)]
+        z = [np.zeros((0, self.module_.latent_size), np.float32)]
         with torch.no_grad():
             for i in range(0, len(encoder_input), _PREDICT_BATCH):
-                z.append(self.module_.encode(torch.as_tensor(encoder_input[i : i + _PREDICT_BATCH]))[0].numpy())
+                batch = np.ascontiguousarray(encoder_input[i : i + _PREDICT_BATCH], dtype=np.float32)
+                z.append(self.module_.encode(torch.as_tensor(batch))[0].numpy())
         return np.concatenate(z)
 
     def __sklearn_tags__(self):
@@ -229,58 +349,47 @@ class _GrooveRecurrent(GrooveHumanizer):
 
 
 _COMMON_DOC = """
-    encoder_size : int, default=512
-        Units per direction of the bidirectional LSTM encoder.
-    latent_size : int, default=256
-        Size of z.
-    decoder_size : int, default=256
-        Units per layer of the LSTM decoder.
-    decoder_layers : int, default=2
-    autoregressive : bool, default=True
-        Feed the decoder, at each step, its output at the step before (the
-        paper's decoder; the true one in training). False: the decoder reads
-        only z and its condition, so training and decoding see the same
-        inputs and decoding does not drift on its own guesses; with
-        temperature above 0 the steps are then drawn independently given z.
-    bidirectional_decoder : bool, default=False
-        With ``autoregressive=False``, a decoder that also reads its inputs
-        (z and the condition, such as the hits to play) from the last step
-        back, so each step's output depends on the steps on both sides.
-    dropout : float, default=0.0
-    output : {"mse", "gaussian", "laplace"}, default="mse"
+    decoder : {"autoregressive", "parallel"}, default="autoregressive"
+        "autoregressive": the paper's decoder, fed at each step its output at
+        the step before (the true one in training). "parallel": the decoder
+        reads only z and its condition, so training and decoding see the same
+        inputs, decoding does not drift on its own guesses and all steps are
+        decoded in one pass; with temperature above 0 the steps are then
+        drawn independently given z.
+    output : {"mse", "gaussian"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
-        error, or a distribution trained by likelihood, which
-        ``temperature > 0`` samples from: a Gaussian (mean and standard
-        deviation) or a Laplace distribution (median and scale; its point
-        estimate is the median, which the absolute error favours).
+        error, or a Gaussian (mean and standard deviation) trained by
+        likelihood, which ``temperature > 0`` samples from.
     temperature : float, default=0.0
-        0: deterministic decoding (hits where their probability is above
-        0.5, mean velocity and offset). Above 0: hits and, with a Gaussian
-        or Laplace head, velocities and offsets are drawn, reproducibly
-        under ``random_state``.
+        0: deterministic decoding (hits where their probability is above the
+        threshold, mean velocity and offset). Above 0: hits and, with a
+        Gaussian head, velocities and offsets are drawn, reproducibly under
+        ``random_state``.
     lr : float, default=1e-3
         Adam's learning rate.
-    weight_average : float in (0, 1) or None, default=None
-        Keep an exponential moving average of the weights, moved by
-        ``1 - weight_average`` after each batch, and validate, stop early
-        and predict with it (0.999 averages over about the last 1,000
-        batches). None: use the last weights.
     batch_size : int, default=64
     max_epochs : int, default=20
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training windows and stop when
-        their loss has not improved for ``patience`` epochs, keeping the best
-        weights.
-    validation_fraction : float, default=0.1
-    patience : int, default=5
+    patience : int or None, default=None
+        Early stopping: stop when the validation loss (of ``X_val``, else of
+        a tenth of the training windows, held out) has not improved for this
+        many epochs, keeping the best weights. None: train ``max_epochs``.
     callbacks : list of skorch callbacks, default=None
-        Added to the network's (for example ``skorch.callbacks.Checkpoint``).
+        Added to the network's, such as ``skorch.callbacks.Checkpoint`` or
+        :class:`~sklearn_groove.neural.WeightAverage` (weights averaged over
+        the last batches).
     device : str, default="cpu"
         torch device for training, such as ``"cuda"``; decoding runs on the CPU.
     random_state : int, RandomState instance or None, default=None
-        Seeds the weights, the shuffling and the sampling.
+        Seeds the weights, the shuffling and the sampling (torch's global
+        generator is left as it was).
     verbose : int, default=0
         1 prints skorch's table of losses, one line an epoch.
+    **module_params
+        The network's settings, as ``module__NAME=value``:
+        ``module__encoder_size`` (512, units per direction of the
+        bidirectional LSTM encoder), ``module__latent_size`` (256, size of z),
+        ``module__decoder_size`` (256, units per decoder layer),
+        ``module__decoder_layers`` (2) and ``module__dropout`` (0.0).
 """
 
 
@@ -296,35 +405,26 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     A bidirectional LSTM reads the input window into a vector z; a 2-layer
     LSTM decoder, started from z and fed z and its previous step, writes hits,
     velocities and offsets step by step (teacher forcing in training). The
-    input decides the task: a score ``(n, n_steps, 9)`` for Humanization, an
-    hvo with a voice removed for Infilling, a tapped track ``(n, n_steps, 3)``
-    for Tap2Drum (``make_pipeline(Tapper(), GrooveSeq2Seq())``).
+    input decides the task: a score ``(n, n_steps, 9)`` for Humanization
+    (the output plays exactly its hits), an hvo with a voice removed for
+    Infilling, a tapped track ``(n, n_steps, 3)`` for Tap2Drum
+    (``make_pipeline(Tapper(), GrooveSeq2Seq())``); for the last two the
+    model chooses the hits.
 
     Deviation from the paper: velocity and offset errors count only on the
     target's hits (the output reads them only there).
 
     Parameters
     ----------
-    keep_hits : {"auto", True, False}, default="auto"
-        True: the output plays exactly the input's hits (Humanization; the
-        input must be a score or an hvo). False: the model chooses the hits.
-        "auto": True for a score input (9 features), else False.
-    condition_on_hits : bool, default=False
-        Also feed the decoder, at each step, the hits it must play (the
-        input's), as Groove Transfer does, and train on velocities and
-        offsets alone (the hits are given). Not in the paper's Seq2Seq; for
-        Humanization, where the hits are known, it spares the decoder from
-        recovering them from z. Needs ``keep_hits``.
+    condition : {None, "hits", "input"}, default=None
+        What the decoder also reads at each step, besides z. "hits": the hits
+        it must play (Humanization, a score input; not in the paper's
+        Seq2Seq), trained on velocities and offsets alone. "input": the
+        input's features at that step (the taps for Tap2Drum, the other voices
+        for Infilling), so that it need not recover from z where they are.
     hits_ahead : int, default=0
-        With ``condition_on_hits``, the decoder also reads, at each step, the
-        hits of the next ``hits_ahead`` steps (none past the window's end),
-        so that a note can lean towards the notes after it without the
-        decoder recovering them from z.
-    condition_on_input : bool, default=False
-        Also feed the decoder, at each step, the input's features at that
-        step (the taps for Tap2Drum, the other voices for Infilling), so that
-        it need not recover from z where they are. Not in the paper's
-        Seq2Seq; the hit term stays in the loss.
+        With ``condition="hits"``, the decoder also reads, at each step, the
+        hits of the next ``hits_ahead`` steps (none past the window's end).
     generate_voices : tuple of str or None, default=None
         For an hvo input (Infilling): the voices the model writes, such as
         ``("closed_hihat",)``; the other voices are copied from the input
@@ -332,14 +432,14 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     hit_threshold : float in (0, 1), default=0.5
         At temperature 0, where the model chooses the hits (Infilling,
         Tap2Drum), a hit is played where its probability is above this.
-        Lower it to trade precision for recall.
     %(common)s
     Attributes
     ----------
     net_ : skorch.NeuralNet
-        The trained network; ``net_.history`` holds the losses of each epoch.
+        The trained network; ``net_.history`` holds the losses of each epoch
+        (empty for a loaded pretrained model).
     module_ : torch.nn.Module
-        The network itself (``GrooveNet``).
+        The network itself (``net_.module_``, a ``GrooveNet``).
     n_features_in_ : int
         Steps per window seen in ``fit``.
     n_input_features_ : int
@@ -352,7 +452,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     >>> rng = np.random.default_rng(0)
     >>> h = (rng.random((32, 32, 9)) < 0.2).astype(np.float32)
     >>> y = join_hvo(h, h * 0.7, h * 0.1)
-    >>> model = GrooveSeq2Seq(encoder_size=16, latent_size=8, decoder_size=16,
+    >>> model = GrooveSeq2Seq(module__encoder_size=16, module__latent_size=8, module__decoder_size=16,
     ...                       max_epochs=2, random_state=0).fit(h, y)
     >>> out = model.predict(h)
     >>> out.shape, bool((out[..., :9] == h).all())
@@ -361,105 +461,86 @@ class GrooveSeq2Seq(_GrooveRecurrent):
 
     _parameter_constraints = {
         **_GrooveRecurrent._parameter_constraints,
-        "keep_hits": [StrOptions({"auto"}), "boolean"],
-        "condition_on_hits": ["boolean"],
+        "condition": [StrOptions({"hits", "input"}), None],
         "hits_ahead": [Interval(Integral, 0, None, closed="left")],
-        "condition_on_input": ["boolean"],
         "generate_voices": [tuple, list, None],
         "hit_threshold": [Interval(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
         self,
-        keep_hits="auto",
-        condition_on_hits=False,
+        condition=None,
         hits_ahead=0,
-        condition_on_input=False,
         generate_voices=None,
         hit_threshold=0.5,
-        encoder_size=512,
-        latent_size=256,
-        decoder_size=256,
-        decoder_layers=2,
-        autoregressive=True,
-        bidirectional_decoder=False,
-        dropout=0.0,
+        *,
+        decoder="autoregressive",
         output="mse",
         temperature=0.0,
         lr=1e-3,
-        weight_average=None,
         batch_size=64,
         max_epochs=20,
-        early_stopping=False,
-        validation_fraction=0.1,
-        patience=5,
+        patience=None,
         callbacks=None,
         device="cpu",
         random_state=None,
         verbose=0,
+        **module_params,
     ):
-        self.keep_hits = keep_hits
-        self.condition_on_hits = condition_on_hits
+        super().__init__(
+            decoder=decoder,
+            output=output,
+            temperature=temperature,
+            lr=lr,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            patience=patience,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            **module_params,
+        )
+        self.condition = condition
         self.hits_ahead = hits_ahead
-        self.condition_on_input = condition_on_input
         self.generate_voices = generate_voices
         self.hit_threshold = hit_threshold
-        self.encoder_size = encoder_size
-        self.latent_size = latent_size
-        self.decoder_size = decoder_size
-        self.decoder_layers = decoder_layers
-        self.autoregressive = autoregressive
-        self.bidirectional_decoder = bidirectional_decoder
-        self.dropout = dropout
-        self.output = output
-        self.temperature = temperature
-        self.lr = lr
-        self.weight_average = weight_average
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
 
     def _encoder_input(self, X, y):
         return X
 
+    def _keeps_hits(self):
+        """A score input (9 features a step) is played with exactly its hits; other inputs are not."""
+        return self.n_input_features_ == N_VOICES
+
     def _condition(self, X):
-        parts = _hits_and_next(hits_of(X), self.hits_ahead) if self.condition_on_hits else []
-        parts += [X] if self.condition_on_input else []
-        return np.concatenate(parts, axis=-1) if parts else None
+        if self.condition == "hits":
+            return np.concatenate(_hits_and_next(X, self.hits_ahead), axis=-1)
+        return X if self.condition == "input" else None
 
     def _hit_weight(self):
-        return 0.0 if self.condition_on_hits else 1.0
+        return 0.0 if self.condition == "hits" else 1.0
 
-    def _fit(self, X, y, validation=None):
-        if self.condition_on_hits and not self._keeps_hits():
-            raise ValueError("condition_on_hits=True needs keep_hits (the hits to play must be known)")
-        if self.hits_ahead and not self.condition_on_hits:
-            raise ValueError(f"hits_ahead={self.hits_ahead} needs condition_on_hits=True")
-        self._copied_voices()
-        super()._fit(X, y, validation)
+    def _check_settings(self, n_input_features):
+        if self.condition == "hits" and n_input_features != N_VOICES:
+            raise ValueError(
+                f'condition="hits" needs a score input (9 features a step: the hits to play), got '
+                f'{n_input_features}; pass the hits alone (split_hvo(X)[0]) or use condition="input"'
+            )
+        if self.hits_ahead and self.condition != "hits":
+            raise ValueError(f'hits_ahead={self.hits_ahead} needs condition="hits"; set hits_ahead=0 or condition="hits"')
+        self._copied_voices(n_input_features)
 
-    def _copied_voices(self):
+    def _copied_voices(self, n_input_features):
         """Indices of the voices copied from the input (none unless ``generate_voices``)."""
         if self.generate_voices is None:
             return []
         unknown = [v for v in self.generate_voices if v not in VOICES]
         if unknown or not self.generate_voices:
             raise ValueError(f"generate_voices must name some of {VOICES}, got {self.generate_voices!r}")
-        if self.n_input_features_ != 3 * N_VOICES:
-            raise ValueError(f"generate_voices needs an hvo input (27 features), got {self.n_input_features_}")
+        if n_input_features != 3 * N_VOICES:
+            raise ValueError(f"generate_voices needs an hvo input (27 features), got {n_input_features}")
         return [j for j, v in enumerate(VOICES) if v not in self.generate_voices]
-
-    def _keeps_hits(self):
-        keep = self.n_input_features_ == N_VOICES if self.keep_hits == "auto" else self.keep_hits
-        if keep and self.n_input_features_ not in (N_VOICES, 3 * N_VOICES):
-            raise ValueError(f"keep_hits=True needs a score or an hvo input, got {self.n_input_features_} features")
-        return keep
 
     def predict(self, X):
         """Decode a performance for each input window.
@@ -474,11 +555,11 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        hits = hits_of(X) if self._keeps_hits() else None
+        hits = X if self._keeps_hits() else None
         out = self._decode(
             self._embed(X), X.shape[1], hits=hits, condition=self._condition(X), threshold=self.hit_threshold
         )
-        copied = self._copied_voices()
+        copied = self._copied_voices(self.n_input_features_)
         if copied:
             columns = np.add.outer([0, N_VOICES, 2 * N_VOICES], copied).ravel()
             out[..., columns] = X[..., columns]
@@ -502,8 +583,6 @@ class GrooveTransfer(_GrooveRecurrent):
     ----------
     beta : float, default=0.2
         Weight of the KL term.
-    free_bits : float, default=0.0
-        KL below this many nats a window is not penalised.
     n_neighbors : int, default=3
         Training windows whose grooves :meth:`predict` averages.
     %(common)s
@@ -525,7 +604,7 @@ class GrooveTransfer(_GrooveRecurrent):
     >>> rng = np.random.default_rng(0)
     >>> h = (rng.random((32, 32, 9)) < 0.2).astype(np.float32)
     >>> y = join_hvo(h, h * 0.7, h * 0.1)
-    >>> model = GrooveTransfer(encoder_size=16, latent_size=8, decoder_size=16,
+    >>> model = GrooveTransfer(module__encoder_size=16, module__latent_size=8, module__decoder_size=16,
     ...                        max_epochs=2, random_state=0).fit(h, y)
     >>> model.transform(y).shape
     (32, 8)
@@ -537,7 +616,6 @@ class GrooveTransfer(_GrooveRecurrent):
     _parameter_constraints = {
         **_GrooveRecurrent._parameter_constraints,
         "beta": [Interval(Real, 0, None, closed="left")],
-        "free_bits": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
     }
     _variational = True
@@ -545,58 +623,46 @@ class GrooveTransfer(_GrooveRecurrent):
     def __init__(
         self,
         beta=0.2,
-        free_bits=0.0,
         n_neighbors=3,
-        encoder_size=512,
-        latent_size=256,
-        decoder_size=256,
-        decoder_layers=2,
-        autoregressive=True,
-        bidirectional_decoder=False,
-        dropout=0.0,
+        *,
+        decoder="autoregressive",
         output="mse",
         temperature=0.0,
         lr=1e-3,
-        weight_average=None,
         batch_size=64,
         max_epochs=20,
-        early_stopping=False,
-        validation_fraction=0.1,
-        patience=5,
+        patience=None,
         callbacks=None,
         device="cpu",
         random_state=None,
         verbose=0,
+        **module_params,
     ):
+        super().__init__(
+            decoder=decoder,
+            output=output,
+            temperature=temperature,
+            lr=lr,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            patience=patience,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            **module_params,
+        )
         self.beta = beta
-        self.free_bits = free_bits
         self.n_neighbors = n_neighbors
-        self.encoder_size = encoder_size
-        self.latent_size = latent_size
-        self.decoder_size = decoder_size
-        self.decoder_layers = decoder_layers
-        self.autoregressive = autoregressive
-        self.bidirectional_decoder = bidirectional_decoder
-        self.dropout = dropout
-        self.output = output
-        self.temperature = temperature
-        self.lr = lr
-        self.weight_average = weight_average
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.callbacks = callbacks
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
 
     def _condition(self, X):
         return hits_of(X)
 
     def _hit_weight(self):
         return 0.0  # the decoder reads the hits it plays, and the output keeps them
+
+    def _criterion_params(self):
+        return {"beta": self.beta}
 
     def _validate_X(self, X, reset):
         # Only the hits are read: a score or an hvo, whichever was used in fit.
@@ -612,6 +678,32 @@ class GrooveTransfer(_GrooveRecurrent):
         super()._fit(X, y, validation)
         self.train_hits_ = flatten(X)
         self.train_grooves_ = self._embed(y)
+
+    def _to_state(self, int8=True, groove_variance=0.999):
+        """As the other recurrent models, and the training grooves as their leading principal components.
+
+        The fewest components that keep ``groove_variance`` of the grooves' variance are stored (the KL
+        term leaves z in a low-dimensional subspace); the training hits are stored as bits.
+        """
+        import torch
+
+        from ._persist import principal_components
+
+        meta, state = super()._to_state(int8)
+        state["train_hits"] = torch.from_numpy(np.packbits(self.train_hits_.astype(bool), axis=1))
+        mean, basis, coords = principal_components(self.train_grooves_, explained=groove_variance)
+        state.update(groove_mean=torch.from_numpy(mean), groove_basis=torch.from_numpy(basis).half())
+        state["groove_coords"] = torch.from_numpy(coords).half()
+        return meta, state
+
+    @classmethod
+    def _from_state(cls, meta, state):
+        estimator = super()._from_state(meta, state)
+        n = meta["n_steps"] * N_VOICES
+        estimator.train_hits_ = np.unpackbits(state["train_hits"].numpy(), axis=1)[:, :n].astype(np.float32)
+        coords, basis = state["groove_coords"].float().numpy(), state["groove_basis"].float().numpy()
+        estimator.train_grooves_ = coords @ basis + state["groove_mean"].float().numpy()
+        return estimator
 
     def transform(self, hvo):
         """Groove embeddings (means of z) of performances.
@@ -669,7 +761,7 @@ class GrooveTransfer(_GrooveRecurrent):
         """
         check_is_fitted(self)
         hits = self._validate_X(X, reset=False)
-        z = np.zeros((len(hits), self.latent_size), np.float32)
+        z = np.zeros((len(hits), self.module_.latent_size), np.float32)
         for i in range(0, len(hits), _PREDICT_BATCH):
             neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
             z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .._hvo import N_VOICES
-
-__all__ = ["load", "available", "info"]
+__all__ = ["load", "available", "info", "save", "upgrade", "FORMAT"]
 
 WEIGHTS = Path(__file__).parent / "weights"
+FORMAT = 2  # version of the JSON description; older files are read through upgrade()
+_RECURRENT = ("GrooveSeq2Seq", "GrooveTransfer")
 
 
 def available(folder=WEIGHTS):
@@ -72,89 +72,75 @@ def load(name, folder=WEIGHTS):
 
     from .. import preprocessing
 
-    meta = info(name, folder)
+    path = Path(folder) / f"{name}.json"
+    meta = upgrade(info(name, folder), path)
     state = torch.load(Path(folder) / f"{name}.pt", weights_only=True, map_location="cpu")
     if "members" in meta:
         from ..ensemble import GrooveEnsemble
 
-        members = [_restore(m, s) for m, s in zip(meta["members"], state["members"])]
+        members = [_restore(m, s, path) for m, s in zip(meta["members"], state["members"])]
         estimator = GrooveEnsemble.from_fitted(members, **meta["params"])
     else:
-        estimator = _restore(meta, state)
+        estimator = _restore(meta, state, path)
     steps = [getattr(preprocessing, step["class"])(**step["params"]) for step in meta.get("pipeline", [])]
     return make_pipeline(*steps, estimator) if steps else estimator
 
 
-def _restore(meta, state):
-    """The fitted recurrent estimator that :func:`_member` saved as ``meta`` and ``state``."""
+def _restore(meta, state, path):
+    """The fitted recurrent estimator that ``meta`` and ``state`` describe."""
     from .. import neural
 
-    estimator = getattr(neural, meta["estimator"])(**meta["params"])
-    estimator.n_features_in_ = meta["n_steps"]
-    estimator.n_input_features_ = meta["n_input_features"]
-    module = estimator._build_module(meta["n_encoder_features"], meta["n_condition_features"])
-    scales = state.get("scales", {})
-    module.load_state_dict({k: v.float() * scales[k].float() if k in scales else v.float() for k, v in state["module"].items()})
-    estimator.module_ = module.eval()
-    if "train_hits" in state:
-        n = meta["n_steps"] * N_VOICES
-        estimator.train_hits_ = np.unpackbits(state["train_hits"].numpy(), axis=1)[:, :n].astype(np.float32)
-        coords, basis = state["groove_coords"].float().numpy(), state["groove_basis"].float().numpy()
-        estimator.train_grooves_ = coords @ basis + state["groove_mean"].float().numpy()
-    return estimator
+    if meta["estimator"] not in _RECURRENT:
+        raise ValueError(f"{path}: unknown estimator {meta['estimator']!r}; this version reads {', '.join(_RECURRENT)}")
+    return getattr(neural, meta["estimator"])._from_state(meta, state)
 
 
-def _principal_components(z, explained):
-    """Mean, basis (k, d) and coordinates (n, k) of the fewest components keeping ``explained`` of z's variance."""
-    mean = z.mean(axis=0)
-    _, s, basis = np.linalg.svd(z - mean, full_matrices=False)
-    share = np.cumsum(s**2) / max(np.sum(s**2), 1e-30)
-    k = int(np.searchsorted(share, explained)) + 1
-    basis = basis[:k]
-    return mean.astype(np.float32), basis.astype(np.float32), ((z - mean) @ basis.T).astype(np.float32)
+# Format 1 (before sklearn_groove 0.2) named the settings of the recurrent models differently.
+_FORMAT_1_FIXED = {"bidirectional_decoder": False, "keep_hits": "auto", "free_bits": 0.0, "validation_fraction": 0.1}
+_FORMAT_1_MODULE = ("encoder_size", "latent_size", "decoder_size", "decoder_layers", "dropout")
+_FORMAT_1_ADDED = {"GrooveSeq2Seq": {"hits_ahead": 0}}  # parameters added while format 1 was written, at their value before
 
 
-def _weights(module, int8):
-    """A module's tensors to store: float16, or its matrices as int8 with a float16 scale per row."""
-    import torch
-
-    weights, scales = {}, {}
-    for key, value in module.state_dict().items():
-        value = value.detach().cpu().float()
-        if int8 and value.ndim == 2:
-            scale = (value.abs().amax(dim=1, keepdim=True) / 127).clamp(min=1e-12).half()
-            weights[key] = (value / scale.float()).round().clamp(-127, 127).to(torch.int8)
-            scales[key] = scale
-        else:
-            weights[key] = value.half()
-    return weights, scales
-
-
-def _member(estimator, int8, groove_variance):
-    """The metadata and tensors that :func:`_restore` rebuilds a fitted recurrent estimator from."""
-    import torch
-
-    weights, scales = _weights(estimator.module_, int8)
-    state = {"module": weights, **({"scales": scales} if scales else {})}
-    if hasattr(estimator, "train_hits_"):
-        state["train_hits"] = torch.from_numpy(np.packbits(estimator.train_hits_.astype(bool), axis=1))
-        mean, basis, coords = _principal_components(estimator.train_grooves_, explained=groove_variance)
-        state.update(groove_mean=torch.from_numpy(mean), groove_basis=torch.from_numpy(basis).half())
-        state["groove_coords"] = torch.from_numpy(coords).half()
-    meta = {
-        "estimator": type(estimator).__name__,
-        "params": _params(estimator),
-        "n_steps": int(estimator.n_features_in_),
-        "n_input_features": int(estimator.n_input_features_),
-        "n_encoder_features": int(estimator.module_.encoder.input_size),
-        "n_condition_features": int(estimator.module_.n_condition),
-    }
-    return meta, state
+def _upgrade_params(estimator, params, path):
+    """The parameters of a format-1 recurrent model, in today's names (a ValueError for a setting since removed)."""
+    params = {**_FORMAT_1_ADDED.get(estimator, {}), **params}
+    for key, value in _FORMAT_1_FIXED.items():
+        if params.pop(key, value) != value:
+            raise ValueError(f"{path}: {key} other than {value!r} is no longer supported")
+    if params.get("output", "mse") not in ("mse", "gaussian"):
+        raise ValueError(f"{path}: output={params['output']!r} is no longer supported (only 'mse' and 'gaussian' are)")
+    on_hits, on_input = params.pop("condition_on_hits", False), params.pop("condition_on_input", False)
+    if on_hits and on_input:
+        raise ValueError(f"{path}: a decoder conditioned on both the hits and the input is no longer supported")
+    if on_hits or on_input:
+        params["condition"] = "hits" if on_hits else "input"
+    params["decoder"] = "autoregressive" if params.pop("autoregressive", True) else "parallel"
+    early, patience = params.pop("early_stopping", False), params.pop("patience", 5)
+    params["patience"] = patience if early else None
+    params.pop("weight_average", None)  # a training callback now; the saved weights are already averaged
+    params.update({"module__" + key: params.pop(key) for key in _FORMAT_1_MODULE if key in params})
+    return params
 
 
-def _params(estimator):
-    skip = ("callbacks", "verbose", "device", "estimators")
-    return {k: v for k, v in estimator.get_params(deep=False).items() if k not in skip}
+def upgrade(meta, path="<metadata>"):
+    """Metadata of any saved format, in today's format (:data:`FORMAT`).
+
+    Format 1 files (no ``"format"`` key) had the recurrent models' former
+    parameter names; their settings are translated one to one, and a
+    setting that no longer exists is refused with a ``ValueError`` rather
+    than silently changed.
+    """
+    version = meta.get("format", 1)
+    if version == FORMAT:
+        return meta
+    if version != 1:
+        raise ValueError(f"{path}: model format {version} is newer than this version of sklearn_groove reads ({FORMAT})")
+    meta = {"format": FORMAT, **meta}
+    if "members" in meta:
+        meta["members"] = [{**m, "params": _upgrade_params(m["estimator"], m["params"], path)} for m in meta["members"]]
+    else:
+        meta["params"] = _upgrade_params(meta["estimator"], meta["params"], path)
+    return meta
 
 
 def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance=0.999, int8=True, members=None):
@@ -167,16 +153,15 @@ def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance
     metadata : dict
         Written into the JSON file (training data, command, metrics...). Its
         keys that ``save`` writes itself from the model (``estimator``,
-        ``params``, ``members``, ``pipeline``, ``library_version``...) are
-        left out, so that the metadata of an earlier :func:`info` can be
-        passed again.
+        ``params``, ``members``, ``pipeline``, ``format``...) are left out, so
+        that the metadata of an earlier :func:`info` can be passed again.
     pipeline : sequence of transformers, default=()
         Input transformers that :func:`load` puts in front of the model.
     folder : path, default: the package's shipped weights
     groove_variance : float, default=0.999
         A GrooveTransfer's training grooves are stored as their leading
         principal components, the fewest that keep this share of their
-        variance (the KL term leaves z in a low-dimensional subspace).
+        variance.
     int8 : bool, default=True
         Store weight matrices as int8 with a float16 scale per row (half the
         size of float16); False: everything as float16.
@@ -192,14 +177,16 @@ def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if isinstance(estimator, GrooveEnsemble):
-        saved = [_member(m, int8, groove_variance) for m in estimator.estimators_]
-        meta = {"estimator": "GrooveEnsemble", "params": _params(estimator), "n_steps": saved[0][0]["n_steps"]}
+        saved = [m._to_state(int8, groove_variance) for m in estimator.estimators_]
+        params = {k: v for k, v in estimator.get_params(deep=False).items() if k != "estimators"}
+        meta = {"estimator": "GrooveEnsemble", "params": params, "n_steps": saved[0][0]["n_steps"]}
         extra = members or [{}] * len(saved)
         meta["members"] = [{**m, **more} for (m, _), more in zip(saved, extra)]
         state = {"members": [s for _, s in saved]}
     else:
-        meta, state = _member(estimator, int8, groove_variance)
+        meta, state = estimator._to_state(int8, groove_variance)
     torch.save(state, folder / f"{name}.pt")
+    meta = {"format": FORMAT, **meta}
     meta.update(
         pipeline=[{"class": type(t).__name__, "params": t.get_params()} for t in pipeline],
         library_version=__version__,
