@@ -40,6 +40,7 @@ __all__ = [
     "check_hvo",
     "check_hits",
     "hits_of",
+    "check_voices",
 ]
 
 #: The nine drum voices, in column order.
@@ -136,6 +137,23 @@ def _check_ndim(X, name, ndim):
     if X.ndim != ndim:
         shape = "(n_samples, n_steps, n_features)" if ndim == 3 else "(n_steps, n_features)"
         raise ValueError(f"{name} must be a {ndim}-D array {shape}, got shape {X.shape}")
+
+
+def check_voices(voices, *, name="voices"):
+    """The column indices of voice names; a ValueError names the unknown ones and lists the voices.
+
+    Examples
+    --------
+    >>> from sklearn_groove._hvo import check_voices
+    >>> check_voices(["snare", "ride"])
+    [1, 8]
+    """
+    voices = [voices] if isinstance(voices, str) else list(voices)
+    unknown = [v for v in voices if v not in VOICES]
+    if unknown or not voices:
+        problem = f"unknown voices {unknown!r}" if unknown else "no voice named"
+        raise ValueError(f"{name}: {problem}; the voices are {', '.join(VOICES)}")
+    return [VOICES.index(v) for v in voices]
 
 
 def keep_voices(hvo, voices):

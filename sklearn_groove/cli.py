@@ -5,7 +5,7 @@
     sklearn-groove tap2drum TAPS.mid -o OUT.mid
     sklearn-groove transfer --groove A.mid SCORE.mid -o OUT.mid
     sklearn-groove plot IN.mid [OTHER.mid] -o roll.png [--offsets]
-    sklearn-groove train {humanize,infill,tap2drum} -o MODEL.joblib [--estimator seq2seq]
+    sklearn-groove train {humanize,infill,tap2drum} -o MODEL.skops [--estimator seq2seq]
     sklearn-groove evaluate {humanize,infill,tap2drum} [--model NAME_OR_PATH] [--subset validation]
 
 The output file is the input file with its drum notes performed: every note
@@ -20,7 +20,7 @@ import os
 import sys
 
 
-from ._hvo import VOICES, split_hvo
+from ._hvo import VOICES, check_voices, split_hvo
 
 EXAMPLES = """
 examples:
@@ -31,12 +31,11 @@ examples:
   sklearn-groove tap2drum taps.mid -o drums.mid
   sklearn-groove transfer --groove funky.mid straight.mid -o straight_funky.mid
   sklearn-groove plot beat.mid beat_humanized.mid -o before_after.png
-  sklearn-groove train humanize --estimator knn -o knn.joblib
-  sklearn-groove evaluate humanize --model knn.joblib --subset validation
+  sklearn-groove train humanize --estimator knn -o knn.skops
+  sklearn-groove evaluate humanize --model knn.skops --subset validation
 """
 
-TASKS = ("humanize", "infill", "tap2drum")
-_PRETRAINED = {"humanize": "humanize", "infill": "infill_closed_hihat", "tap2drum": "tap2drum", "transfer": "groove_transfer"}
+TRAINABLE = ("humanize", "infill", "tap2drum")  # the tasks `train` and `evaluate` take (see sklearn_groove.tasks)
 
 
 def _print(*args, end="\n"):
@@ -44,17 +43,16 @@ def _print(*args, end="\n"):
 
 
 def _load_model(spec, task):
-    """A shipped model by name (the task's by default) or a model saved with joblib."""
+    """A shipped model by name (the task's by default), or a model file of :func:`pretrained.save_model`."""
     from . import pretrained
+    from .tasks import get_task
 
-    name = spec or _PRETRAINED[task]
+    name = spec or get_task(task).pretrained
     if name in pretrained.available():
         return pretrained.load(name)
-    if spec is None or not os.path.isfile(spec):
+    if not os.path.isfile(spec):
         raise ValueError(f"{name}: no such model file, nor a shipped model ({', '.join(pretrained.available())})")
-    import joblib
-
-    return joblib.load(spec)
+    return pretrained.load_model(spec)
 
 
 def _configure(model, args):
@@ -107,9 +105,10 @@ def _write(args, source, hvo, info, *, voices=VOICES, replace=False):
 
 def _voices(text):
     voices = tuple(v.strip() for v in text.split(",") if v.strip())
-    unknown = [v for v in voices if v not in VOICES]
-    if unknown or not voices:
-        raise argparse.ArgumentTypeError(f"unknown voices {unknown or text!r}; choose from {', '.join(VOICES)}")
+    try:
+        check_voices(voices, name="--voices")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return voices
 
 
@@ -176,76 +175,69 @@ def _plot(args):
     _print(f"wrote {args.output}")
 
 
-def _task_data(task, voice, data_home, subset):
-    """GMD windows of a task: the model's input and the performance to recover."""
-    from .datasets import fetch_groove
-    from .preprocessing import Tapper, VoiceRemover
+def _estimator(args):
+    """The model ``train`` fits: the task's shipped recipe for the neural ones, else a baseline."""
+    from . import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized
+    from .tasks import get_task
 
-    data = fetch_groove(subset=subset, data_home=data_home)
-    transformer = {"humanize": None, "infill": VoiceRemover(voices=(voice,)), "tap2drum": Tapper()}[task]
-    return data, transformer
-
-
-def _estimator(name, args):
-    from . import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized, GrooveSeq2Seq, GrooveTransfer
-
-    if name in ("seq2seq", "transfer"):
-        cls = GrooveSeq2Seq if name == "seq2seq" else GrooveTransfer
-        extra = {"output": "gaussian"}  # the shipped models' settings
-        if name == "seq2seq":
-            extra["dropout"] = 0.3
-        if name == "seq2seq" and args.task != "infill":  # decoders that do not read their previous step
-            extra.update(autoregressive=False, weight_average=0.998)
-        if name == "seq2seq" and args.task == "humanize":
-            extra["condition_on_hits"] = True
-        elif name == "seq2seq":
-            extra["condition_on_input"] = True
-            extra["generate_voices"] = (args.voice,) if args.task == "infill" else None
-        return cls(max_epochs=args.max_epochs, early_stopping=True, random_state=args.seed or 0, verbose=1, **extra)
-    return {"knn": GrooveKNN, "linear": GrooveLinear, "mlp": GrooveMLP, "quantized": GrooveQuantized}[name]()
+    if args.estimator in ("seq2seq", "transfer"):
+        task = get_task("transfer" if args.estimator == "transfer" else args.task)
+        return task.make_estimator(
+            (args.voice,), max_epochs=args.max_epochs, patience=5, random_state=args.seed or 0, verbose=1
+        )
+    return {"knn": GrooveKNN, "linear": GrooveLinear, "mlp": GrooveMLP, "quantized": GrooveQuantized}[args.estimator]()
 
 
 def _train(args):
-    import joblib
     from sklearn.pipeline import make_pipeline
 
-    train, transformer = _task_data(args.task, args.voice, args.data_home, "train")
-    validation, _ = _task_data(args.task, args.voice, args.data_home, "validation")
-    if args.task != "humanize" and args.estimator != "seq2seq":
+    from .datasets import fetch_groove
+    from .pretrained import save_model
+    from .tasks import get_task
+
+    task = get_task(args.task)
+    if task.writes_hits and args.estimator != "seq2seq":
         raise ValueError(f"--estimator {args.estimator} keeps its input's hits, so it only humanizes; {args.task} "
                          "needs --estimator seq2seq")
-    estimator = _estimator(args.estimator, args)
+    estimator = _estimator(args)
+    suffix = ".json" if args.estimator in ("seq2seq", "transfer") else ".skops"
+    if not args.output.endswith(suffix):
+        raise ValueError(f"{args.output}: --estimator {args.estimator} is saved as NAME{suffix}")
+    train = fetch_groove(subset="train", data_home=args.data_home)
     y = train.hvo[: args.limit] if args.limit else train.hvo
-
-    def inputs(hvo):
-        return hvo[..., :9] if transformer is None else transformer.fit_transform(hvo)
-
+    voices = (args.voice,)
     _print(f"training {type(estimator).__name__} for {args.task} on {len(y)} GMD train windows")
     if args.estimator in ("seq2seq", "transfer"):
-        estimator.fit(inputs(y), y, X_val=inputs(validation.hvo), y_val=validation.hvo)
+        validation = fetch_groove(subset="validation", data_home=args.data_home).hvo
+        estimator.fit(task.inputs(y, voices), y, X_val=task.inputs(validation, voices), y_val=validation)
     else:
-        estimator.fit(inputs(y), y)
+        estimator.fit(task.inputs(y, voices), y)
+    transformer = task.make_transformer(voices)
     model = estimator if transformer is None else make_pipeline(transformer, estimator)
-    joblib.dump(model, args.output)
+    save_model(model, args.output, {"command": "sklearn-groove " + " ".join(sys.argv[1:])})
     _print(f"wrote {args.output}")
 
 
 def _evaluate(args):
     from .metrics import score_report
 
-    data, _ = _task_data(args.task, args.voice, args.data_home, args.subset)
+    from .datasets import fetch_groove
+    from .tasks import get_task
+
+    task = get_task(args.task)
+    data = fetch_groove(subset=args.subset, data_home=args.data_home)
     model = _load_model(args.model, args.task)
     _configure(model, args)
-    X = data.hvo[..., :9] if args.task == "humanize" else data.hvo
+    X = data.hvo if hasattr(model, "steps") else task.inputs(data.hvo)  # a pipeline makes its own input
     y_pred = model.predict(X)
-    voices = (args.voice,) if args.task == "infill" else VOICES
+    voices = (args.voice,) if task.transformer == "VoiceRemover" else VOICES
     report = score_report(data.hvo, y_pred, bpm=data.bpm, voices=voices)
     print(json.dumps({"task": args.task, "subset": args.subset, "windows": len(X), **report}, indent=2))
 
 
 def _add_performing(parser, model_help):
     parser.add_argument("-o", "--output", required=True, help="MIDI file to write")
-    parser.add_argument("--model", help=model_help + "; or a model file saved with joblib (trusted files only)")
+    parser.add_argument("--model", help=model_help + "; or a model file of `sklearn-groove train` (NAME.skops or NAME.json)")
     parser.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
     parser.add_argument("--seed", type=int, help="same seed, same output when sampling")
     parser.add_argument(
@@ -323,17 +315,17 @@ def build_parser():
     data_home = os.environ.get("SKLEARN_GROOVE_DATA")
     for name, help in (("train", "fit a model on the GMD train split"), ("evaluate", "score a model on the GMD")):
         p = _subparser(sub, name, help, help[0].upper() + help[1:] + " (SKLEARN_GROOVE_DATA or --data-home).")
-        p.add_argument("task", choices=TASKS)
+        p.add_argument("task", choices=TRAINABLE)
         p.add_argument("--voice", default="closed_hihat", choices=VOICES, help="the voice infilled (default closed_hihat)")
         p.add_argument("--data-home", default=data_home, help="the GMD folder (default: $SKLEARN_GROOVE_DATA)")
         p.add_argument("--seed", type=int, help="random_state")
         p.set_defaults(run=_train if name == "train" else _evaluate, temperature=None)
     train, evaluate = sub.choices["train"], sub.choices["evaluate"]
-    train.add_argument("-o", "--output", required=True, help="model file to write (joblib)")
+    train.add_argument("-o", "--output", required=True, help="model file to write: NAME.json for seq2seq and transfer (weights beside it), else NAME.skops")
     train.add_argument("--estimator", default="seq2seq", choices=["seq2seq", "transfer", "knn", "linear", "mlp", "quantized"])
     train.add_argument("--max-epochs", type=int, default=20, help="neural models, early-stopped on validation")
     train.add_argument("--limit", type=int, help="train on the first LIMIT windows only (quick tries)")
-    evaluate.add_argument("--model", help="a shipped model's name or a joblib file (default: the task's shipped model)")
+    evaluate.add_argument("--model", help="a shipped model's name or a model file (default: the task's shipped model)")
     evaluate.add_argument("--subset", default="validation", choices=["train", "validation", "test"])
     evaluate.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
     return parser

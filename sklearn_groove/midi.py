@@ -26,7 +26,7 @@ from sklearn.utils import Bunch
 
 from . import _rewrite
 from ._midifile import DRUM_CHANNEL, nearest_step, read_midi_bytes
-from ._hvo import N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, join_hvo, split_hvo
+from ._hvo import N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, check_voices, join_hvo, split_hvo
 
 __all__ = [
     "GMD_PITCH_MAP",
@@ -504,9 +504,7 @@ def rewrite_drums(source, hvo, *, voices=VOICES, amount=1.0, replace=False, pitc
     table, pitch_map = _pitch_table(pitch_map)
     if isinstance(voices, str):
         voices = (voices,)
-    unknown = [v for v in voices if v not in VOICES]
-    if unknown:
-        raise ValueError(f"unknown voices {unknown}; voices are {VOICES}")
+    check_voices(voices)
     if not (np.isfinite(amount) and 0 <= amount <= MAX_AMOUNT):
         raise ValueError(f"amount must lie in [0, {MAX_AMOUNT}], got {amount!r}")
     data, name = _read_bytes(source)

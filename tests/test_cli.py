@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-import joblib
 import numpy as np
 import pytest
 
@@ -12,6 +11,7 @@ from sklearn_groove.cli import main
 from sklearn_groove.songs import predict_song
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.midi import midi_to_hvo
+from sklearn_groove.pretrained import load_model, save_model
 
 from .conftest import hit, write_midi
 
@@ -19,8 +19,8 @@ from .conftest import hit, write_midi
 @pytest.fixture(scope="module")
 def knn_path(data_home, tmp_path_factory):
     train = fetch_groove(subset="validation", data_home=data_home)
-    path = tmp_path_factory.mktemp("models") / "knn.joblib"
-    joblib.dump(GrooveKNN(n_neighbors=5).fit(train.hvo[..., :9], train.hvo), path)
+    path = tmp_path_factory.mktemp("models") / "knn.skops"
+    save_model(GrooveKNN(n_neighbors=5).fit(split_hvo(train.hvo)[0], train.hvo), path)
     return path
 
 
@@ -45,7 +45,7 @@ def test_odd_length_and_short_songs(knn_path, tmp_path):
         path = tmp_path / f"song{n_hits}.mid"
         path.write_bytes(write_midi([events], tempo_bpm=100))
         score = split_hvo(midi_to_hvo(path))[0]
-        out = predict_song(joblib.load(knn_path).predict, score, hits=score)
+        out = predict_song(load_model(knn_path).predict, score, hits=score)
         np.testing.assert_array_equal(split_hvo(out)[0], score)
 
 
@@ -186,10 +186,11 @@ def test_plot(tmp_path, gmd_file):
         assert out.read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.slow
 def test_train_and_evaluate(tmp_path, data_home, capsys):
     import json
 
-    model = tmp_path / "knn.joblib"
+    model = tmp_path / "knn.skops"
     common = ["--data-home", str(data_home)]
     assert main(["train", "humanize", "--estimator", "knn", "--limit", "2000", "-o", str(model), *common]) == 0
     capsys.readouterr()
@@ -200,7 +201,7 @@ def test_train_and_evaluate(tmp_path, data_home, capsys):
     assert knn["subset"] == "validation" and knn["windows"] == 2055
     assert seq2seq["timing_mae_ms"] < knn["timing_mae_ms"]
     assert main(["train", "tap2drum", "--estimator", "knn", "-o", str(model), *common]) == 1
-    tap2drum = tmp_path / "tap2drum.joblib"
+    tap2drum = tmp_path / "tap2drum.json"
     args = ["train", "tap2drum", "--limit", "128", "--max-epochs", "1", "-o", str(tap2drum), *common]
     assert main(args) == 0
     capsys.readouterr()
@@ -226,3 +227,51 @@ def test_shipped_models_through_the_command(command, gmd_file, tmp_path, capsys)
     else:  # the score's hits, with the groove's timing
         assert sorted(n[:3] for n in before) == sorted(n[:3] for n in after)
     assert "wrote" in capsys.readouterr().err
+
+
+class _Foreign(GrooveKNN):
+    """A class from outside the library, as an untrusted file might hold."""
+
+
+def _tiny():
+    h = (np.random.default_rng(0).random((16, 32, 9)) < 0.2).astype(np.float32)
+    return h, np.concatenate([h, 0.7 * h, 0.1 * h], axis=-1)
+
+
+def test_model_files_that_could_run_code_are_refused(tmp_path, knn_path, gmd_file, capsys):
+    """A pickle is never unpickled; a skops file holding a type from elsewhere is refused, naming it."""
+    import pickle
+
+    import skops.io
+
+    out = str(tmp_path / "o.mid")
+    pickled = tmp_path / "model.joblib"
+    pickled.write_bytes(pickle.dumps(load_model(knn_path)))
+    assert main(["humanize", str(gmd_file), "-o", out, "--model", str(pickled)]) == 1
+    assert "pickle and joblib files are refused" in capsys.readouterr().err
+    foreign = tmp_path / "foreign.skops"
+    skops.io.dump(_Foreign(n_neighbors=5).fit(*_tiny()), foreign)
+    assert main(["humanize", str(gmd_file), "-o", out, "--model", str(foreign)]) == 1
+    assert "refusing to load types this library does not trust: tests.test_cli._Foreign" in capsys.readouterr().err
+    not_a_model = tmp_path / "dict.skops"
+    skops.io.dump({"a": 1}, not_a_model)
+    with pytest.raises(ValueError, match="dict.skops: holds a dict, not a fitted model"):
+        load_model(not_a_model)
+    with pytest.raises(ValueError, match="save a recurrent model .* as NAME.json"):
+        from sklearn_groove import pretrained
+
+        save_model(pretrained.load("tap2drum"), tmp_path / "tap2drum.skops")
+
+
+def test_train_a_baseline_and_evaluate_it(tmp_path, data_home, capsys):
+    import json
+
+    model = tmp_path / "linear.skops"
+    common = ["--data-home", str(data_home)]
+    assert main(["train", "humanize", "--estimator", "linear", "--limit", "500", "-o", str(model), *common]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "humanize", "--model", str(model), *common]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["windows"] == 2055 and report["timing_mae_ms"] > 0
+    assert main(["train", "humanize", "--estimator", "linear", "-o", str(tmp_path / "linear.joblib"), *common]) == 1
+    assert "is saved as NAME.skops" in capsys.readouterr().err

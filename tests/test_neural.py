@@ -139,7 +139,7 @@ def test_generate_voices_copies_the_others(gmd):
     out = model.fit(X, gmd).predict(X[:10])
     others = [j for j in range(27) if j % 9 != 2]
     np.testing.assert_array_equal(out[..., others], X[:10][..., others])
-    with pytest.raises(ValueError, match="generate_voices must name"):
+    with pytest.raises(ValueError, match="generate_voices: unknown voices"):
         clone(model).set_params(generate_voices=("cowbell",)).fit(X, gmd)
     with pytest.raises(ValueError, match="needs an hvo input"):
         clone(model).fit(gmd[..., :9], gmd)

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import GrooveHumanizer, flatten
-from .._hvo import N_VOICES, VOICES, check_hvo, hits_of
+from .._hvo import N_VOICES, check_hvo, check_voices, hits_of
 from ..neighbors import top_k_similar
 
 __all__ = ["GrooveSeq2Seq", "GrooveTransfer", "MODULE_PARAMS"]
@@ -535,12 +535,10 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         """Indices of the voices copied from the input (none unless ``generate_voices``)."""
         if self.generate_voices is None:
             return []
-        unknown = [v for v in self.generate_voices if v not in VOICES]
-        if unknown or not self.generate_voices:
-            raise ValueError(f"generate_voices must name some of {VOICES}, got {self.generate_voices!r}")
+        generated = check_voices(self.generate_voices, name="generate_voices")
         if n_input_features != 3 * N_VOICES:
             raise ValueError(f"generate_voices needs an hvo input (27 features), got {n_input_features}")
-        return [j for j, v in enumerate(VOICES) if v not in self.generate_voices]
+        return [j for j in range(N_VOICES) if j not in generated]
 
     def predict(self, X):
         """Decode a performance for each input window.

@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
-from .._hvo import VOICES, check_hvo, join_hvo, split_hvo
+from .._hvo import VOICES, check_hvo, check_voices, join_hvo, split_hvo
 
 __all__ = ["Quantizer", "VoiceRemover", "Tapper"]
 
@@ -93,11 +93,7 @@ class VoiceRemover(_HVOTransformer):
         self.voices = voices
 
     def _columns(self):
-        voices = (self.voices,) if isinstance(self.voices, str) else tuple(self.voices)
-        unknown = [v for v in voices if v not in VOICES]
-        if unknown:
-            raise ValueError(f"unknown voices {unknown}; voices are {VOICES}")
-        return [VOICES.index(v) for v in voices]
+        return check_voices(self.voices)
 
     def fit(self, X, y=None):
         super().fit(X, y)

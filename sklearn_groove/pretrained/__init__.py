@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load", "available", "info", "save", "upgrade", "FORMAT"]
+__all__ = ["load", "available", "info", "save", "upgrade", "save_model", "load_model", "FORMAT"]
 
 WEIGHTS = Path(__file__).parent / "weights"
 FORMAT = 2  # version of the JSON description; older files are read through upgrade()
@@ -201,3 +201,82 @@ def _jsonable(value):
     if isinstance(value, tuple):
         return list(value)
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def _is_recurrent(model):
+    last = model.steps[-1][1] if hasattr(model, "steps") else model
+    members = getattr(last, "estimators", None) or [last]
+    return any(type(m).__name__ in _RECURRENT for m in members)
+
+
+def save_model(model, path, metadata=None):
+    """Save a fitted model of one's own, in a format that loads without running code.
+
+    Parameters
+    ----------
+    model : fitted estimator or Pipeline
+    path : path
+        ``NAME.json`` for the recurrent models (GrooveSeq2Seq, GrooveTransfer,
+        a GrooveEnsemble of them, or a pipeline ending in one): written by
+        :func:`save`, weights read back with ``torch.load(weights_only=True)``.
+        ``NAME.skops`` for the others (KNN, linear, MLP, quantized and
+        pipelines of them), written with skops, scikit-learn's safe persistence.
+    metadata : dict, default=None
+        For a ``.json``: written into the JSON file.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from sklearn_groove import GrooveKNN, join_hvo
+    >>> from sklearn_groove.pretrained import load_model, save_model
+    >>> h = (np.random.default_rng(0).random((16, 32, 9)) < 0.2).astype(np.float32)
+    >>> knn = GrooveKNN(n_neighbors=3).fit(h, join_hvo(h, h * 0.7, h * 0.1))
+    >>> path = os.path.join(tempfile.mkdtemp(), "knn.skops")
+    >>> save_model(knn, path)
+    >>> bool((load_model(path).predict(h) == knn.predict(h)).all())
+    True
+    """
+    path = Path(path)
+    if _is_recurrent(model) != (path.suffix == ".json") or path.suffix not in (".json", ".skops"):
+        kind = "a recurrent model (its weights go beside a JSON file)" if _is_recurrent(model) else "this model"
+        raise ValueError(f"{path}: save {kind} as {'NAME.json' if _is_recurrent(model) else 'NAME.skops'}")
+    if path.suffix == ".json":
+        steps = list(model.steps) if hasattr(model, "steps") else [("model", model)]
+        save(steps[-1][1], path.stem, metadata or {}, pipeline=[t for _, t in steps[:-1]], folder=path.parent)
+        return
+    import skops.io
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    skops.io.dump(model, path)
+
+
+def load_model(path):
+    """A model saved by :func:`save_model`; a ValueError for a file that could run code or is not a model.
+
+    A ``.skops`` file may hold only scikit-learn, NumPy and sklearn_groove
+    types; any other type is refused, named in the error. Pickle and joblib
+    files are refused: unpickling runs code from the file.
+    """
+    path = Path(path)
+    if path.suffix == ".json":
+        return load(path.stem, path.parent)
+    if path.suffix != ".skops":
+        raise ValueError(
+            f"{path}: not a model file this library reads (NAME.skops, or NAME.json beside NAME.pt); pickle and "
+            "joblib files are refused, since loading them runs code from the file"
+        )
+    import skops.io
+
+    if not path.is_file():
+        raise ValueError(f"{path}: no such model file")
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+    except Exception as exc:  # skops raises several kinds for a file that is not its format
+        raise ValueError(f"{path}: not a skops model file ({exc})") from None
+    refused = [t for t in untrusted if not t.startswith(("sklearn_groove.", "sklearn.", "numpy."))]
+    if refused:
+        raise ValueError(f"{path}: refusing to load types this library does not trust: {', '.join(refused)}")
+    model = skops.io.load(path, trusted=untrusted)
+    if not hasattr(model, "predict"):
+        raise ValueError(f"{path}: holds a {type(model).__name__}, not a fitted model")
+    return model

@@ -1,0 +1,136 @@
+"""The task registry: what each task reads, writes, ships and trains, defined once.
+
+The command line, the benchmarks and the training scripts read this registry;
+adding a task is one entry of :data:`TASKS`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn_groove.tasks import get_task
+>>> task = get_task("tap2drum")
+>>> task.pretrained, task.writes_hits
+('tap2drum', True)
+>>> task.inputs(np.zeros((2, 32, 27), np.float32)).shape     # the taps the model reads
+(2, 32, 3)
+"""
+
+from dataclasses import dataclass, field
+
+from ._hvo import VOICES, split_hvo
+
+__all__ = ["Task", "TASKS", "get_task"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task: its input transformation, the voices it writes, its shipped model and its training recipe.
+
+    Parameters
+    ----------
+    name : str
+    description : str
+    pretrained : str
+        Name of the shipped model (:func:`sklearn_groove.pretrained.load`).
+    transformer : str or None
+        Class name in :mod:`sklearn_groove.preprocessing` that makes the
+        model's input from a performance; None: the input is the score.
+    voices : tuple of str
+        The voices the model writes.
+    writes_hits : bool
+        The model chooses the hits of its voices (Infilling, Tap2Drum);
+        False: it plays the input's hits (Humanization, Groove Transfer).
+    estimator : str
+        Class name of the shipped network in :mod:`sklearn_groove.neural`.
+    recipe : dict
+        Its parameters (the shipped training settings).
+    weight_average : float or None
+        Decay of the :class:`~sklearn_groove.neural.WeightAverage` callback
+        the recipe trains with (None: none).
+    """
+
+    name: str
+    description: str
+    pretrained: str
+    transformer: str | None
+    voices: tuple = VOICES
+    writes_hits: bool = False
+    estimator: str = "GrooveSeq2Seq"
+    recipe: dict = field(default_factory=dict)
+    weight_average: float | None = None
+
+    def make_transformer(self, voices=None):
+        """The input transformation (None for a score input); ``voices`` overrides those removed for Infilling."""
+        from . import preprocessing
+
+        if self.transformer is None:
+            return None
+        cls = getattr(preprocessing, self.transformer)
+        return cls(voices=tuple(voices or self.voices)) if self.transformer == "VoiceRemover" else cls()
+
+    def inputs(self, hvo, voices=None):
+        """What the model reads of performances ``hvo``: the score, or the transformer's output."""
+        transformer = self.make_transformer(voices)
+        return split_hvo(hvo)[0] if transformer is None else transformer.fit_transform(hvo)
+
+    def make_estimator(self, voices=None, **params):
+        """The task's network with the shipped recipe (``params`` override it), unfitted."""
+        from . import neural
+
+        recipe = dict(self.recipe)
+        if "generate_voices" in recipe:
+            recipe["generate_voices"] = tuple(voices or self.voices)
+        if self.weight_average is not None and "callbacks" not in params:
+            recipe["callbacks"] = [neural.WeightAverage(self.weight_average)]
+        return getattr(neural, self.estimator)(**{**recipe, **params})
+
+
+_NETWORK = {"output": "gaussian", "module__dropout": 0.3}
+_SMALL = {"module__encoder_size": 256, "module__latent_size": 128}  # Infilling and Tap2Drum: smaller networks
+
+TASKS = {
+    task.name: task
+    for task in (
+        Task(
+            "humanize",
+            "score -> performance: velocities and offsets for the score's hits",
+            pretrained="humanize",
+            transformer=None,
+            recipe={**_NETWORK, "condition": "hits", "hits_ahead": 2, "decoder": "parallel", "max_epochs": 30},
+            weight_average=0.998,
+        ),
+        Task(
+            "infill",
+            "a performance without a voice -> that voice written (the shipped model: the closed hi-hat)",
+            pretrained="infill_closed_hihat",
+            transformer="VoiceRemover",
+            voices=("closed_hihat",),
+            writes_hits=True,
+            recipe={**_NETWORK, **_SMALL, "condition": "input", "generate_voices": ("closed_hihat",),
+                    "hit_threshold": 0.3, "patience": 3},
+        ),
+        Task(
+            "tap2drum",
+            "taps (one rhythm, its velocities and offsets) -> a whole beat",
+            pretrained="tap2drum",
+            transformer="Tapper",
+            writes_hits=True,
+            recipe={**_NETWORK, **_SMALL, "condition": "input", "decoder": "parallel", "hit_threshold": 0.3},
+            weight_average=0.998,
+        ),
+        Task(
+            "transfer",
+            "a score and another beat's performance -> the score played with that groove",
+            pretrained="groove_transfer",
+            transformer=None,
+            estimator="GrooveTransfer",
+            recipe={"output": "gaussian", "beta": 0.2, "patience": 3},
+        ),
+    )
+}
+
+
+def get_task(name):
+    """The registered task ``name``; a ValueError lists the known ones."""
+    if name not in TASKS:
+        raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)}")
+    return TASKS[name]
