@@ -20,12 +20,12 @@ import numpy as np
 from sklearn_groove import GrooveEnsemble, pretrained
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import timing_mae_ms, timing_mse
-from sklearn_groove.pretrained import _weights
+from sklearn_groove.neural._persist import quantize
 
 
 def int8_megabytes(model):
     """Size of a network's tensors as ``pretrained.save`` stores them (int8 matrices, float16 scales and vectors)."""
-    weights, scales = _weights(model.module_, int8=True)
+    weights, scales = quantize(model.module_, int8=True)
     return sum(t.numel() * t.element_size() for t in [*weights.values(), *scales.values()]) / 1e6
 
 

@@ -1,17 +1,20 @@
 """Train the shipped models on GMD train, early-stopped on GMD validation, scored on test.
 
-    python benchmarks/train_pretrained.py humanize [tap2drum ...] [--max-epochs 40]
-        [--monitor mae] [--seed 0] [--data-home ../shared/data/groove]
-        [--out sklearn_groove/pretrained/weights]
+    python benchmarks/train_pretrained.py humanize [tap2drum infill transfer] [--max-epochs 40]
+        [--monitor mse] [--seed 0] [--set decoder=autoregressive --set module__dropout=0.5]
+        [--data-home ../shared/data/groove] [--out trained]
 
+Each task's network and settings come from the task registry (``sklearn_groove.tasks``);
+``--set NAME=VALUE`` overrides one estimator parameter (VALUE read as JSON, else as a string).
 Seeded (random_state=--seed, 0 by default). Checkpoints go to --checkpoints/NAME (skorch's
-Checkpoint); a run that is stopped and started again resumes from them. Each
-model's JSON records its parameters, training data, time per epoch, library
-version and test metrics.
+Checkpoint); a run that is stopped and started again resumes from them. The model is saved
+as its shipped name (``humanize``, ``infill_closed_hihat``...) in --out, never over the package's
+shipped weights unless --out names them; its JSON records its parameters, training data, time
+per epoch, library version and validation and test metrics.
 
     python benchmarks/train_pretrained.py humanize --from DIR [DIR ...] [--out ...]
 
-trains nothing: it saves the model NAME that earlier runs wrote to each DIR (their --out; DIR#K:
+trains nothing: it saves the model that earlier runs wrote to each DIR (their --out; DIR#K:
 member K of an ensemble saved there), one DIR as it is and several as a GrooveEnsemble of them,
 with the commands that trained them (--rotate-bars: a GrooveEnsemble(rotate_bars=True), which
 also plays each window with its bars rotated), and measures it again on validation and test.
@@ -19,57 +22,20 @@ Weights are stored as int8 matrices with a float16 scale per row (--float16 for 
 """
 
 import argparse
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LoadInitState, LRScheduler
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LoadInitState
 
-from sklearn_groove import GrooveEnsemble, GrooveSeq2Seq, GrooveTransfer, pretrained
+from sklearn_groove import GrooveEnsemble, pretrained
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import score_report, timing_mae_ms, timing_mse
-from sklearn_groove.pretrained import WEIGHTS, save
-from sklearn_groove.preprocessing import Tapper, VoiceRemover
-
-SIZES = dict(encoder_size=512, latent_size=256, decoder_size=256, decoder_layers=2)
-# Infilling and Tap2Drum: smaller networks, chosen so that all four models fit in 25 MB of float16
-# (weights are now int8, which leaves room for the several networks of the humanize ensemble).
-SMALL = dict(encoder_size=256, latent_size=128, decoder_size=256)
-# Boolean estimator parameters that --NAME yes|no overrides.
-SWITCHES = ("condition_on_hits", "condition_on_input", "autoregressive", "bidirectional_decoder")
-# name: (estimator class, extra parameters, input transformer or None)
-MODELS = {
-    "humanize": (
-        GrooveSeq2Seq,
-        {
-            "condition_on_hits": True,
-            "autoregressive": False,
-            "weight_average": 0.998,
-            "output": "gaussian",
-            "dropout": 0.3,
-        },
-        None,
-    ),
-    "infill_closed_hihat": (
-        GrooveSeq2Seq,
-        {
-            "condition_on_input": True,
-            "generate_voices": ("closed_hihat",),
-            "output": "gaussian",
-            "dropout": 0.3,
-            "sizes": SMALL,
-        },
-        VoiceRemover(voices=("closed_hihat",)),
-    ),
-    "tap2drum": (
-        GrooveSeq2Seq,
-        {"condition_on_input": True, "output": "gaussian", "dropout": 0.3, "sizes": SMALL},
-        Tapper(),
-    ),
-    "groove_transfer": (GrooveTransfer, {"beta": 0.2, "output": "gaussian"}, None),
-}
+from sklearn_groove.pretrained import save
+from sklearn_groove.tasks import TASKS
 
 
 class ValidationScores(Callback):
@@ -83,13 +49,11 @@ class ValidationScores(Callback):
         self.model, self.X, self.hvo, self.bpm = model, X, hvo, bpm
 
     def on_epoch_end(self, net, **kwargs):
-        module = net.module_
-        self.model.module_ = module.eval()
+        net.module_.eval()  # the model's net_ is ``net`` while it trains
         try:
             y_pred = self.model.predict(self.X)
         finally:
-            module.train()
-            del self.model.module_
+            net.module_.train()
         scores = {
             "valid_mae": timing_mae_ms(self.hvo, y_pred, bpm=self.bpm),
             "valid_mse": timing_mse(self.hvo, y_pred),
@@ -100,12 +64,19 @@ class ValidationScores(Callback):
             net.history.record(key + "_best", bool(not previous or score < min(previous)))
 
 
-def _inputs(transformer, hvo):
-    return hvo[..., :9] if transformer is None else transformer.transform(hvo)
+def _setting(text):
+    """``NAME=VALUE`` of --set: VALUE read as JSON (numbers, true, null), else kept as a string."""
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"--set takes NAME=VALUE, got {text!r}")
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError:
+        return name, value
 
 
-def split_metrics(model, transformer, test, temperatures=(0.0, 1.0)):
-    X = _inputs(transformer, test.hvo)
+def split_metrics(model, task, test, temperatures=(0.0, 1.0)):
+    X = task.inputs(test.hvo)
     out = {}
     for temperature in temperatures:
         model.set_params(temperature=temperature)
@@ -122,40 +93,23 @@ def split_metrics(model, transformer, test, temperatures=(0.0, 1.0)):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="+", choices=sorted(MODELS))
+    parser.add_argument("tasks", nargs="+", choices=sorted(TASKS))
     parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
     parser.add_argument("--max-epochs", type=int, default=40)
     parser.add_argument("--patience", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument(
-        "--lr-decay",
-        type=float,
-        default=1.0,
-        help="multiply the learning rate by this after each epoch whose monitored figure does not improve "
-        "(torch's ReduceLROnPlateau, patience 0); 1: a constant learning rate",
-    )
     parser.add_argument(
         "--monitor",
         choices=["loss", "mae", "mse"],
         default="loss",
-        help="what early stopping, checkpoints and --lr-decay follow on the validation split: the loss, or the "
+        help="what early stopping and checkpoints follow on the validation split: the loss, or the "
         "timing MAE or MSE of the decoded performances (humanize only; both measured for humanize either way)",
     )
-    parser.add_argument(
-        "--weight-average", type=float, help="decay of the weights' moving average; 0: none (default: the model's)"
-    )
-    parser.add_argument("--dropout", type=float, help="default: the model's (MODELS)")
-    parser.add_argument(
-        "--output", choices=["mse", "gaussian", "laplace"], help="velocity/offset head (default: the model's)"
-    )
-    for size in SIZES:
-        parser.add_argument("--" + size.replace("_", "-"), type=int, help=f"default: {SIZES[size]}")
-    parser.add_argument("--hits-ahead", type=int, help="hits of the next steps the decoder reads (default: the model's)")
-    for switch in SWITCHES:
-        parser.add_argument("--" + switch.replace("_", "-"), choices=["yes", "no"], help="default: the model's")
+    parser.add_argument("--set", dest="settings", type=_setting, action="append", default=[], metavar="NAME=VALUE",
+                        help="an estimator parameter over the task's recipe, e.g. decoder=autoregressive, "
+                        "module__dropout=0.5, hits_ahead=4 (repeatable)")
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
-    parser.add_argument("--out", default=str(WEIGHTS))
+    parser.add_argument("--out", default="trained", help="folder the models are saved in (default: trained)")
     parser.add_argument("--checkpoints", default="checkpoints")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: all cores)")
     parser.add_argument(
@@ -163,8 +117,8 @@ def main():
         dest="sources",
         nargs="+",
         metavar="DIR",
-        help="train nothing: save NAME from these earlier --out folders (DIR#K: member K of an ensemble there; "
-        "several: their GrooveEnsemble)",
+        help="train nothing: save the task's model from these earlier --out folders (DIR#K: member K of an "
+        "ensemble there; several: their GrooveEnsemble)",
     )
     parser.add_argument("--float16", action="store_true", help="store weights as float16 instead of int8")
     parser.add_argument(
@@ -180,47 +134,26 @@ def main():
     train = fetch_groove(subset="train", data_home=args.data_home)
     validation = fetch_groove(subset="validation", data_home=args.data_home)
     test = fetch_groove(subset="test", data_home=args.data_home)
-    for name in args.names:
+    for task in (TASKS[name] for name in args.tasks):
         if args.sources:
-            combine(name, args, validation, test)
+            combine(task, args, validation, test)
             continue
-        cls, extra, transformer = MODELS[name]
-        extra = dict(extra)
+        name = task.pretrained
         monitor = "valid_" + args.monitor
         checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / name), monitor=monitor + "_best")
-        callbacks = []
-        if args.lr_decay != 1.0:
-            callbacks.append(
-                LRScheduler(policy="ReduceLROnPlateau", monitor=monitor, factor=args.lr_decay, patience=0)
-            )
-        callbacks += [EarlyStopping(monitor=monitor, patience=args.patience, load_best=True)]
-        if args.output:
-            extra["output"] = args.output
-        if args.dropout is not None:
-            extra["dropout"] = args.dropout
-        extra.update({k: getattr(args, k) == "yes" for k in SWITCHES if getattr(args, k)})
-        if args.hits_ahead is not None:
-            extra["hits_ahead"] = args.hits_ahead
-        if args.weight_average is not None:
-            extra["weight_average"] = args.weight_average or None
-        sizes = {**SIZES, **extra.pop("sizes", {})}
-        sizes.update({k: getattr(args, k) for k in SIZES if getattr(args, k) is not None})
-        model = cls(
-            **sizes,
-            **extra,
-            lr=args.lr,
-            batch_size=args.batch_size,
-            max_epochs=args.max_epochs,
-            random_state=args.seed,
-            verbose=1,
+        model = task.make_estimator(
+            **dict(args.settings), lr=args.lr, max_epochs=args.max_epochs, random_state=args.seed, verbose=1
         )
-        X_val = _inputs(transformer, validation.hvo)
-        # the validation scores are measured first, then checkpoints, learning rate and stopping follow them
-        measured = args.monitor != "loss" or name == "humanize"
+        X_val = task.inputs(validation.hvo)
+        # the validation scores are measured first, then checkpoints and stopping follow them; the weights'
+        # average (a callback of the recipe) comes before all of them, so that they see the averaged weights
+        measured = args.monitor != "loss" or task.name == "humanize"
         scoring = [ValidationScores(model, X_val, validation.hvo, validation.bpm)] if measured else []
-        model.set_params(callbacks=scoring + [checkpoint, LoadInitState(checkpoint)] + callbacks)
+        stopping = EarlyStopping(monitor=monitor, patience=args.patience, load_best=True)
+        callbacks = list(model.callbacks or []) + scoring + [checkpoint, LoadInitState(checkpoint), stopping]
+        model.set_params(callbacks=callbacks, patience=None)
         t0 = time.perf_counter()
-        model.fit(_inputs(transformer, train.hvo), train.hvo, X_val, validation.hvo)
+        model.fit(task.inputs(train.hvo), train.hvo, task.inputs(validation.hvo), validation.hvo)
         wall = time.perf_counter() - t0
         history = model.net_.history
         metadata = {
@@ -234,6 +167,7 @@ def main():
             "epochs": len(history),
             "best_epoch": int(np.argmin(history[:, monitor])) + 1,
             "monitor": monitor,
+            "callbacks": [repr(c) for c in callbacks],
             "seconds_per_epoch": float(np.mean(history[:, "dur"])),
             "training_wall_s": wall,
             "train_loss": [float(x) for x in history[:, "train_loss"]],
@@ -241,9 +175,10 @@ def main():
             **({key: [float(x) for x in history[:, key]] for key in ("valid_mae", "valid_mse")} if measured else {}),
             "machine": f"{os.cpu_count()} CPUs, torch {torch.__version__}",
             "command": "python " + " ".join(sys.argv),
-            "validation_metrics": split_metrics(model, transformer, validation, temperatures=(0.0,)),
-            "test_metrics": split_metrics(model, transformer, test),
+            "validation_metrics": split_metrics(model, task, validation, temperatures=(0.0,)),
+            "test_metrics": split_metrics(model, task, test),
         }
+        transformer = task.make_transformer()
         save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out,
              int8=not args.float16)
         print(name, "validation:", metadata["validation_metrics"], flush=True)
@@ -269,9 +204,9 @@ def _source(name, source):
     return meta, model
 
 
-def combine(name, args, validation, test):
-    """Save NAME from each of ``args.sources``: one as it is, several as their GrooveEnsemble."""
-    transformer = MODELS[name][2]
+def combine(task, args, validation, test):
+    """Save the task's model from each of ``args.sources``: one as it is, several as their GrooveEnsemble."""
+    name, transformer = task.pretrained, task.make_transformer()
     metas, models = zip(*(_source(name, source) for source in args.sources))
     if len(models) == 1 and not args.rotate_bars:
         model = models[0]
@@ -288,8 +223,8 @@ def combine(name, args, validation, test):
             "command": "python " + " ".join(sys.argv),
             "training_wall_s": sum(meta["training_wall_s"] for meta in metas),
         }
-    metadata["validation_metrics"] = split_metrics(model, transformer, validation, temperatures=(0.0,))
-    metadata["test_metrics"] = split_metrics(model, transformer, test)
+    metadata["validation_metrics"] = split_metrics(model, task, validation, temperatures=(0.0,))
+    metadata["test_metrics"] = split_metrics(model, task, test)
     save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out,
          int8=not args.float16, members=members)
     print(name, "validation:", metadata["validation_metrics"], flush=True)

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from sklearn_groove import VOICES, pretrained
+from sklearn_groove import pretrained
 from sklearn_groove._hvo import keep_voices
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import hit_f1
 from sklearn_groove.pretrained import WEIGHTS
+from sklearn_groove.tasks import TASKS
 
-MODELS = {"infill_closed_hihat": ["closed_hihat"], "tap2drum": list(VOICES)}
+MODELS = {task.pretrained: list(task.voices) for task in TASKS.values() if task.writes_hits}
 THRESHOLDS = np.round(np.arange(0.20, 0.601, 0.05), 2)
 
 
@@ -29,9 +30,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
     parser.add_argument("names", nargs="*", choices=sorted(MODELS), help="default: both")
-    parser.add_argument("--write", action="store_true", help="store the best threshold in the model's JSON")
+    parser.add_argument("--write", action="store_true", help="store the best threshold in the model's JSON (in --folder)")
     parser.add_argument("--folder", default=str(WEIGHTS), help="where the models are (default: the shipped ones)")
     args = parser.parse_args()
+    if args.write and Path(args.folder).resolve() == WEIGHTS.resolve():
+        parser.error("--write changes the models' JSON: give --folder a copy (or a training run's --out), not the shipped weights")
     validation = fetch_groove(subset="validation", data_home=args.data_home).hvo
     for name in args.names or MODELS:
         voices = MODELS[name]

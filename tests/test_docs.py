@@ -18,6 +18,7 @@ PUBLIC = [
     "sklearn_groove.neighbors",
     "sklearn_groove.ensemble",
     "sklearn_groove.pretrained",
+    "sklearn_groove.tasks",
     "sklearn_groove.plotting",
 ]
 

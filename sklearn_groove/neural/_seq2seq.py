@@ -142,9 +142,12 @@ class _GrooveRecurrent(GrooveHumanizer):
 
     # -- fitting --------------------------------------------------------------------
     def _validate_X(self, X, reset):
-        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
-        if X.ndim != 3:
-            raise ValueError(f"X must be a 3-D array (n_samples, n_steps, n_features), got shape {X.shape}")
+        if reset:  # scikit-learn's own checks (sparse, complex, empty) come first
+            X = validate_data(self, X, reset=True, allow_nd=True, dtype=np.float32)
+        if np.ndim(X) != 3:  # before predict's steps check, which would count a 2-D array's steps as features
+            raise ValueError(f"X must be a 3-D array (n_samples, n_steps, n_features), got shape {np.shape(X)}")
+        if not reset:
+            X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
         if reset:
             self.n_input_features_ = X.shape[-1]
         elif X.shape[-1] != self.n_input_features_:
@@ -764,6 +767,13 @@ class GrooveTransfer(_GrooveRecurrent):
             neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
             z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)
         return self._decode(z, hits.shape[1], hits=hits, condition=hits)
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import TransformerTags
+
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags = TransformerTags()  # transform: performances -> groove embeddings
+        return tags
 
 
 for _cls in (GrooveSeq2Seq, GrooveTransfer):
