@@ -17,7 +17,7 @@ import os
 
 import numpy as np
 
-from sklearn_groove import GrooveEnsemble, pretrained
+from sklearn_groove import GrooveEnsemble, pretrained, split_hvo
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import timing_mae_ms, timing_mse
 from sklearn_groove.neural._persist import quantize
@@ -59,7 +59,7 @@ def main():
         parser.error("give at least one DIR or --shipped")
 
     validation = fetch_groove(subset="validation", data_home=args.data_home)
-    X, y, bpm = validation.hvo[..., :9], validation.hvo, validation.bpm
+    X, y, bpm = split_hvo(validation.hvo)[0], validation.hvo, validation.bpm
     labels, outputs, sizes = [], [], []
     for label, model in networks(args.dirs, args.shipped):
         out = GrooveEnsemble.from_fitted([model], rotate_bars=args.rotate_bars).predict(X)

@@ -12,7 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
-from sklearn_groove import pretrained
+from sklearn_groove import pretrained, split_hvo
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.plotting import plot_offsets
 
@@ -25,8 +25,8 @@ def main():
     args = parser.parse_args()
     test = fetch_groove(subset="test", data_home=args.data_home)
     model = pretrained.load("humanize")
-    songs = {"GMD test": test.hvo, "humanize, T=0": model.predict(test.hvo[..., :9])}
-    songs["humanize, T=1"] = model.set_params(temperature=1.0, random_state=0).predict(test.hvo[..., :9])
+    songs = {"GMD test": test.hvo, "humanize, T=0": model.predict(split_hvo(test.hvo)[0])}
+    songs["humanize, T=1"] = model.set_params(temperature=1.0, random_state=0).predict(split_hvo(test.hvo)[0])
     plot_offsets(songs).savefig(RESULTS / "offsets_test.png", dpi=110, bbox_inches="tight")
     print(f"wrote {RESULTS / 'offsets_test.png'}")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sklearn_groove import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized, pretrained
+from sklearn_groove import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized, pretrained, split_hvo
 from sklearn_groove.datasets import fetch_groove
 
 RESULTS = Path(__file__).parent / "results"
@@ -42,10 +42,10 @@ def main():
     train = fetch_groove(subset="train", data_home=args.data_home)
     test = fetch_groove(subset="test", data_home=args.data_home)
     models = {
-        "GrooveQuantized": GrooveQuantized().fit(train.hvo[..., :9], train.hvo),
-        "GrooveLinear": GrooveLinear().fit(train.hvo[..., :9], train.hvo),
-        "GrooveKNN(K=20)": GrooveKNN().fit(train.hvo[..., :9], train.hvo),
-        "GrooveMLP": GrooveMLP(early_stopping=True, random_state=0).fit(train.hvo[..., :9], train.hvo),
+        "GrooveQuantized": GrooveQuantized().fit(split_hvo(train.hvo)[0], train.hvo),
+        "GrooveLinear": GrooveLinear().fit(split_hvo(train.hvo)[0], train.hvo),
+        "GrooveKNN(K=20)": GrooveKNN().fit(split_hvo(train.hvo)[0], train.hvo),
+        "GrooveMLP": GrooveMLP(early_stopping=True, random_state=0).fit(split_hvo(train.hvo)[0], train.hvo),
     }
     for name in pretrained.available():
         models[f"pretrained {name}"] = pretrained.load(name)
@@ -56,7 +56,7 @@ def main():
         "models": {},
     }
     for name, model in models.items():
-        X = test.hvo if hasattr(model, "steps") else test.hvo[..., :9]
+        X = test.hvo if hasattr(model, "steps") else split_hvo(test.hvo)[0]
         model.predict(X[:1])  # warm-up
         clip = _time(lambda: model.predict(X[:1]), args.repeat)
         whole = _time(lambda: model.predict(X), 3)

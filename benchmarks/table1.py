@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sklearn_groove import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized
+from sklearn_groove import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized, split_hvo
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import bootstrap_ci, timing_kl, timing_mae_ms, timing_mse, velocity_kl
 
@@ -76,8 +76,8 @@ def tune(cls, grid, train, validation):
     tried = []
     best = None
     for params in grid:
-        model, fit_s = _timed(cls(**params).fit, train.hvo[..., :9], train.hvo)
-        mae = timing_mae_ms(validation.hvo, model.predict(validation.hvo[..., :9]), bpm=validation.bpm)
+        model, fit_s = _timed(cls(**params).fit, split_hvo(train.hvo)[0], train.hvo)
+        mae = timing_mae_ms(validation.hvo, model.predict(split_hvo(validation.hvo)[0]), bpm=validation.bpm)
         tried.append({"params": params, "validation_mae_ms": mae, "fit_s": fit_s})
         print(f"  {cls.__name__}({params}): validation MAE {mae:.3f} ms, fit {fit_s:.1f} s", flush=True)
         if best is None or mae < best[1]:
@@ -87,7 +87,7 @@ def tune(cls, grid, train, validation):
 
 def evaluate(model, test, n_resamples, seed):
     """Test-split metrics with bootstrap intervals; infinite KL (no spread) is reported as such."""
-    y_pred, predict_s = _timed(model.predict, test.hvo[..., :9])
+    y_pred, predict_s = _timed(model.predict, split_hvo(test.hvo)[0])
     out = {"predict_s": predict_s}
     for name, metric in METRICS.items():
         kwargs = {"bpm": test.bpm} if name == "mae_ms" else {}

@@ -14,7 +14,7 @@ import os
 import sklearn
 from sklearn.model_selection import GridSearchCV, GroupKFold
 
-from sklearn_groove import GrooveKNN
+from sklearn_groove import GrooveKNN, split_hvo
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import SCORERS
 
@@ -25,7 +25,7 @@ def main():
     args = parser.parse_args()
 
     train = fetch_groove(subset="train", data_home=args.data_home)
-    X, y = train.hvo[..., :9], train.hvo
+    X, y = split_hvo(train.hvo)[0], train.hvo
     sklearn.set_config(enable_metadata_routing=True)
     search = GridSearchCV(
         GrooveKNN(n_jobs=-1),
