@@ -150,7 +150,8 @@ def main():
         measured = args.monitor != "loss" or task.name == "humanize"
         scoring = [ValidationScores(model, X_val, validation.hvo, validation.bpm)] if measured else []
         stopping = EarlyStopping(monitor=monitor, patience=args.patience, load_best=True)
-        callbacks = list(model.callbacks or []) + scoring + [checkpoint, LoadInitState(checkpoint), stopping]
+        recipe_callbacks = list(model.callbacks or [])
+        callbacks = recipe_callbacks + scoring + [checkpoint, LoadInitState(checkpoint), stopping]
         model.set_params(callbacks=callbacks, patience=None)
         t0 = time.perf_counter()
         model.fit(task.inputs(train.hvo), train.hvo, task.inputs(validation.hvo), validation.hvo)
@@ -167,7 +168,7 @@ def main():
             "epochs": len(history),
             "best_epoch": int(np.argmin(history[:, monitor])) + 1,
             "monitor": monitor,
-            "callbacks": [repr(c) for c in callbacks],
+            "callbacks": [repr(c) for c in recipe_callbacks],  # beside the scoring, checkpoints and stopping
             "seconds_per_epoch": float(np.mean(history[:, "dur"])),
             "training_wall_s": wall,
             "train_loss": [float(x) for x in history[:, "train_loss"]],

@@ -182,6 +182,8 @@ def test_weight_average_trains_the_same_and_predicts_with_the_average(gmd):
     plain = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3, patience=5)
     plain.fit(X, y, X_val=gmd[128:192, :, :9], y_val=gmd[128:192])
     assert with_validation.net_.history[-1, "valid_loss"] != plain.net_.history[-1, "valid_loss"]
+    with pytest.raises(ValueError, match=r"decay must lie in \(0, 1\), got 1.0"):
+        GrooveSeq2Seq(callbacks=[WeightAverage(1.0)]).fit(X, y)
 
 
 def test_a_decoder_that_is_not_autoregressive_decodes_as_it_trained(gmd):

@@ -22,7 +22,12 @@ class WeightAverage(Callback):
     def __init__(self, decay):
         self.decay = decay
 
+    def __repr__(self):
+        return f"WeightAverage({self.decay!r})"
+
     def initialize(self):
+        if not 0 < self.decay < 1:
+            raise ValueError(f"WeightAverage's decay must lie in (0, 1), got {self.decay!r}")
         self.average_, self.raw_ = None, None
         return self
 
