@@ -72,11 +72,11 @@ def test_cache_makes_second_call_fast(data_home, tmp_path, monkeypatch):
     np.testing.assert_array_equal(first.hvo, second.hvo)
     assert warm < cold / 3
     # A new parser version is a new cache entry: the files are read again.
-    from sklearn_groove.midi import _read_bytes
+    from sklearn_groove._reading import read_bytes as _read_bytes
 
     reads = []
     monkeypatch.setattr(_groove, "PARSER_VERSION", _groove.PARSER_VERSION + 1)
-    monkeypatch.setattr(_groove, "_read_bytes", lambda *a: reads.append(a) or _read_bytes(*a))
+    monkeypatch.setattr(_groove, "read_bytes", lambda *a: reads.append(a) or _read_bytes(*a))
     fetch_groove(subset="validation", data_home=data_home)
     assert len(reads) > 1000
 

@@ -14,7 +14,9 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._hvo import STEPS_PER_BAR, split_hvo
-from ..midi import _onsets_to_hvo, _parse, _pitch_table, _read_bytes, _step_bpm, window_hvo
+from .._reading import onsets_to_hvo, parse, read_bytes, step_bpm
+from .._pitchmaps import pitch_table
+from .._windows import window_hvo
 
 __all__ = ["fetch_groove", "get_data_home"]
 
@@ -97,18 +99,18 @@ def _parse_all(folder, filenames, bars, hop_bars, fingerprint, version):
 
     ``fingerprint`` and ``version`` are unused here: they key the joblib cache.
     """
-    table, _ = _pitch_table("gmd")
+    table, _ = pitch_table("gmd")
     windows, file_index, start_bars, bpm = [], [], [], []
     for i, filename in enumerate(filenames):
-        data, name = _read_bytes(folder / filename)
-        onsets = _parse(data, name)
-        hvo, _ = _onsets_to_hvo(onsets, table, name)
+        data, name = read_bytes(folder / filename)
+        onsets = parse(data, name)
+        hvo, _ = onsets_to_hvo(onsets, table, name)
         w, start = window_hvo(hvo, bars=bars, hop_bars=hop_bars, pad_end=False)
         keep = split_hvo(w)[0].any(axis=(1, 2))
         windows.append(w[keep])
         start_bars.append(start[keep])
         file_index.append(np.full(int(keep.sum()), i))
-        bpm.append(_step_bpm(onsets, start[keep] * STEPS_PER_BAR))
+        bpm.append(step_bpm(onsets, start[keep] * STEPS_PER_BAR))
     return (
         np.concatenate(windows),
         np.concatenate(file_index),

@@ -1,0 +1,92 @@
+"""Songs into windows of whole bars, and windows back into a song."""
+
+
+import numpy as np
+
+from ._hvo import STEPS_PER_BAR
+
+__all__ = ["window_hvo", "stitch_hvo"]
+
+def window_hvo(hvo, *, bars=2, hop_bars=1, pad_end=True):
+    """Slice one song ``(n_steps, F)`` into windows of ``bars`` bars of 4/4.
+
+    Windows start every ``hop_bars`` bars.
+
+    Parameters
+    ----------
+    hvo : array-like of shape (n_steps, n_features)
+    bars : int, default=2
+    hop_bars : int, default=1
+    pad_end : bool, default=True
+        True: pad the end with silence so that the windows cover every step
+        and no hit is lost. False: only windows that lie within the song's
+        bars (the last bar counts once it has a step), as the dataset does;
+        a song shorter than ``bars`` then gives no window.
+
+    Returns
+    -------
+    windows : ndarray of shape (n_windows, bars * 16, n_features)
+    start_bars : ndarray of shape (n_windows,)
+        The bar (from 0) at which each window starts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.midi import window_hvo
+    >>> windows, start = window_hvo(np.zeros((70, 27)), bars=2, hop_bars=1)
+    >>> windows.shape, start.tolist()   # 70 steps = 4 bars and 6 steps -> 5 bars
+    ((4, 32, 27), [0, 1, 2, 3])
+    """
+    hvo = np.asarray(hvo, dtype=np.float32)
+    if hvo.ndim != 2:
+        raise ValueError(f"hvo must be one song (n_steps, n_features), got shape {hvo.shape}")
+    for label, value in (("bars", bars), ("hop_bars", hop_bars)):
+        if not (isinstance(value, (int, np.integer)) and value >= 1):
+            raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
+    n_bars = -(-len(hvo) // STEPS_PER_BAR)
+    if pad_end:  # at least one window, and the last hop reaches the end
+        n_bars = bars + -(-max(n_bars - bars, 0) // hop_bars) * hop_bars
+    start_bars = np.arange(0, n_bars - bars + 1, hop_bars)
+    padded = np.zeros((n_bars * STEPS_PER_BAR, hvo.shape[1]), dtype=np.float32)
+    padded[: len(hvo)] = hvo
+    index = (start_bars * STEPS_PER_BAR)[:, None] + np.arange(bars * STEPS_PER_BAR)
+    return padded[index], start_bars
+
+
+def stitch_hvo(windows, start_bars, n_steps):
+    """Put overlapping windows back into one song ``(n_steps, F)``.
+
+    Where windows overlap (a hop shorter than a window), their values are
+    blended with weights that rise from the edges of each window to its
+    middle, so no window's edge, where a model sees least context, wins.
+
+    Parameters
+    ----------
+    windows : array-like of shape (n_windows, window_steps, F)
+    start_bars : array-like of shape (n_windows,)
+        As returned by :func:`window_hvo`.
+    n_steps : int
+        Length of the song; windows are cut there.
+
+    Returns
+    -------
+    ndarray of shape (n_steps, F), float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.midi import stitch_hvo, window_hvo
+    >>> song = np.random.default_rng(0).random((70, 27)).astype(np.float32)
+    >>> windows, start = window_hvo(song, bars=2, hop_bars=1)
+    >>> bool(np.allclose(stitch_hvo(windows, start, 70), song))
+    True
+    """
+    windows = np.asarray(windows, dtype=np.float32)
+    length = windows.shape[1]
+    weight = np.minimum(np.arange(length) + 0.5, length - np.arange(length) - 0.5)[:, None]
+    total = np.zeros((max(n_steps, int(np.max(start_bars, initial=0)) * STEPS_PER_BAR + length), windows.shape[2]))
+    norm = np.zeros((len(total), 1))
+    for window, start in zip(windows, np.asarray(start_bars) * STEPS_PER_BAR):
+        total[start : start + length] += weight * window
+        norm[start : start + length] += weight
+    return (total / np.maximum(norm, 1e-12))[:n_steps].astype(np.float32)
