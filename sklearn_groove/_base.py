@@ -1,9 +1,11 @@
-"""What every Humanization estimator shares: validation, output, score, tags.
+"""The estimators' bases: ``GrooveEstimator`` (any input to a performance) and ``GrooveHumanizer``.
 
-An estimator maps a score ``X`` (n_samples, n_steps, 9), or an hvo of which
-only the hits are read, to a performance: an hvo (n_samples, n_steps, 27)
-whose hits are exactly ``X``'s hits. Subclasses implement ``_fit(hits, y)``
-and ``_predict_vo(hits) -> (velocities, offsets)``.
+A ``GrooveEstimator`` maps 3-D windows to performances, hvo arrays
+(n_samples, n_steps, 27), and is scored by the timing MAE. A
+``GrooveHumanizer`` maps a score ``X`` (n_samples, n_steps, 9), or an hvo of
+which only the hits are read, to a performance whose hits are exactly
+``X``'s hits; its subclasses implement ``_fit(hits, y)`` and
+``_predict_vo(hits) -> (velocities, offsets)``.
 
 Note on ``n_features_in_``: scikit-learn counts features on axis 1, which
 here is the number of steps; an estimator fitted on 2-bar windows predicts
@@ -17,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._hvo import MAX_OFFSET, check_hvo, hits_of, join_hvo
 from .metrics import timing_mae_ms
 
-__all__ = ["GrooveHumanizer", "flatten", "unflatten"]
+__all__ = ["GrooveEstimator", "GrooveHumanizer", "validate_hits", "flatten", "unflatten"]
 
 
 def flatten(a):
@@ -30,23 +32,14 @@ def unflatten(a, n_steps):
     return a.reshape(len(a), n_steps, -1)
 
 
-class GrooveHumanizer(BaseEstimator):
-    """Base class of the Humanization estimators (score -> performance)."""
+class GrooveEstimator(BaseEstimator):
+    """Base class of every model of performances: 3-D windows in, hvo performances out.
 
-    def _validate_X(self, X, reset):
-        if reset:  # scikit-learn's own checks (dtype, finiteness, complex) come first
-            X = validate_data(self, X, reset=True, allow_nd=True, dtype=np.float32)
-        shape = np.shape(X)
-        if len(shape) != 3:
-            raise ValueError(f"X must be a 3-D array (n_samples, n_steps, 9 or 27), got shape {shape}")
-        if not reset:
-            if shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {shape[1]} steps, but {type(self).__name__} was fitted on "
-                    f"windows of {self.n_features_in_} steps"
-                )
-            X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
-        return hits_of(X, name="X")
+    It checks pairs of inputs and performances, scores by the timing MAE and
+    sets the tags of 3-D input; it promises nothing about the hits, which a
+    subclass may write itself (Infilling, Tap2Drum). Subclasses implement
+    ``_validate_X(X, reset)``, ``fit`` and ``predict``.
+    """
 
     def _validate_fit(self, X, y):
         self._validate_params()
@@ -61,6 +54,51 @@ class GrooveHumanizer(BaseEstimator):
         if y.shape[:2] != X.shape[:2]:
             raise ValueError(f"X and y must have the same samples and steps, got {X.shape[:2]} and {y.shape[:2]}")
         return X, y
+
+    def score(self, X, y, bpm=120.0):
+        """Minus the timing MAE (ms) of ``predict(X)`` against ``y``: higher is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_features)
+        y : array-like of shape (n_samples, n_steps, 27)
+        bpm : float or array-like of shape (n_samples,), default=120.0
+
+        Returns
+        -------
+        float
+        """
+        return -timing_mae_ms(y, self.predict(X), bpm=bpm)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.required = True
+        return tags
+
+
+def validate_hits(estimator, X, reset):
+    """The hits of ``X`` (a score or an hvo), with scikit-learn's checks and the window length fitted."""
+    if reset:  # scikit-learn's own checks (dtype, finiteness, complex) come first
+        X = validate_data(estimator, X, reset=True, allow_nd=True, dtype=np.float32)
+    shape = np.shape(X)
+    if len(shape) != 3:
+        raise ValueError(f"X must be a 3-D array (n_samples, n_steps, 9 or 27), got shape {shape}")
+    if not reset:
+        if shape[1] != estimator.n_features_in_:
+            raise ValueError(
+                f"X has {shape[1]} steps, but {type(estimator).__name__} was fitted on "
+                f"windows of {estimator.n_features_in_} steps"
+            )
+        X = validate_data(estimator, X, reset=False, allow_nd=True, dtype=np.float32)
+    return hits_of(X, name="X")
+
+
+class GrooveHumanizer(GrooveEstimator):
+    """Base class of the Humanization estimators (score -> performance): the output keeps the input's hits."""
+
+    def _validate_X(self, X, reset):
+        return validate_hits(self, X, reset)
 
     def fit(self, X, y):
         """Fit the model on scores and their performances.
@@ -96,24 +134,7 @@ class GrooveHumanizer(BaseEstimator):
         velocities, offsets = self._predict_vo(hits)
         return join_hvo(hits, np.clip(velocities, 0.0, 1.0), np.clip(offsets, -0.5, MAX_OFFSET))
 
-    def score(self, X, y, bpm=120.0):
-        """Minus the timing MAE (ms) of ``predict(X)`` against ``y``: higher is better.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
-        y : array-like of shape (n_samples, n_steps, 27)
-        bpm : float or array-like of shape (n_samples,), default=120.0
-
-        Returns
-        -------
-        float
-        """
-        return -timing_mae_ms(y, self.predict(X), bpm=bpm)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
         tags.input_tags.positive_only = True  # hits are 0 or 1
-        tags.target_tags.required = True
         return tags

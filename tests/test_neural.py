@@ -261,3 +261,10 @@ def test_public_parameters_are_few(gmd):
 def test_transform_reads_reversed_and_strided_arrays(gmd):
     model = GrooveTransfer(**SMALL, max_epochs=1).fit(gmd[:32, :, :9], gmd[:32])
     np.testing.assert_allclose(model.transform(gmd[:32][::-1]), model.transform(gmd[:32].copy()[::-1].copy()), atol=1e-6)
+
+
+def test_models_that_write_hits_promise_no_kept_hits():
+    """GrooveSeq2Seq writes hits for Infilling and Tap2Drum: it is a GrooveEstimator, not a GrooveHumanizer."""
+    from sklearn_groove._base import GrooveEstimator, GrooveHumanizer
+
+    assert issubclass(GrooveSeq2Seq, GrooveEstimator) and not issubclass(GrooveSeq2Seq, GrooveHumanizer)

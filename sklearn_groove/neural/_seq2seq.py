@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._base import GrooveHumanizer, flatten
+from .._base import GrooveEstimator, flatten, validate_hits
 from .._hvo import N_VOICES, check_hvo, check_voices, hits_of
 from ..neighbors import top_k_similar
 
@@ -38,7 +38,7 @@ MODULE_PARAMS = {
 }
 
 
-class _GrooveRecurrent(GrooveHumanizer):
+class _GrooveRecurrent(GrooveEstimator):
     """What GrooveSeq2Seq and GrooveTransfer share: parameters, the network, training, decoding."""
 
     _parameter_constraints = {
@@ -346,7 +346,6 @@ class _GrooveRecurrent(GrooveHumanizer):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = False
         tags.non_deterministic = self.temperature > 0
         return tags
 
@@ -667,7 +666,7 @@ class GrooveTransfer(_GrooveRecurrent):
 
     def _validate_X(self, X, reset):
         # Only the hits are read: a score or an hvo, whichever was used in fit.
-        return GrooveHumanizer._validate_X(self, X, reset)
+        return validate_hits(self, X, reset)
 
     def _encoder_input(self, X, y):
         return y
