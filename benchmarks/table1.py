@@ -72,17 +72,33 @@ def _timed(f, *args):
 
 
 def tune(cls, grid, train, validation):
-    """Fit each setting on train; keep the one of lowest validation timing MAE."""
-    tried = []
-    best = None
-    for params in grid:
-        model, fit_s = _timed(cls(**params).fit, split_hvo(train.hvo)[0], train.hvo)
-        mae = timing_mae_ms(validation.hvo, model.predict(split_hvo(validation.hvo)[0]), bpm=validation.bpm)
-        tried.append({"params": params, "validation_mae_ms": mae, "fit_s": fit_s})
-        print(f"  {cls.__name__}({params}): validation MAE {mae:.3f} ms, fit {fit_s:.1f} s", flush=True)
-        if best is None or mae < best[1]:
-            best = (model, mae, params, fit_s)
-    return best, tried
+    """Choose the setting of lowest validation timing MAE with GridSearchCV, then fit it on train.
+
+    The search fits each setting on train and scores it on validation (a ``PredefinedSplit``), with the
+    library's ``SCORERS["neg_timing_mae_ms"]``, which reads each window's tempo through metadata routing.
+    """
+    import sklearn
+    from sklearn.model_selection import GridSearchCV, PredefinedSplit
+
+    from sklearn_groove.metrics import SCORERS
+
+    hvo = np.concatenate([train.hvo, validation.hvo])
+    bpm = np.concatenate([train.bpm, validation.bpm])
+    fold = np.r_[np.full(len(train.hvo), -1), np.zeros(len(validation.hvo), int)]  # -1: train only
+    grid = [{k: [v] for k, v in params.items()} for params in grid]
+    search = GridSearchCV(cls(), grid, scoring=SCORERS["neg_timing_mae_ms"], cv=PredefinedSplit(fold), refit=False)
+    with sklearn.config_context(enable_metadata_routing=True):
+        search.fit(split_hvo(hvo)[0], hvo, bpm=bpm)
+    results = search.cv_results_
+    tried = [
+        {"params": params, "validation_mae_ms": -score, "fit_s": fit_s}
+        for params, score, fit_s in zip(results["params"], results["mean_test_score"], results["mean_fit_time"])
+    ]
+    for row in tried:
+        print(f"  {cls.__name__}({row['params']}): validation MAE {row['validation_mae_ms']:.3f} ms, "
+              f"fit {row['fit_s']:.1f} s", flush=True)
+    model, fit_s = _timed(cls(**search.best_params_).fit, split_hvo(train.hvo)[0], train.hvo)
+    return (model, -search.best_score_, search.best_params_, fit_s), tried
 
 
 def evaluate(model, test, n_resamples, seed):
