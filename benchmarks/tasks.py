@@ -15,7 +15,8 @@ over windows), timing KL and velocity KL. Baselines, fitted on GMD train:
   with the input (Hadamard similarity), its hi-hat (Infilling) or its drums on
   the tapped steps with the taps' offsets (Tap2Drum).
 
-Writes benchmarks/results/tasks_SUBSET.{json,md}.
+The baselines are the estimators ``GrooveMostFrequent`` and ``GrooveNearestWindow``; the tasks
+come from the task registry (``sklearn_groove.tasks``). Writes benchmarks/results/tasks_SUBSET.{json,md}.
 """
 
 import argparse
@@ -24,76 +25,20 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
-
-from sklearn_groove import VOICES, join_hvo, pretrained, split_hvo
+from sklearn_groove import GrooveMostFrequent, GrooveNearestWindow, pretrained
 from sklearn_groove._hvo import keep_voices
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import bootstrap_ci, hit_f1, score_report
-from sklearn_groove.neighbors import top_k_similar
-from sklearn_groove.preprocessing import Tapper, VoiceRemover
+from sklearn_groove.tasks import TASKS
 
 RESULTS = Path(__file__).parent / "results"
-HIHAT = VOICES.index("closed_hihat")
-
-
-def infill_most_frequent(train, X):
-    h, v, o = split_hvo(train)
-    patterns = h[..., HIHAT] > 0
-    nonempty = patterns[patterns.any(axis=1)]
-    unique, counts = np.unique(nonempty, axis=0, return_counts=True)
-    best = unique[np.argmax(counts)]
-    same = (patterns == best).all(axis=1)
-    out_h, out_v, out_o = (a.copy() for a in split_hvo(X))
-    out_h[..., HIHAT] = best
-    out_v[..., HIHAT] = v[same, :, HIHAT].mean(axis=0)
-    out_o[..., HIHAT] = o[same, :, HIHAT].mean(axis=0)
-    return join_hvo(out_h, out_v, out_o)
-
-
-def infill_nearest(train, X):
-    train_input = VoiceRemover(voices=("closed_hihat",)).fit_transform(train)
-    nearest = top_k_similar(split_hvo(X)[0], split_hvo(train_input)[0], 1)[:, 0]
-    out = X.copy()
-    columns = [HIHAT, HIHAT + 9, HIHAT + 18]
-    out[..., columns] = train[nearest][..., columns]
-    return out
-
-
-def tap2drum_most_frequent(train, taps):
-    h, v, _ = split_hvo(train)
-    code = (h > 0).astype(np.int64) @ (1 << np.arange(9))  # voice combination per step
-    n_steps = h.shape[1]
-    best = np.zeros(n_steps, dtype=np.int64)
-    velocity = np.zeros((n_steps, 9), dtype=np.float32)
-    for t in range(n_steps):
-        tapped = code[:, t] > 0
-        combos, counts = np.unique(code[tapped, t], return_counts=True)
-        best[t] = combos[np.argmax(counts)]
-        velocity[t] = v[tapped, t][code[tapped, t] == best[t]].mean(axis=0)
-    hits = ((best[:, None] >> np.arange(9)) & 1).astype(np.float32)
-    tap, _, offset = split_hvo(taps)
-    return join_hvo(tap * hits, np.broadcast_to(velocity, tap.shape[:2] + (9,)), np.repeat(offset, 9, axis=-1))
-
-
-def tap2drum_nearest(train, taps):
-    tap, _, offset = split_hvo(taps)
-    train_taps = split_hvo(Tapper().fit_transform(train))[0]
-    nearest = top_k_similar(tap, train_taps, 1)[:, 0]
-    h, v, _ = split_hvo(train[nearest])
-    return join_hvo(h * tap, v, np.repeat(offset, 9, axis=-1))
+BASELINES = {"most frequent": GrooveMostFrequent, "nearest neighbour": GrooveNearestWindow}
 
 
 def scores(y_true, y_pred, voices):
     report = score_report(y_true, y_pred, voices=voices)
     f1 = bootstrap_ci(hit_f1, keep_voices(y_true, voices), keep_voices(y_pred, voices), n_resamples=500, random_state=0)
     return {**report, "hit_f1_ci": [f1.low, f1.high]}
-
-
-TASKS = {
-    "infill_closed_hihat": (["closed_hihat"], VoiceRemover(voices=("closed_hihat",)), infill_most_frequent, infill_nearest),
-    "tap2drum": (VOICES, Tapper(), tap2drum_most_frequent, tap2drum_nearest),
-}
 
 
 def main():
@@ -106,12 +51,11 @@ def main():
     train = fetch_groove(subset="train", data_home=args.data_home).hvo
     truth = fetch_groove(subset=args.subset, data_home=args.data_home).hvo
     results = {}
-    for name, (voices, transformer, most_frequent, nearest) in TASKS.items():
-        X = transformer.fit_transform(truth)
-        rows = {
-            "most frequent": most_frequent(train, X),
-            "nearest neighbour": nearest(train, X),
-        }
+    for task in (task for task in TASKS.values() if task.writes_hits):
+        name, voices = task.pretrained, list(task.voices)
+        X, X_train = task.inputs(truth), task.inputs(train)
+        voice = {"voice": task.voices[0]} if len(task.voices) == 1 else {}
+        rows = {label: cls(**voice).fit(X_train, train).predict(X) for label, cls in BASELINES.items()}
         if name in pretrained.available(args.weights):
             model = pretrained.load(name, folder=args.weights)
             for temperature in (0.0, 1.0):

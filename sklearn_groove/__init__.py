@@ -6,7 +6,7 @@ The array layout is documented in :mod:`sklearn_groove._hvo`; see
 
 from ._hvo import N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, hits_of, join_hvo, split_hvo
 
-from .baseline import GrooveLinear, GrooveQuantized
+from .baseline import GrooveLinear, GrooveMostFrequent, GrooveNearestWindow, GrooveQuantized
 from .ensemble import GrooveEnsemble
 from .neighbors import GrooveKNN
 from .neural import GrooveMLP, GrooveSeq2Seq, GrooveTransfer
@@ -24,6 +24,8 @@ __all__ = [
     "hits_of",
     "GrooveQuantized",
     "GrooveLinear",
+    "GrooveMostFrequent",
+    "GrooveNearestWindow",
     "GrooveKNN",
     "GrooveMLP",
     "GrooveSeq2Seq",
