@@ -7,13 +7,17 @@ members of the shipped ``humanize`` ensemble (labelled DIR#K, as ``train_pretrai
 reads them). Every network decodes the validation split once (temperature 0); every combination
 of up to --max-members of them whose int8 weights fit in --max-mb is scored by the timing MSE of
 the mean of their performances (the GrooveEnsemble at temperature 0), and the best --top are
-printed with their MAE. With --rotate-bars each network's performance is the mean of the windows
+printed with their MAE; the best is written to --out (a JSON file that ``train_pretrained.py humanize
+--choice FILE`` packages). With --rotate-bars each network's performance is the mean of the windows
 as given and rotated by a bar (``GrooveEnsemble(rotate_bars=True)``). The test split is not read.
 """
 
 import argparse
 import itertools
+import json
 import os
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -54,6 +58,7 @@ def main():
         "--rotate-bars", action="store_true", help="each network also plays the windows with their bars rotated"
     )
     parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    parser.add_argument("--out", default="trained/humanize_choice.json", help="where the best choice is written")
     args = parser.parse_args()
     if not args.dirs and not args.shipped:
         parser.error("give at least one DIR or --shipped")
@@ -80,6 +85,16 @@ def main():
     for mse, mae, combo in scored[: args.top]:
         print(f"MSE {mse:.5f}  MAE {mae:.3f} ms  {sum(sizes[k] for k in combo):5.2f} MB  "
               + " + ".join(labels[k] for k in combo))
+    mse, mae, combo = scored[0]
+    choice = {
+        "sources": [labels[k] for k in combo],
+        "rotate_bars": args.rotate_bars,
+        "validation": {"timing_mse": mse, "timing_mae_ms": mae, "int8_mb": sum(sizes[k] for k in combo)},
+        "command": "python " + " ".join(sys.argv),
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(choice, indent=2) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ trains nothing: it saves the model that earlier runs wrote to each DIR (their --
 member K of an ensemble saved there), one DIR as it is and several as a GrooveEnsemble of them,
 with the commands that trained them (--rotate-bars: a GrooveEnsemble(rotate_bars=True), which
 also plays each window with its bars rotated), and measures it again on validation and test.
-Weights are stored as int8 matrices with a float16 scale per row (--float16 for float16).
+``--choice FILE`` does the same with the sources and bar rotation that ``choose_ensemble.py`` wrote
+to FILE. Weights are stored as int8 matrices with a float16 scale per row (--float16 for float16).
 """
 
 import argparse
@@ -120,6 +121,7 @@ def main():
         help="train nothing: save the task's model from these earlier --out folders (DIR#K: member K of an "
         "ensemble there; several: their GrooveEnsemble)",
     )
+    parser.add_argument("--choice", help="train nothing: package the choice that choose_ensemble.py wrote to this file")
     parser.add_argument("--float16", action="store_true", help="store weights as float16 instead of int8")
     parser.add_argument(
         "--rotate-bars",
@@ -127,6 +129,9 @@ def main():
         help="with --from: a GrooveEnsemble(rotate_bars=True), which also plays each window with its bars rotated",
     )
     args = parser.parse_args()
+    if args.choice:
+        choice = json.loads(Path(args.choice).read_text())
+        args.sources, args.rotate_bars = choice["sources"], choice["rotate_bars"]
 
     import torch
 

@@ -1,0 +1,92 @@
+"""The benchmark pipeline: each stage one command, with the files it reads and writes declared.
+
+    python benchmarks/pipeline.py list
+    python benchmarks/pipeline.py STAGE [--task humanize] [--seed 1] [--dry-run]
+
+Stages, in order (the shipped weights are never written: copying a packaged model into
+``sklearn_groove/pretrained/weights`` is a reviewed commit of its own):
+
+- ``train``: one network of a task with its registry recipe, seeded, into ``trained/TASK_sSEED``.
+- ``choose``: the best combination of the trained humanize networks on validation, written to
+  ``trained/humanize_choice.json``.
+- ``package``: the chosen networks saved as one model in ``trained/package`` (for humanize, the
+  choice; for the other tasks, the network of ``--seed``).
+- ``evaluate``: the packaged model scored on the test split beside the shipped ones
+  (``benchmarks/results`` is not written: the tables go to ``trained/results``).
+
+A stage checks that its inputs exist before it runs and that its outputs exist after.
+"""
+
+import argparse
+import glob
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from sklearn_groove.tasks import TASKS
+
+TRAINED = Path("trained")
+
+
+def stages(task, seed, train_args=""):
+    """name -> (command, inputs, outputs) for one task; ``train_args`` are added to the train command."""
+    name = TASKS[task].pretrained
+    run = TRAINED / f"{task}_s{seed}"
+    package = TRAINED / "package"
+    runs = sorted(glob.glob(str(TRAINED / f"{task}_s*")))
+    choice = TRAINED / f"{task}_choice.json"
+    chosen = [f"--choice {choice}"] if task == "humanize" else [f"--from {run}"]
+    evaluate = (
+        f"python benchmarks/table1.py --skip-baselines --extra-weights {package} --out {TRAINED / 'results'}"
+        if task in ("humanize", "transfer")
+        else f"python benchmarks/tasks.py --weights {package} --out {TRAINED / 'results'}"
+    )
+    return {
+        "train": (f"python benchmarks/train_pretrained.py {task} --seed {seed} --monitor "
+                  f"{'mse' if task == 'humanize' else 'loss'} --out {run} --checkpoints {run}/checkpoints {train_args}".strip(),
+                  [], [run / f"{name}.json", run / f"{name}.pt"]),
+        "choose": (f"python benchmarks/choose_ensemble.py {' '.join(runs)} --rotate-bars --out {choice}",
+                   [Path(r) / f"{name}.json" for r in runs] or [run / f"{name}.json"], [choice]),
+        "package": (f"python benchmarks/train_pretrained.py {task} {' '.join(chosen)} --out {package}",
+                    [choice] if task == "humanize" else [run / f"{name}.json"],
+                    [package / f"{name}.json", package / f"{name}.pt"]),
+        "evaluate": (evaluate, [package / f"{name}.json"], [TRAINED / "results"]),
+    }
+
+
+def _missing(paths):
+    return [str(p) for p in paths if not Path(p).exists()]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stage", choices=["list", "train", "choose", "package", "evaluate"])
+    parser.add_argument("--task", default="humanize", choices=sorted(TASKS))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--train-args", default="", help="more options of train_pretrained.py for the train stage, "
+                        "such as '--max-epochs 1 --set module__encoder_size=16' for a smoke run")
+    parser.add_argument("--dry-run", action="store_true", help="print the command, run nothing")
+    args = parser.parse_args(argv)
+    declared = stages(args.task, args.seed, args.train_args)
+    if args.stage == "list":
+        for stage, (command, inputs, outputs) in declared.items():
+            print(f"{stage}: {command}\n  reads: {', '.join(map(str, inputs)) or '-'}\n  writes: {', '.join(map(str, outputs))}")
+        return 0
+    if args.stage == "choose" and args.task != "humanize":
+        parser.error("choose combines humanize networks; the other tasks package one network (package --seed N)")
+    command, inputs, outputs = declared[args.stage]
+    print(command, flush=True)
+    if args.dry_run:
+        return 0
+    if _missing(inputs):
+        parser.error(f"{args.stage} needs {', '.join(_missing(inputs))}: run the stage before it first")
+    subprocess.run(shlex.split(command), check=True)
+    if _missing(outputs):
+        print(f"{args.stage} did not write {', '.join(_missing(outputs))}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
