@@ -1,4 +1,4 @@
-"""Metrics on hvo arrays (section 6.2 of the paper), bootstrap intervals and scorers."""
+"""Metrics on hvo arrays (section 6.2 of the paper), bootstrap intervals, scorers, and realism measures."""
 
 from ._metrics import (
     SCORERS,
@@ -13,6 +13,7 @@ from ._metrics import (
     timing_mse,
     velocity_kl,
 )
+from ._realism import TwoSampleResult, compare_grooves, groove_features, groove_statistics, two_sample_test
 
 __all__ = [
     "timing_mae_ms",
@@ -26,4 +27,9 @@ __all__ = [
     "BootstrapCI",
     "score_report",
     "SCORERS",
+    "two_sample_test",
+    "TwoSampleResult",
+    "groove_features",
+    "groove_statistics",
+    "compare_grooves",
 ]

@@ -1,0 +1,64 @@
+"""The realism measures: the two-sample test tested on cases of known answer, and the groove statistics."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_groove import join_hvo, split_hvo
+from sklearn_groove.datasets import fetch_groove
+from sklearn_groove.metrics import compare_grooves, groove_statistics, two_sample_test
+
+
+@pytest.fixture(scope="module")
+def real(data_home):
+    return fetch_groove(subset="validation", data_home=data_home).hvo[::8]  # 257 windows of many takes
+
+
+def _noisy(hvo, scale, seed=0):
+    h, v, o = split_hvo(hvo)
+    noise = np.random.default_rng(seed).normal(0, scale, o.shape)
+    return join_hvo(h, v, np.clip(o + noise, -0.5, 0.49))
+
+
+def test_identical_quantized_and_noisy(real):
+    same = two_sample_test(real, real.copy(), random_state=0)
+    assert same.accuracy == pytest.approx(0.5, abs=0.02) and same.n_pairs == len(real)
+    h, v, _ = split_hvo(real)
+    quantized = two_sample_test(real, join_hvo(h, v), random_state=0)
+    assert quantized.accuracy > 0.97
+    noisy = two_sample_test(real, _noisy(real, 0.1), random_state=0)
+    assert same.high < noisy.accuracy < quantized.low
+    assert noisy.low < noisy.accuracy < noisy.high
+
+
+def test_another_classifier_and_reproducibility(real):
+    logistic = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    h, v, _ = split_hvo(real)
+    assert two_sample_test(real, join_hvo(h, v), classifier=logistic, random_state=0).accuracy > 0.9
+    first = two_sample_test(real, _noisy(real, 0.05), random_state=1)
+    assert two_sample_test(real, _noisy(real, 0.05), random_state=1) == first
+
+
+def test_refuses_mismatched_shapes_and_too_few_pairs(real):
+    with pytest.raises(ValueError, match="same scores: shapes .* differ"):
+        two_sample_test(real, real[:-1])
+    with pytest.raises(ValueError, match="at least 10 pairs for 5 folds, got 6"):
+        two_sample_test(real[:6], real[:6])
+    with pytest.raises(ValueError, match="generated velocities must lie in"):
+        two_sample_test(real, np.where(np.arange(27) == 9, 1.27, real))
+
+
+def test_groove_statistics_and_two_sided_comparison(real):
+    stats = groove_statistics(real)
+    assert 0.1 < stats["offset_std/snare"] < 0.3 and stats["velocity_mean/kick"] > 0.3
+    assert -1 < stats["autocorrelation_step"] < 1 and -1 < stats["voice_correlation"] < 1
+    h, v, o = split_hvo(real)
+    tight = compare_grooves(real, join_hvo(h, v, 0.5 * o))
+    loose = compare_grooves(real, _noisy(real, 0.15))
+    verdict = lambda rows, name: next(r["verdict"] for r in rows if r["statistic"] == name)
+    assert verdict(tight, "offset_std/snare") == "too tight" and verdict(loose, "offset_std/snare") == "too loose"
+    assert verdict(compare_grooves(real, real), "offset_std/snare") == "ok"
+    late = join_hvo(h, v, np.clip(o + 0.1 * h, -0.5, 0.49))
+    assert verdict(compare_grooves(real, late), "offset_mean/kick") == "too late"
