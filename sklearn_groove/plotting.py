@@ -5,9 +5,9 @@ matplotlib is imported when a function is called (``pip install matplotlib``).
 
 import numpy as np
 
-from ._hvo import STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
+from ._hvo import STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, check_voices, split_hvo
 
-__all__ = ["plot_roll", "plot_rolls", "plot_offsets"]
+__all__ = ["plot_roll", "plot_rolls", "plot_offsets", "plot_voice_distributions"]
 
 _POSITIONS = ("on the beat", "2nd 16th", "8th note", "4th 16th")
 
@@ -159,5 +159,53 @@ def plot_offsets(songs, *, bins=40):
         ax.set_xlabel("offset (16th notes)")
         ax.legend(fontsize="x-small")
     axes[0].set_ylabel("density")
+    fig.tight_layout()
+    return fig
+
+
+def plot_voice_distributions(songs, *, voices=("kick", "snare", "closed_hihat", "open_hihat", "ride"), bins=40):
+    """Distributions of offsets (top row) and velocities (bottom row) per voice, one line per performance.
+
+    Parameters
+    ----------
+    songs : dict of str to array-like of shape (n_steps, 27) or (n_samples, n_steps, 27)
+        Label to performances, such as the GMD's and a model's.
+    voices : sequence of str, default: the five most played
+    bins : int, default=40
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.plotting import plot_voice_distributions
+    >>> hvo = np.zeros((64, 27), dtype=np.float32); hvo[:, 0], hvo[:, 9] = 1, 0.8
+    >>> len(plot_voice_distributions({"kick": hvo}, voices=["kick", "snare"]).axes)
+    4
+    """
+    plt = _pyplot()
+    if not songs:
+        raise ValueError("give at least one performance to plot")
+    columns = check_voices(voices)
+    fig, axes = plt.subplots(2, len(columns), figsize=(2.6 * len(columns), 5), squeeze=False)
+    edges = {1: np.linspace(0, 1, bins + 1), 2: np.linspace(-0.5, 0.5, bins + 1)}
+    for label, hvo in songs.items():
+        parts = split_hvo(_as_song(hvo))
+        for c, j in enumerate(columns):
+            played = parts[0][:, j] > 0
+            for row, part in enumerate((2, 1)):  # offsets, then velocities
+                values = parts[part][played, j]
+                axes[row, c].hist(values, bins=edges[part], density=True, histtype="step", lw=1.3,
+                                  label=f"{label} (std {values.std():.3f})" if values.size else label)
+    for c, j in enumerate(columns):
+        axes[0, c].set_title(VOICES[j])
+        axes[0, c].set_xlabel("offset (16th notes)")
+        axes[1, c].set_xlabel("velocity")
+        for row in range(2):
+            axes[row, c].legend(fontsize="xx-small")
+    axes[0, 0].set_ylabel("density")
+    axes[1, 0].set_ylabel("density")
     fig.tight_layout()
     return fig

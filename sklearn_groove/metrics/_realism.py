@@ -119,8 +119,9 @@ def two_sample_test(real, generated, *, classifier=None, n_splits=5, n_resamples
     X = np.concatenate([groove_features(real), groove_features(generated)])
     y = np.r_[np.ones(n, int), np.zeros(n, int)]
     groups = np.r_[np.arange(n), np.arange(n)]
-    cv = GroupKFold(n_splits, shuffle=True, random_state=seed)
-    correct = (cross_val_predict(model, X, y, groups=groups, cv=cv) == y).reshape(2, n).mean(axis=0)
+    # the folds as index pairs, so that this works with scikit-learn's metadata routing on or off
+    folds = list(GroupKFold(n_splits, shuffle=True, random_state=seed).split(X, y, groups))
+    correct = (cross_val_predict(model, X, y, cv=folds) == y).reshape(2, n).mean(axis=0)
     resampled = correct[rng.randint(0, n, (n_resamples, n))].mean(axis=1)
     alpha = (1 - confidence) / 2
     low, high = np.percentile(resampled, [100 * alpha, 100 * (1 - alpha)])
