@@ -117,3 +117,17 @@ def test_format_1_is_upgraded_and_removed_settings_are_refused():
         pretrained.upgrade({**old, "params": {**old["params"], "output": "laplace"}}, "old.json")
     with pytest.raises(ValueError, match="new.json: model format 99 is newer"):
         pretrained.upgrade({**old, "format": 99}, "new.json")
+
+
+def test_a_parameter_missing_from_the_file_is_refused_not_defaulted(tmp_path):
+    """A default changed later can never change a saved model: every parameter must be in the file."""
+    import json
+    import shutil
+
+    for suffix in (".json", ".pt"):
+        shutil.copy(WEIGHTS / f"tap2drum{suffix}", tmp_path / f"tap2drum{suffix}")
+    meta = json.loads((tmp_path / "tap2drum.json").read_text())
+    del meta["params"]["module__dropout"]
+    (tmp_path / "tap2drum.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="does not say module__dropout: every parameter must be saved"):
+        pretrained.load("tap2drum", folder=tmp_path)

@@ -290,6 +290,13 @@ class _GrooveRecurrent(GrooveEstimator):
         """The fitted model that :meth:`_to_state` described, its network in ``net_``."""
         from ._persist import dequantize
 
+        expected = {*cls._get_param_names(), *("module__" + name for name in MODULE_PARAMS)} - set(_UNSAVED)
+        missing = sorted(expected - set(meta["params"]))
+        if missing:  # a default would fill them in, and could change the model without a word
+            raise ValueError(
+                f"the saved {meta['estimator']} does not say {', '.join(missing)}: every parameter must be saved "
+                "(sklearn_groove.pretrained.upgrade fills in those of older formats)"
+            )
         estimator = cls(**meta["params"])
         estimator.n_features_in_ = meta["n_steps"]
         estimator.n_input_features_ = meta["n_input_features"]
