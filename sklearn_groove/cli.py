@@ -45,13 +45,13 @@ def _print(*args, end="\n"):
 def _load_model(spec, task):
     """A shipped model by name (the task's by default), or a model file of :func:`pretrained.save_model`."""
     from . import pretrained
-    from .tasks import get_task
 
-    name = spec or get_task(task).pretrained
-    if name in pretrained.available():
-        return pretrained.load(name)
+    if spec is None:
+        return pretrained.load(task)  # the task's shipped model
+    if spec in pretrained.available():
+        return pretrained.load(spec)
     if not os.path.isfile(spec):
-        raise ValueError(f"{name}: no such model file, nor a shipped model ({', '.join(pretrained.available())})")
+        raise ValueError(f"{spec}: no such model file, nor a shipped model ({', '.join(pretrained.available())})")
     return pretrained.load_model(spec)
 
 

@@ -8,8 +8,13 @@ from sklearn_groove.pretrained import WEIGHTS
 
 
 def test_unknown_name_lists_known():
-    with pytest.raises(ValueError, match="unknown pretrained model 'nope'; known models: .*humanize"):
+    with pytest.raises(ValueError, match="unknown pretrained model 'nope'; known models: .*humanize.*or a task: "):
         pretrained.load("nope")
+
+
+def test_a_task_name_loads_its_shipped_model():
+    assert pretrained.info("infill") == pretrained.info("infill_closed_hihat")
+    assert type(pretrained.load("transfer")).__name__ == "GrooveTransfer"
 
 
 def test_shipped_files_are_small_and_documented():

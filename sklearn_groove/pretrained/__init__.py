@@ -31,13 +31,21 @@ def available(folder=WEIGHTS):
     return sorted(p.stem for p in Path(folder).glob("*.json"))
 
 
+def _resolve(name, folder):
+    """The file stem of model ``name`` in ``folder``: its own name, or the shipped model of a task of the registry."""
+    from ..tasks import TASKS
+
+    if (Path(folder) / f"{name}.json").is_file():
+        return name
+    if name in TASKS and (Path(folder) / f"{TASKS[name].pretrained}.json").is_file():
+        return TASKS[name].pretrained
+    known = ", ".join(available(folder)) or "none"
+    raise ValueError(f"unknown pretrained model {name!r}; known models: {known} (or a task: {', '.join(TASKS)})")
+
+
 def info(name, folder=WEIGHTS):
-    """The metadata of a shipped model: parameters, training data, version, test metrics."""
-    path = Path(folder) / f"{name}.json"
-    if not path.is_file():
-        known = ", ".join(available(folder)) or "none"
-        raise ValueError(f"unknown pretrained model {name!r}; known models: {known}")
-    return json.loads(path.read_text())
+    """The metadata of a shipped model (or of a task's model): parameters, training data, version, test metrics."""
+    return json.loads((Path(folder) / f"{_resolve(name, folder)}.json").read_text())
 
 
 def load(name, folder=WEIGHTS):
@@ -48,7 +56,9 @@ def load(name, folder=WEIGHTS):
     name : str
         One of :func:`available`: ``"humanize"`` (score -> performance),
         ``"infill_closed_hihat"`` and ``"tap2drum"`` (pipelines that take any
-        hvo and apply their own input transform), ``"groove_transfer"``.
+        hvo and apply their own input transform), ``"groove_transfer"``; or
+        a task of :mod:`sklearn_groove.tasks` (``"infill"``, ``"transfer"``),
+        for that task's shipped model.
     folder : path, default: the package's shipped weights
         Where to look instead, such as the output of
         ``benchmarks/train_pretrained.py --out``.
@@ -72,6 +82,7 @@ def load(name, folder=WEIGHTS):
 
     from .. import preprocessing
 
+    name = _resolve(name, folder)
     path = Path(folder) / f"{name}.json"
     meta = upgrade(info(name, folder), path)
     state = torch.load(Path(folder) / f"{name}.pt", weights_only=True, map_location="cpu")
