@@ -78,6 +78,19 @@ def test_console_script_help():
     assert result.returncode == 0 and "examples:" in result.stdout and "--temperature" in result.stdout
 
 
+def test_help_imports_neither_scikit_learn_nor_torch():
+    """--help needs argparse alone: the estimators, scikit-learn and torch are imported when a command runs."""
+    code = (
+        "import sys\n"
+        "from sklearn_groove.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sklearn', 'torch', 'skorch') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_default_model_with_temperature_and_seed(tmp_path, capsys):
     """The shipped humanize model, through the command; its hits come back."""
     source = tmp_path / "beat.mid"
