@@ -38,6 +38,11 @@ MODULE_PARAMS = {
 }
 
 
+def _writable(a):
+    """``a`` as a C-ordered, writable float32 array (a copy only where needed), as torch wants it."""
+    return np.require(a, dtype=np.float32, requirements=["C", "W"])
+
+
 class _GrooveRecurrent(GrooveEstimator):
     """What GrooveSeq2Seq and GrooveTransfer share: parameters, the network, training, decoding."""
 
@@ -324,7 +329,7 @@ class _GrooveRecurrent(GrooveEstimator):
         out = []
         for i in range(0, len(z), _PREDICT_BATCH):
             batch = slice(i, i + _PREDICT_BATCH)
-            as_tensor = lambda a: None if a is None else torch.as_tensor(np.ascontiguousarray(a[batch], dtype=np.float32))
+            as_tensor = lambda a: None if a is None else torch.as_tensor(_writable(a[batch]))
             out.append(
                 generate(
                     self.module_,
@@ -347,8 +352,7 @@ class _GrooveRecurrent(GrooveEstimator):
         z = [np.zeros((0, self.module_.latent_size), np.float32)]
         with torch.no_grad():
             for i in range(0, len(encoder_input), _PREDICT_BATCH):
-                batch = np.ascontiguousarray(encoder_input[i : i + _PREDICT_BATCH], dtype=np.float32)
-                z.append(self.module_.encode(torch.as_tensor(batch))[0].numpy())
+                z.append(self.module_.encode(torch.as_tensor(_writable(encoder_input[i : i + _PREDICT_BATCH])))[0].numpy())
         return np.concatenate(z)
 
     def __sklearn_tags__(self):
