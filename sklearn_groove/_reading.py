@@ -10,7 +10,7 @@ from ._midifile import DRUM_CHANNEL, nearest_step, read_midi_bytes
 from ._hvo import N_VOICES, STEPS_PER_BEAT, join_hvo, split_hvo
 from ._pitchmaps import pitch_table
 
-__all__ = ["MAX_STEPS", "MAX_FILE_BYTES", "midi_to_hvo"]
+__all__ = ["MAX_STEPS", "MAX_FILE_BYTES", "MeterError", "midi_to_hvo"]
 
 #: Longest song accepted, in 16th-note steps (16,384 bars; 2.3 hours at 120
 #: bpm). Longer inputs are refused with a ValueError instead of allocating
@@ -117,15 +117,20 @@ def step_bpm(onsets, steps):
     return 60e6 / onsets.tempo_us[np.maximum(i, 0)]
 
 
+class MeterError(ValueError):
+    """A file in a meter other than 4/4, read with ``check_meter=True``: its name and first other meter."""
+
+    def __init__(self, name, meter, remedy="pass check_meter=False"):
+        self.name, self.meter = name, meter
+        super().__init__(f"{name}: time signature {meter} found; only 4/4 is supported "
+                         f"({remedy} to read it on a plain 16th-note grid anyway)")
+
+
 def _check_meter(onsets, name):
     num, den = onsets.timesig_numerator, onsets.timesig_denominator
     bad = (num != 4) | (den != 4)
     if bad.any():
-        num, den = num[bad][0], den[bad][0]
-        raise ValueError(
-            f"{name}: time signature {num}/{den} found; only 4/4 is supported "
-            "(pass check_meter=False to read it on a plain 16th-note grid anyway)"
-        )
+        raise MeterError(name, f"{num[bad][0]}/{den[bad][0]}")
 
 
 def midi_to_hvo(source, *, pitch_map="gm", check_meter=True, return_info=False):

@@ -49,10 +49,14 @@ def _load_model(spec, task):
     if spec is None:
         return pretrained.load(task)  # the task's shipped model
     if spec in pretrained.available():
-        return pretrained.load(spec)
+        model = pretrained.load(spec)
+        _check_task(model, task, spec)
+        return model
     if not os.path.isfile(spec):
         raise ValueError(f"{spec}: no such model file, nor a shipped model ({', '.join(pretrained.available())})")
-    return pretrained.load_model(spec)
+    model = pretrained.load_model(spec)
+    _check_task(model, task, spec)
+    return model
 
 
 def _configure(model, args):
@@ -73,9 +77,44 @@ def _configure(model, args):
 
 
 def _read(path, args):
+    from ._reading import MeterError
     from .midi import midi_to_hvo
 
-    return midi_to_hvo(path, pitch_map=args.pitch_map, check_meter=not args.any_meter, return_info=True)
+    try:
+        return midi_to_hvo(path, pitch_map=args.pitch_map, check_meter=not args.any_meter, return_info=True)
+    except MeterError as exc:  # the command line's own flag, not the function's parameter
+        raise MeterError(exc.name, exc.meter, remedy="give --any-meter") from None
+
+
+_MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
+
+
+def _check_output(args):
+    """The output of a performing command: a MIDI file name, and never one of its inputs unless --force."""
+    if not args.output.lower().endswith(_MIDI_SUFFIXES):
+        raise ValueError(f"{args.output}: the output is a MIDI file; give it a .mid name (there is no audio output)")
+    inputs = [args.input] + ([args.groove] if getattr(args, "groove", None) else [])
+    same = [p for p in inputs if os.path.exists(args.output) and os.path.samefile(p, args.output)]
+    if same and not args.force:
+        raise ValueError(f"{args.output} is the input file: it would be overwritten; give another -o, or --force")
+
+
+def _task_of(model):
+    """The task a model is for, from the registry: its input transformer decides (none: it reads scores)."""
+    from .tasks import TASKS
+
+    if not hasattr(model, "steps"):
+        return "humanize"
+    first = type(model.steps[0][1]).__name__
+    return next((t.name for t in TASKS.values() if t.transformer == first), "humanize")
+
+
+def _check_task(model, task, spec):
+    """A ValueError where a user's --model is for another task than the command's."""
+    wanted = "humanize" if task == "transfer" else task  # a transfer model humanizes scores too
+    found = _task_of(model)
+    if found != wanted:
+        raise ValueError(f"{spec}: this model is for {found} (sklearn-groove {found}), not for {task}")
 
 
 def _progress(label):
@@ -240,6 +279,7 @@ def _add_performing(parser, model_help):
     parser.add_argument("--model", help=model_help + "; or a model file of `sklearn-groove train` (NAME.skops or NAME.json)")
     parser.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
     parser.add_argument("--seed", type=int, help="same seed, same output when sampling")
+    parser.add_argument("--force", action="store_true", help="allow -o to overwrite the input file")
     parser.add_argument(
         "--amount", type=float, default=1.0, help="0 = on the grid, 1 = as performed (default), up to 1.3 exaggerated"
     )
@@ -270,6 +310,9 @@ def build_parser():
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"sklearn-groove {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = _subparser(sub, "humanize", "give a drum part human velocities and microtiming",
@@ -334,6 +377,8 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "force", None) is not None:  # a command that writes a performed MIDI file
+            _check_output(args)
         args.run(args)
     except (ValueError, OSError, ImportError) as exc:
         _print(f"sklearn-groove: error: {exc}")

@@ -288,3 +288,31 @@ def test_train_a_baseline_and_evaluate_it(tmp_path, data_home, capsys):
     assert report["windows"] == 2055 and report["timing_mae_ms"] > 0
     assert main(["train", "humanize", "--estimator", "linear", "-o", str(tmp_path / "linear.joblib"), *common]) == 1
     assert "is saved as NAME.skops" in capsys.readouterr().err
+
+
+def test_outputs_are_midi_files_and_never_the_input(tmp_path, knn_path, capsys):
+    source = _song_file(tmp_path / "song.mid", tempo_change=False)
+    before = source.read_bytes()
+    common = ["--model", str(knn_path)]
+    assert main(["humanize", str(source), "-o", str(tmp_path / "take.wav"), *common]) == 1
+    assert "take.wav: the output is a MIDI file; give it a .mid name" in capsys.readouterr().err
+    assert main(["humanize", str(source), "-o", str(source), *common]) == 1
+    assert "is the input file: it would be overwritten; give another -o, or --force" in capsys.readouterr().err
+    assert source.read_bytes() == before
+    assert main(["humanize", str(source), "-o", str(source), "--force", *common]) == 0
+    assert source.read_bytes() != before
+
+
+def test_version_meter_flag_and_a_model_of_another_task(tmp_path, knn_path, capsys):
+    from sklearn_groove import __version__
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"sklearn-groove {__version__}"
+    waltz = _song_file(tmp_path / "waltz.mid", meter=(3, 4), tempo_change=False)
+    assert main(["humanize", str(waltz), "-o", str(tmp_path / "o.mid"), "--model", str(knn_path)]) == 1
+    err = capsys.readouterr().err
+    assert "3/4" in err and "give --any-meter" in err and "check_meter" not in err
+    source = _song_file(tmp_path / "song.mid", tempo_change=False)
+    assert main(["humanize", str(source), "-o", str(tmp_path / "o.mid"), "--model", "tap2drum"]) == 1
+    assert "tap2drum: this model is for tap2drum (sklearn-groove tap2drum), not for humanize" in capsys.readouterr().err
