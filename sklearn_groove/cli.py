@@ -27,6 +27,7 @@ examples:
   sklearn-groove humanize beat.mid -o beat_humanized.mid
   sklearn-groove humanize beat.mid -o take2.mid --temperature 0.8 --seed 7 --amount 1.2
   sklearn-groove humanize beat.mid -o out.mid --voices closed_hihat,snare
+  sklearn-groove humanize songs/ more.mid -o performed/ --jobs 2
   sklearn-groove infill beat_without_hihat.mid -o with_hihat.mid
   sklearn-groove tap2drum taps.mid -o drums.mid
   sklearn-groove transfer --groove funky.mid straight.mid -o straight_funky.mid
@@ -42,8 +43,17 @@ def _print(*args, end="\n"):
     print(*args, file=sys.stderr, end=end, flush=True)
 
 
+_LOADED = {}  # (spec, task) -> model: a batch of files loads its model once a process
+
+
 def _load_model(spec, task):
     """A shipped model by name (the task's by default), or a model file of :func:`pretrained.save_model`."""
+    if (spec, task) not in _LOADED:
+        _LOADED[(spec, task)] = _load_model_once(spec, task)
+    return _LOADED[(spec, task)]
+
+
+def _load_model_once(spec, task):
     from . import pretrained
 
     if spec is None:
@@ -99,6 +109,67 @@ def _check_output(args):
         raise ValueError(f"{args.output} is the input file: it would be overwritten; give another -o, or --force")
 
 
+def _expand(inputs):
+    """(file, output name relative to the output folder) for files and the MIDI files inside folders."""
+    found = []
+    for item in inputs:
+        if os.path.isdir(item):
+            for root, _, names in sorted(os.walk(item)):
+                for name in sorted(names):
+                    if name.lower().endswith(_MIDI_SUFFIXES):
+                        path = os.path.join(root, name)
+                        found.append((path, os.path.relpath(path, item)))
+        else:
+            found.append((item, os.path.basename(item)))
+    names = [name for _, name in found]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"several inputs would be written to the same output name: {', '.join(twice)}")
+    if not found:
+        raise ValueError(f"no MIDI file (.mid, .midi) in {', '.join(inputs)}")
+    return found
+
+
+def _one_file(args, path, output):
+    """Perform one file of a batch: None, or why it failed."""
+    args = argparse.Namespace(**{**vars(args), "input": path, "output": output, "quiet": True})
+    try:
+        _check_output(args)
+        args.run(args)
+    except (ValueError, OSError) as exc:
+        return str(exc)
+    return None
+
+
+def _run_batch(args):
+    """Several files or folders into the folder -o, ``--jobs`` at a time, one progress line, then what failed."""
+    from joblib import Parallel, delayed
+
+    if args.output.lower().endswith(_MIDI_SUFFIXES):
+        raise ValueError(f"{args.output}: several inputs are written into a folder; give -o a folder name")
+    files = _expand(args.input)
+    outputs = [os.path.join(args.output, name) for _, name in files]
+    for folder in sorted({os.path.dirname(o) for o in outputs}):
+        os.makedirs(folder, exist_ok=True)
+    jobs = Parallel(n_jobs=args.jobs, return_as="generator")
+    failed = []
+    for done, ((path, _), error) in enumerate(
+        zip(files, jobs(delayed(_one_file)(args, path, out) for (path, _), out in zip(files, outputs))), start=1
+    ):
+        if error:
+            failed.append(error if error.startswith(path) else f"{path}: {error}")
+        _print(f"\r{args.command}: {done}/{len(files)} files, {len(failed)} failed", end="" if done < len(files) else "\n")
+    _print(f"wrote {len(files) - len(failed)} of {len(files)} files into {args.output}")
+    for error in failed:
+        _print(f"  failed: {error}")
+    if failed:
+        raise _BatchFailed()
+
+
+class _BatchFailed(Exception):
+    """Some files of a batch failed; each was reported already."""
+
+
 def _task_of(model):
     """The task a model is for, from the registry: its input transformer decides (none: it reads scores)."""
     from .tasks import TASKS
@@ -117,9 +188,9 @@ def _check_task(model, task, spec):
         raise ValueError(f"{spec}: this model is for {found} (sklearn-groove {found}), not for {task}")
 
 
-def _progress(label):
+def _progress(label, args):
     def progress(done, total):
-        if total > 8:
+        if total > 8 and not args.quiet:
             _print(f"\r{label}: {done}/{total} windows", end="" if done < total else "\n")
 
     return progress
@@ -136,10 +207,11 @@ def _write(args, source, hvo, info, *, voices=VOICES, replace=False):
     except OSError as exc:
         raise ValueError(f"{args.output}: cannot write ({exc.strerror})") from None
     untouched = f"{info.n_unmapped} drum notes of other pitches" if info.n_unmapped else "no drum note of other pitches"
-    _print(
-        f"wrote {args.output}: {counts.moved} notes performed, {counts.added} added, {counts.removed} removed, "
-        f"{counts.kept} left as they were; {untouched}, other instruments, tempo and meter unchanged"
-    )
+    if not args.quiet:
+        _print(
+            f"wrote {args.output}: {counts.moved} notes performed, {counts.added} added, {counts.removed} removed, "
+            f"{counts.kept} left as they were; {untouched}, other instruments, tempo and meter unchanged"
+        )
 
 
 def _voices(text):
@@ -158,7 +230,7 @@ def _humanize(args):
     model = _load_model(args.model, "humanize")
     _configure(model, args)
     score = split_hvo(hvo)[0]
-    out = predict_song(model.predict, score, hits=score, progress=_progress("humanizing"))
+    out = predict_song(model.predict, score, hits=score, progress=_progress("humanizing", args))
     _write(args, args.input, out, info, voices=args.voices)
 
 
@@ -170,7 +242,7 @@ def _infill(args):
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "infill")
     _configure(model, args)
-    out = predict_song(model.predict, hvo, progress=_progress("infilling"))
+    out = predict_song(model.predict, hvo, progress=_progress("infilling", args))
     _write(args, args.input, out, info, voices=(args.voice,), replace=True)
 
 
@@ -180,7 +252,7 @@ def _tap2drum(args):
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "tap2drum")
     _configure(model, args)
-    out = predict_song(model.predict, hvo, progress=_progress("drumming"))
+    out = predict_song(model.predict, hvo, progress=_progress("drumming", args))
     _write(args, args.input, out, info, replace=True)
 
 
@@ -197,7 +269,7 @@ def _transfer(args):
     groove_windows, _ = window_hvo(groove)
     score = split_hvo(hvo)[0]
     out = predict_song(
-        lambda w: model.transfer(groove_windows, w, average=True), score, hits=score, progress=_progress("transferring")
+        lambda w: model.transfer(groove_windows, w, average=True), score, hits=score, progress=_progress("transferring", args)
     )
     _write(args, args.input, out, info)
 
@@ -275,7 +347,8 @@ def _evaluate(args):
 
 
 def _add_performing(parser, model_help):
-    parser.add_argument("-o", "--output", required=True, help="MIDI file to write")
+    parser.add_argument("-o", "--output", required=True, help="MIDI file to write (a folder for several inputs)")
+    parser.add_argument("--jobs", type=int, default=1, help="files performed at once, for several inputs (-1: all cores)")
     parser.add_argument("--model", help=model_help + "; or a model file of `sklearn-groove train` (NAME.skops or NAME.json)")
     parser.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
     parser.add_argument("--seed", type=int, help="same seed, same output when sampling")
@@ -318,14 +391,14 @@ def build_parser():
     p = _subparser(sub, "humanize", "give a drum part human velocities and microtiming",
                    "Move each drum note (channel 10) off the grid and give it a velocity, as a drummer would play "
                    "the same hits.")
-    p.add_argument("input", help="MIDI file to humanize")
+    p.add_argument("input", nargs="+", help="MIDI file to humanize (several files or folders: -o is a folder)")
     _add_performing(p, "default: the shipped 'humanize' model")
     p.add_argument("--voices", type=_voices, default=VOICES, help="comma-separated voices to change (default: all)")
     p.set_defaults(run=_humanize)
 
     p = _subparser(sub, "infill", "write a missing voice (the closed hi-hat) for a beat",
                    "Replace one voice of the drum part with a part the model writes for the rest of the beat.")
-    p.add_argument("input", help="MIDI file of the beat")
+    p.add_argument("input", nargs="+", help="MIDI file of the beat (several files or folders: -o is a folder)")
     p.add_argument("--voice", default="closed_hihat", choices=VOICES, help="the voice to write (default closed_hihat)")
     _add_performing(p, "default: the shipped 'infill_closed_hihat' model")
     p.set_defaults(run=_infill)
@@ -333,14 +406,14 @@ def build_parser():
     p = _subparser(sub, "tap2drum", "turn a tapped rhythm into a drum beat",
                    "Read the drum notes of a file (channel 10, pitches of the pitch map) as taps, their voice ignored, and replace them with a drum beat that "
                    "follows their rhythm and timing.")
-    p.add_argument("input", help="MIDI file of taps on the drum channel (10)")
+    p.add_argument("input", nargs="+", help="MIDI file of taps on the drum channel (10) (several: -o is a folder)")
     _add_performing(p, "default: the shipped 'tap2drum' model")
     p.set_defaults(run=_tap2drum)
 
     p = _subparser(sub, "transfer", "play one beat's score with another beat's groove",
                    "Perform the drum part of INPUT with the groove (velocities and microtiming) of the --groove "
                    "file: the mean groove embedding of its 2-bar windows.")
-    p.add_argument("input", help="MIDI file whose hits are played")
+    p.add_argument("input", nargs="+", help="MIDI file whose hits are played (several: -o is a folder)")
     p.add_argument("--groove", required=True, help="MIDI file whose groove is taken")
     _add_performing(p, "default: the shipped 'groove_transfer' model")
     p.set_defaults(run=_transfer)
@@ -376,10 +449,18 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    args.quiet = False
     try:
-        if getattr(args, "force", None) is not None:  # a command that writes a performed MIDI file
+        if getattr(args, "force", None) is None:  # a command that writes no performed MIDI file
+            args.run(args)
+        elif len(args.input) == 1 and not os.path.isdir(args.input[0]):
+            args.input = args.input[0]
             _check_output(args)
-        args.run(args)
+            args.run(args)
+        else:
+            _run_batch(args)
+    except _BatchFailed:
+        return 1
     except (ValueError, OSError, ImportError) as exc:
         _print(f"sklearn-groove: error: {exc}")
         return 1

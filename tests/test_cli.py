@@ -316,3 +316,25 @@ def test_version_meter_flag_and_a_model_of_another_task(tmp_path, knn_path, caps
     source = _song_file(tmp_path / "song.mid", tempo_change=False)
     assert main(["humanize", str(source), "-o", str(tmp_path / "o.mid"), "--model", "tap2drum"]) == 1
     assert "tap2drum: this model is for tap2drum (sklearn-groove tap2drum), not for humanize" in capsys.readouterr().err
+
+
+def test_many_files_and_folders_into_a_folder(tmp_path, knn_path, capsys):
+    """Files and folders in, one output folder; a bad file is reported and the others are still written."""
+    songs = tmp_path / "songs"
+    (songs / "more").mkdir(parents=True)
+    _song_file(songs / "a.mid", tempo_change=False)
+    _song_file(songs / "more" / "b.mid", tempo_change=False)
+    (songs / "bad.mid").write_bytes(b"not midi at all")
+    single = _song_file(tmp_path / "c.mid", tempo_change=False)
+    out = tmp_path / "performed"
+    args = ["humanize", str(songs), str(single), "-o", str(out), "--model", str(knn_path), "--jobs", "2"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "humanize: 4/4 files, 1 failed" in err and "wrote 3 of 4 files into" in err
+    assert "failed: " + str(songs / "bad.mid") + ": not a MIDI file" in err
+    for name in ("a.mid", "more/b.mid", "c.mid"):
+        assert len(_notes(out / name)) == len(_notes(songs / name if name != "c.mid" else single)), name
+    assert main(["humanize", str(single), str(single), "-o", str(out), "--model", str(knn_path)]) == 1
+    assert "same output name: c.mid" in capsys.readouterr().err
+    assert main(["humanize", str(songs), "-o", str(tmp_path / "x.mid"), "--model", str(knn_path)]) == 1
+    assert "give -o a folder name" in capsys.readouterr().err
