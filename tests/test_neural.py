@@ -268,3 +268,16 @@ def test_models_that_write_hits_promise_no_kept_hits():
     from sklearn_groove._base import GrooveEstimator, GrooveHumanizer
 
     assert issubclass(GrooveSeq2Seq, GrooveEstimator) and not issubclass(GrooveSeq2Seq, GrooveHumanizer)
+
+
+def test_training_log_has_no_colour_codes_in_a_file(gmd):
+    """verbose=1 writes skorch's table of losses; captured (not a terminal), without ANSI colour codes."""
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        GrooveSeq2Seq(**SMALL, max_epochs=2, verbose=1).fit(gmd[:64, :, :9], gmd[:64])
+    log = buffer.getvalue()
+    assert "train_loss" in log and len(log.strip().splitlines()) == 4  # header, rule, two epochs
+    assert "\x1b[" not in log

@@ -38,6 +38,14 @@ MODULE_PARAMS = {
 }
 
 
+def _print_log(text):
+    """skorch's table of losses, without its colour codes where the output is not a terminal (a log file)."""
+    import re
+    import sys
+
+    print(text if sys.stdout.isatty() else re.sub(r"\x1b\[[0-9;]*m", "", text), flush=True)
+
+
 def _writable(a):
     """``a`` as a C-ordered, writable float32 array (a copy only where needed), as torch wants it."""
     return np.require(a, dtype=np.float32, requirements=["C", "W"])
@@ -179,9 +187,16 @@ class _GrooveRecurrent(GrooveEstimator):
     def _initialize_net(self, module, train_split=None, callbacks=()):
         """``net_``: a skorch NeuralNet around ``module`` (a fitted one when loaded), initialized."""
         import torch
+        import sys
+
         from skorch import NeuralNet
+        from skorch.callbacks import ProgressBar
 
         from ._modules import GrooveLoss
+
+        callbacks = list(callbacks)
+        if self.verbose and sys.stderr.isatty():  # batches and time left within each epoch, in a terminal
+            callbacks.append(ProgressBar())
 
         self.net_ = NeuralNet(
             module,
@@ -196,7 +211,8 @@ class _GrooveRecurrent(GrooveEstimator):
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
             train_split=train_split,
-            callbacks=list(callbacks),
+            callbacks=callbacks,
+            callbacks__print_log__sink=_print_log,
             device=self.device,
             verbose=self.verbose,
         ).initialize()
@@ -396,7 +412,9 @@ _COMMON_DOC = """
         Seeds the weights, the shuffling and the sampling (torch's global
         generator is left as it was).
     verbose : int, default=0
-        1 prints skorch's table of losses, one line an epoch.
+        1 prints skorch's table of losses, one line an epoch (without colour
+        codes where the output is not a terminal), and in a terminal a
+        progress bar of each epoch's batches with the time left.
     **module_params
         The network's settings, as ``module__NAME=value``:
         ``module__encoder_size`` (512, units per direction of the
