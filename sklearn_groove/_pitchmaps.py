@@ -5,7 +5,7 @@ import numpy as np
 
 from ._hvo import VOICES
 
-__all__ = ["GMD_PITCH_MAP", "GM_PITCH_MAP", "pitch_table"]
+__all__ = ["GMD_PITCH_MAP", "GM_PITCH_MAP", "OTHER_PERCUSSION", "pitch_table"]
 
 #: Roland TD-11 pitches of the Groove MIDI Dataset, per voice. The first
 #: pitch of each voice is the one :func:`hvo_to_midi` writes.
@@ -22,23 +22,27 @@ GMD_PITCH_MAP = {
 }
 
 
-#: The TD-11 map extended to every General MIDI percussion pitch (35-81),
-#: each added pitch given to the voice closest in sound and role: short
-#: shakers and clicks to the closed hi-hat, sustained shakers and whistles to
-#: the open hi-hat, bongos / congas / timbales / agogos / woodblocks to the
-#: toms by register, bells to the ride. Pitch 58 keeps its TD-11 meaning (tom
-#: rim) rather than GM's vibraslap, since the models are trained on TD-11 data.
+# General MIDI: each voice reads only its own sounds (and the TD-11 articulations of the hi-hat,
+# 22 and 26, which no General MIDI file uses). Every other percussion pitch (side stick 37, hand
+# clap 39, Chinese cymbal 52, tambourine 54, splash 55, cowbell 56, vibraslap 58, the Latin
+# percussion 60-81...) is no voice: a command leaves its notes as they were. Per pitch:
+# kick 35 acoustic bass drum, 36 bass drum 1; snare 38 acoustic, 40 electric; closed hi-hat 42
+# closed, 44 pedal; open hi-hat 46; low tom 41 and 43 floor toms; mid tom 45 low, 47 low-mid;
+# high tom 48 hi-mid, 50 high; crash 49 and 57; ride 51 and 59, 53 ride bell.
 GM_PITCH_MAP = {
     "kick": (36, 35),
-    "snare": (38, 37, 39, 40),
-    "closed_hihat": (42, 22, 44, 54, 69, 70, 73, 75, 78, 80),
-    "open_hihat": (46, 26, 71, 72, 74, 79, 81),
-    "low_tom": (43, 58, 41, 61, 64, 66, 68, 77),
-    "mid_tom": (47, 45, 60, 63, 65, 67, 76),
-    "high_tom": (50, 48, 62),
-    "crash": (49, 52, 55, 57),
-    "ride": (51, 53, 59, 56),
+    "snare": (38, 40),
+    "closed_hihat": (42, 22, 44),
+    "open_hihat": (46, 26),
+    "low_tom": (43, 41),
+    "mid_tom": (47, 45),
+    "high_tom": (50, 48),
+    "crash": (49, 57),
+    "ride": (51, 53, 59),
 }
+
+#: The General MIDI pitches that are no voice's own sound, left as they were (35-81 but the voices').
+OTHER_PERCUSSION = tuple(p for p in range(35, 82) if not any(p in ps for ps in GM_PITCH_MAP.values()))
 
 
 _PITCH_MAPS = {"gm": GM_PITCH_MAP, "gmd": GMD_PITCH_MAP}

@@ -147,9 +147,11 @@ def midi_to_hvo(source, *, pitch_map="gm", check_meter=True, return_info=False):
     source : str, path-like, file object, bytes or pretty_midi.PrettyMIDI
         The MIDI file.
     pitch_map : {"gm", "gmd"} or dict, default="gm"
-        Pitch to voice mapping: ``"gmd"`` is the Roland TD-11 mapping of the
-        Groove MIDI Dataset, ``"gm"`` (default) extends it to all General MIDI
-        percussion; a dict maps voice names to tuples of pitches.
+        Pitch to voice mapping: ``"gm"`` (default) gives each voice only its
+        own General MIDI sounds (other percussion, such as tambourine,
+        cowbell, hand clap or side stick, is no voice and counted in
+        ``n_unmapped``); ``"gmd"`` is the Roland TD-11 mapping of the Groove
+        MIDI Dataset; a dict maps voice names to tuples of pitches.
     check_meter : bool, default=True
         Refuse files with a time signature other than 4/4.
     return_info : bool, default=False

@@ -338,3 +338,20 @@ def test_many_files_and_folders_into_a_folder(tmp_path, knn_path, capsys):
     assert "same output name: c.mid" in capsys.readouterr().err
     assert main(["humanize", str(songs), "-o", str(tmp_path / "x.mid"), "--model", str(knn_path)]) == 1
     assert "give -o a folder name" in capsys.readouterr().err
+
+
+def test_other_percussion_is_never_removed_and_counted_truly(tmp_path, capsys):
+    """Infilling the hi-hat of a beat with a tambourine part keeps all 16 tambourine notes, and says so."""
+    events = []
+    for i in range(32):
+        events += hit([36, 42, 38, 42][i % 4], velocity=100, time=110 if i else 0)
+        if i % 2 == 0:
+            events += hit(54, velocity=70)  # tambourine on every 8th note
+    source = tmp_path / "tambourine.mid"
+    source.write_bytes(write_midi([events], tempo_bpm=100))
+    out = tmp_path / "out.mid"
+    assert main(["infill", str(source), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    tambourine = lambda path: [n for n in _notes(path) if n[1] == 9 and n[2] == 54]
+    assert len(tambourine(source)) == 16 and tambourine(out) == tambourine(source)
+    assert "16 drum notes of other pitches" in err

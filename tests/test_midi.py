@@ -7,6 +7,7 @@ import pytest
 
 from sklearn_groove import split_hvo
 from sklearn_groove._midifile import MAX_TRACKS, read_midi_bytes
+from sklearn_groove._pitchmaps import OTHER_PERCUSSION
 from sklearn_groove.midi import GM_PITCH_MAP, GMD_PITCH_MAP, MAX_STEPS, hvo_to_midi, midi_to_hvo, window_hvo
 
 from .conftest import hit, write_midi
@@ -113,15 +114,18 @@ def test_offset_half_step_goes_to_next_step():
 def test_pitch_maps():
     assert set(GMD_PITCH_MAP) == set(GM_PITCH_MAP)
     for voice, pitches in GMD_PITCH_MAP.items():
-        assert set(pitches) <= set(GM_PITCH_MAP[voice])
+        assert pitches[0] == GM_PITCH_MAP[voice][0]  # both write the same pitch
     gm_pitches = [p for ps in GM_PITCH_MAP.values() for p in ps]
     assert len(gm_pitches) == len(set(gm_pitches))
-    assert set(range(35, 82)) <= set(gm_pitches)
+    # each voice reads its own sounds only: side stick, clap, tambourine, cowbell, splash... are no voice
+    for other in (37, 39, 52, 54, 55, 56, 58, 60, 69, 75, 81):
+        assert other in OTHER_PERCUSSION and other not in gm_pitches
+    assert set(OTHER_PERCUSSION) | set(gm_pitches) >= set(range(35, 82))
     data = write_midi([hit(36) + hit(35) + hit(81)])
     _, info = midi_to_hvo(data, pitch_map="gmd", return_info=True)
     assert info.n_unmapped == 2 and info.n_hits == 1  # 35 and 81 are GM-only pitches
     _, info = midi_to_hvo(data, pitch_map="gm", return_info=True)
-    assert info.n_unmapped == 0 and info.n_hits == 2 and info.n_merged == 1  # 35, 36: both kick
+    assert info.n_unmapped == 1 and info.n_hits == 1 and info.n_merged == 1  # 35, 36: both kick; 81 no voice
     with pytest.raises(ValueError, match="none of the"):
         midi_to_hvo(write_midi([hit(35)]), pitch_map="gmd")
     with pytest.raises(ValueError, match="unknown voices"):
