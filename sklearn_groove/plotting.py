@@ -197,14 +197,16 @@ def plot_voice_distributions(songs, *, voices=("kick", "snare", "closed_hihat", 
             played = parts[0][:, j] > 0
             for row, part in enumerate((2, 1)):  # offsets, then velocities
                 values = parts[part][played, j]
-                axes[row, c].hist(values, bins=edges[part], density=True, histtype="step", lw=1.3,
-                                  label=f"{label} (std {values.std():.3f})" if values.size else label)
+                if values.size:  # a voice this performance does not play has no distribution
+                    axes[row, c].hist(values, bins=edges[part], density=True, histtype="step", lw=1.3,
+                                      label=f"{label} (std {values.std():.3f})")
     for c, j in enumerate(columns):
         axes[0, c].set_title(VOICES[j])
         axes[0, c].set_xlabel("offset (16th notes)")
         axes[1, c].set_xlabel("velocity")
         for row in range(2):
-            axes[row, c].legend(fontsize="xx-small")
+            if axes[row, c].get_legend_handles_labels()[0]:
+                axes[row, c].legend(fontsize="xx-small")
     axes[0, 0].set_ylabel("density")
     axes[1, 0].set_ylabel("density")
     fig.tight_layout()

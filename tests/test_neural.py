@@ -281,3 +281,7 @@ def test_training_log_has_no_colour_codes_in_a_file(gmd):
     log = buffer.getvalue()
     assert "train_loss" in log and len(log.strip().splitlines()) == 4  # header, rule, two epochs
     assert "\x1b[" not in log
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        GrooveSeq2Seq(**SMALL, max_epochs=1).fit(gmd[:64, :, :9], gmd[:64])
+    assert buffer.getvalue() == ""  # verbose=0 prints nothing

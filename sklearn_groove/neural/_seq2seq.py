@@ -212,7 +212,7 @@ class _GrooveRecurrent(GrooveEstimator):
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=callbacks,
-            callbacks__print_log__sink=_print_log,
+            **({"callbacks__print_log__sink": _print_log} if self.verbose else {}),  # (set, it would print at 0)
             device=self.device,
             verbose=self.verbose,
         ).initialize()
