@@ -91,9 +91,14 @@ def _read(path, args):
     from .midi import midi_to_hvo
 
     try:
-        return midi_to_hvo(path, pitch_map=args.pitch_map, check_meter=not args.any_meter, return_info=True)
+        hvo, info = midi_to_hvo(path, pitch_map=args.pitch_map, check_meter=not args.any_meter, return_info=True)
     except MeterError as exc:  # the command line's own flag, not the function's parameter
         raise MeterError(exc.name, exc.meter, remedy="give --any-meter") from None
+    meters = {f"{int(num)}/{int(den)}" for _, num, den in info.time_signatures} - {"4/4"}
+    if meters and not args.quiet:
+        _print(f"note: {path} is in {', '.join(sorted(meters))}; it is read on a plain 16th-note grid and played "
+               "in windows of 2 bars of 4/4 (32 16th notes), across its own bar lines")
+    return hvo, info
 
 
 _MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")

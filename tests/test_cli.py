@@ -177,6 +177,9 @@ def test_three_four_is_refused_or_read_on_the_grid(tmp_path, knn_path, capsys):
     assert "3/4" in capsys.readouterr().err
     assert main(args + ["--any-meter"]) == 0
     assert len(_notes(tmp_path / "out.mid")) == len(_notes(source))
+    assert "is in 3/4; it is read on a plain 16th-note grid and played in windows of 2 bars of 4/4" in (
+        capsys.readouterr().err
+    )
 
 
 def test_amount_zero_and_voice_selection(tmp_path, knn_path):
