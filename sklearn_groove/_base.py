@@ -19,7 +19,15 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._hvo import MAX_OFFSET, check_hvo, hits_of, join_hvo
 from .metrics import timing_mae_ms
 
-__all__ = ["GrooveEstimator", "GrooveHumanizer", "validate_hits", "flatten", "unflatten"]
+__all__ = [
+    "GrooveEstimator",
+    "GrooveHumanizer",
+    "validate_windows",
+    "validate_inputs",
+    "validate_hits",
+    "flatten",
+    "unflatten",
+]
 
 
 def flatten(a):
@@ -77,13 +85,19 @@ class GrooveEstimator(BaseEstimator):
         return tags
 
 
-def validate_hits(estimator, X, reset):
-    """The hits of ``X`` (a score or an hvo), with scikit-learn's checks and the window length fitted."""
-    if reset:  # scikit-learn's own checks (dtype, finiteness, complex) come first
+def validate_windows(estimator, X, reset, features="9 or 27"):
+    """``X`` as float32 windows (n_samples, n_steps, n_features), with scikit-learn's checks.
+
+    In ``fit`` (``reset``) scikit-learn's own checks (dtype, finiteness,
+    complex, sparse, empty) come first; afterwards the windows must have the
+    fitted number of steps (``n_features_in_``). ``features`` describes the
+    last axis in the error for an input that is not 3-D.
+    """
+    if reset:
         X = validate_data(estimator, X, reset=True, allow_nd=True, dtype=np.float32)
     shape = np.shape(X)
     if len(shape) != 3:
-        raise ValueError(f"X must be a 3-D array (n_samples, n_steps, 9 or 27), got shape {shape}")
+        raise ValueError(f"X must be a 3-D array (n_samples, n_steps, {features}), got shape {shape}")
     if not reset:
         if shape[1] != estimator.n_features_in_:
             raise ValueError(
@@ -91,7 +105,25 @@ def validate_hits(estimator, X, reset):
                 f"windows of {estimator.n_features_in_} steps"
             )
         X = validate_data(estimator, X, reset=False, allow_nd=True, dtype=np.float32)
-    return hits_of(X, name="X")
+    return X
+
+
+def validate_inputs(estimator, X, reset, features="n_features"):
+    """:func:`validate_windows`, and in ``predict`` the features per step seen in ``fit`` (``n_input_features_``)."""
+    X = validate_windows(estimator, X, reset, features)
+    if reset:
+        estimator.n_input_features_ = X.shape[-1]
+    elif X.shape[-1] != estimator.n_input_features_:
+        raise ValueError(
+            f"X has {X.shape[-1]} features per step, but {type(estimator).__name__} was fitted with "
+            f"{estimator.n_input_features_}"
+        )
+    return X
+
+
+def validate_hits(estimator, X, reset):
+    """The hits of ``X`` (a score or an hvo), with scikit-learn's checks and the window length fitted."""
+    return hits_of(validate_windows(estimator, X, reset), name="X")
 
 
 class GrooveHumanizer(GrooveEstimator):

@@ -50,5 +50,5 @@ def test_inputs_and_parameters_are_checked(cls, performances):
         cls(voice="cowbell").fit(y, y)
     model = cls(voice="snare").fit(y, y)
     assert clone(model).get_params() == {"voice": "snare"}
-    with pytest.raises(ValueError, match="3 features a step, but .* fitted with 27"):
+    with pytest.raises(ValueError, match="3 features per step, but .* fitted with 27"):
         model.predict(Tapper().fit_transform(y))

@@ -7,9 +7,9 @@ taps (``Tapper``, 3 features a step) become a beat.
 
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveEstimator
+from .._base import GrooveEstimator, validate_inputs
 from .._hvo import N_VOICES, VOICES, join_hvo, split_hvo
 from ..neighbors import top_k_similar
 
@@ -25,17 +25,11 @@ class _TaskBaseline(GrooveEstimator):
         self.voice = voice
 
     def _validate_X(self, X, reset):
-        if reset:
-            X = validate_data(self, X, reset=True, allow_nd=True, dtype=np.float32)
-        if np.ndim(X) != 3 or np.shape(X)[-1] not in (3 * N_VOICES, _N_TAP_FEATURES):
+        X = validate_inputs(self, X, reset, features="27 or 3")
+        if X.shape[-1] not in (3 * N_VOICES, _N_TAP_FEATURES):
             raise ValueError(
-                f"X must be an hvo with a voice removed (n, n_steps, 27) or taps (n, n_steps, 3), got shape {np.shape(X)}"
+                f"X must be an hvo with a voice removed (n, n_steps, 27) or taps (n, n_steps, 3), got shape {X.shape}"
             )
-        if not reset:
-            X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
-            if X.shape[-1] != self.n_input_features_:
-                raise ValueError(f"X has {X.shape[-1]} features a step, but {type(self).__name__} was fitted with "
-                                 f"{self.n_input_features_}")
         return X
 
     def fit(self, X, y):
@@ -46,7 +40,6 @@ class _TaskBaseline(GrooveEstimator):
         self
         """
         X, y = self._validate_fit(X, y)
-        self.n_input_features_ = X.shape[-1]
         self._fit(X, y)
         return self
 

@@ -35,6 +35,12 @@ def _at_hits(values, hits, reduce):
     return np.nan_to_num(_quietly(reduce, np.where(hits > 0, values, np.nan), axis=1))
 
 
+def _mean_at_hits(values, hits, axis):
+    """Mean of ``values`` where ``hits``, along ``axis``; nan where there is none."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (values * hits).sum(axis) / hits.sum(axis)
+
+
 def groove_features(hvo):
     """One row per window: its velocities and offsets, then per voice their mean and spread at its hits.
 
@@ -189,15 +195,13 @@ def groove_statistics(hvo):
     stats["swing_8th"] = at(step % STEPS_PER_BEAT == 2) - at(step % STEPS_PER_BEAT == 0)
     stats["swing_16th"] = at(step % 2 == 1) - at(step % 2 == 0)
     stats["laid_back"] = stats["offset_mean/snare"] - stats["offset_mean/kick"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        step_offsets = np.where(hit.any(-1), (o * hit).sum(-1) / hit.sum(-1), np.nan)
+    step_offsets = _mean_at_hits(o, hit, axis=-1)  # (n, n_steps): the mean offset of each step's hits
     stats["autocorrelation_step"] = _lag_correlation(step_offsets, 1)
     stats["autocorrelation_beat"] = _lag_correlation(step_offsets, STEPS_PER_BEAT)
     clip_means = _quietly(np.nanmean, step_offsets, axis=1)
     stats["clip_offset_std"] = float(np.nanstd(clip_means))
     feel = [VOICES.index(v) for v in _FEEL_VOICES]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_voice = np.where(hit[..., feel].any(1), (o[..., feel] * hit[..., feel]).sum(1) / hit[..., feel].sum(1), np.nan)
+    per_voice = _mean_at_hits(o[..., feel], hit[..., feel], axis=1)  # (n, 3): each clip's mean offset per voice
     rows = per_voice[np.isfinite(per_voice).all(axis=1)]
     if len(rows) > 2:
         corr = _quietly(np.corrcoef, rows.T)

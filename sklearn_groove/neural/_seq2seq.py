@@ -16,9 +16,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveEstimator, flatten, validate_hits
+from .._base import GrooveEstimator, flatten, validate_hits, validate_inputs
 from .._hvo import N_VOICES, check_hvo, check_voices, hits_of
 from ..neighbors import top_k_similar
 
@@ -155,20 +155,7 @@ class _GrooveRecurrent(GrooveEstimator):
 
     # -- fitting --------------------------------------------------------------------
     def _validate_X(self, X, reset):
-        if reset:  # scikit-learn's own checks (sparse, complex, empty) come first
-            X = validate_data(self, X, reset=True, allow_nd=True, dtype=np.float32)
-        if np.ndim(X) != 3:  # before predict's steps check, which would count a 2-D array's steps as features
-            raise ValueError(f"X must be a 3-D array (n_samples, n_steps, n_features), got shape {np.shape(X)}")
-        if not reset:
-            X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
-        if reset:
-            self.n_input_features_ = X.shape[-1]
-        elif X.shape[-1] != self.n_input_features_:
-            raise ValueError(
-                f"X has {X.shape[-1]} features per step, but {type(self).__name__} was fitted with "
-                f"{self.n_input_features_}"
-            )
-        return X
+        return validate_inputs(self, X, reset)
 
     def _build_module(self, n_input, n_condition):
         """The network for these parameters (for fit, and for ``pretrained.load``)."""
@@ -186,9 +173,9 @@ class _GrooveRecurrent(GrooveEstimator):
 
     def _initialize_net(self, module, train_split=None, callbacks=()):
         """``net_``: a skorch NeuralNet around ``module`` (a fitted one when loaded), initialized."""
-        import torch
         import sys
 
+        import torch
         from skorch import NeuralNet
         from skorch.callbacks import ProgressBar
 
@@ -212,7 +199,8 @@ class _GrooveRecurrent(GrooveEstimator):
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=callbacks,
-            **({"callbacks__print_log__sink": _print_log} if self.verbose else {}),  # (set, it would print at 0)
+            # a sink given at verbose=0 would make skorch print the table anyway
+            **({"callbacks__print_log__sink": _print_log} if self.verbose else {}),
             device=self.device,
             verbose=self.verbose,
         ).initialize()

@@ -248,10 +248,11 @@ def save_model(model, path, metadata=None):
     True
     """
     path = Path(path)
-    if _is_recurrent(model) != (path.suffix == ".json") or path.suffix not in (".json", ".skops"):
-        kind = "a recurrent model (its weights go beside a JSON file)" if _is_recurrent(model) else "this model"
-        raise ValueError(f"{path}: save {kind} as {'NAME.json' if _is_recurrent(model) else 'NAME.skops'}")
-    if path.suffix == ".json":
+    suffix = ".json" if _is_recurrent(model) else ".skops"
+    if path.suffix != suffix:
+        kind = "a recurrent model (its weights go beside a JSON file)" if suffix == ".json" else "this model"
+        raise ValueError(f"{path}: save {kind} as NAME{suffix}")
+    if suffix == ".json":
         steps = list(model.steps) if hasattr(model, "steps") else [("model", model)]
         save(steps[-1][1], path.stem, metadata or {}, pipeline=[t for _, t in steps[:-1]], folder=path.parent)
         return
