@@ -19,7 +19,8 @@ class _Note:
     off: int  # index of its note-off, or -1 when never released
     tick: int
     velocity: int
-    voice: int
+    voice: int  # -1: a pitch of no voice (other percussion)
+    pitch: int
 
 
 def _read_mido(data, name):
@@ -36,7 +37,7 @@ def _absolute(track):
 
 
 def _drum_notes(midi, table):
-    """The drum notes of mapped pitches, with their note-offs paired first in, first out."""
+    """The drum notes of the channel (10), their note-offs paired first in, first out; voice -1: no voice's pitch."""
     notes = []
     for t, track in enumerate(midi.tracks):
         ticks = _absolute(track)
@@ -46,16 +47,15 @@ def _drum_notes(midi, table):
                 continue
             key = msg.note
             if msg.type == "note_on" and msg.velocity > 0:
-                if table[key] >= 0:
-                    note = _Note(t, i, -1, int(ticks[i]), msg.velocity, int(table[key]))
-                    notes.append(note)
-                    open_notes.setdefault(key, []).append(note)
+                note = _Note(t, i, -1, int(ticks[i]), msg.velocity, int(table[key]), key)
+                notes.append(note)
+                open_notes.setdefault(key, []).append(note)
             elif open_notes.get(key):
                 open_notes[key].pop(0).off = i
     return notes
 
 
-def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace):
+def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace, other="keep"):
     """See :func:`sklearn_groove.midi.rewrite_drums`; returns ``(mido.MidiFile, counts)``."""
     import mido
 
@@ -63,7 +63,8 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace)
     midi = _read_mido(data, name)
     step_ticks = midi.ticks_per_beat / STEPS_PER_BEAT
     chosen = np.isin(np.arange(N_VOICES), [VOICES.index(x) for x in voices])
-    notes = [n for n in _drum_notes(midi, table) if chosen[n.voice]]
+    drum_notes = _drum_notes(midi, table)
+    notes = [n for n in drum_notes if n.voice >= 0 and chosen[n.voice]]
     h = h * chosen  # hits of other voices are neither played nor added
     step, offset = nearest_step([n.tick for n in notes], midi.ticks_per_beat)
     if len(step) and step.max() >= len(h):
@@ -77,7 +78,8 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace)
     by_cell = {}
     for k, n in enumerate(notes):
         by_cell.setdefault((int(step[k]), n.voice), []).append(k)
-    counts = dict(moved=0, removed=0, added=0, kept=0)
+    counts = dict(moved=0, removed=0, added=0, kept=0, followed=0)
+    moves = {}  # (step, voice) played -> (its shift in steps, its velocity factor): what other percussion follows
     for (s, j), members in by_cell.items():
         if not h[s, j] > 0:
             if replace:
@@ -88,8 +90,10 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace)
                 counts["kept"] += len(members)
             continue
         loudest = max(members, key=lambda k: (notes[k].velocity, -notes[k].tick))
-        target = amount * float(o[s, j])
+        own = float(offset[loudest])  # amount blends from the file's own timing to the performance's
+        target = own + amount * (float(o[s, j]) - own)
         new_velocity = notes[loudest].velocity + amount * (127.0 * float(v[s, j]) - notes[loudest].velocity)
+        moves[(s, j)] = (target - own, new_velocity / notes[loudest].velocity)
         for k in members:
             n = notes[k]
             tick = step_tick(s, offset[k] - offset[loudest] + target, step_ticks)
@@ -103,12 +107,46 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace)
         h[s, j] = 0  # played by an existing note: nothing to add there
     added = _new_notes(h, v, o, step_ticks, pitch_map, amount)
     counts["added"] = len(added) // 2
+    moves.update({(int(s), int(j)): (amount * float(o[s, j]), 1.0) for s, j in zip(*np.nonzero(h > 0))})
+    others = [n for n in drum_notes if n.voice < 0]
+    if other == "follow":
+        counts["followed"] = _follow(others, moves, edits, midi.ticks_per_beat, chosen)
     drum_track = next((n.track for n in notes), _first_drum_track(midi))
     for t, track in enumerate(midi.tracks):
         midi.tracks[t] = _rebuild(track, **edits[t], added=added if t == drum_track else [])
     if drum_track >= len(midi.tracks):
         midi.tracks.append(_rebuild(mido.MidiTrack(), {}, {}, {}, set(), added))
     return midi, counts
+
+
+# Other percussion follows the voice whose sound is nearest (a tambourine the hi-hat, a clap the snare...);
+# where that voice is not played on the note's step, the first of these that is.
+_FOLLOWS = {37: "snare", 39: "snare", 52: "crash", 54: "closed_hihat", 55: "crash", 56: "ride", 69: "closed_hihat",
+            70: "closed_hihat", 75: "snare", 81: "closed_hihat", 80: "closed_hihat"}
+_NEAREST = [VOICES.index(x) for x in ("closed_hihat", "ride", "snare", "kick", "open_hihat", "high_tom", "mid_tom",
+                                      "low_tom", "crash")]
+
+
+def _follow(others, moves, edits, ticks_per_beat, chosen):
+    """Move notes of no voice with the voice they follow on their step; the number moved."""
+    step_ticks = ticks_per_beat / STEPS_PER_BEAT
+    step, offset = nearest_step([n.tick for n in others], ticks_per_beat)
+    moved = 0
+    for k, n in enumerate(others):
+        s = int(step[k])
+        order = [VOICES.index(_FOLLOWS[n.pitch])] if n.pitch in _FOLLOWS else []
+        leader = next((j for j in order + _NEAREST if chosen[j] and (s, j) in moves), None)
+        if leader is None:
+            continue
+        shift, factor = moves[(s, leader)]
+        tick = step_tick(s, float(offset[k]) + shift, step_ticks)
+        edit = edits[n.track]
+        edit["ticks"][n.on] = tick
+        if n.off >= 0:
+            edit["shifts"][n.off] = (tick - n.tick, tick)
+        edit["velocities"][n.on] = int(np.clip(round(n.velocity * factor), 1, 127))
+        moved += 1
+    return moved
 
 
 def _first_drum_track(midi):

@@ -76,7 +76,9 @@ def hvo_to_midi(hvo, *, bpm=120.0, pitch_map="gm"):
 MAX_AMOUNT = 1.3
 
 
-def rewrite_drums(source, hvo, *, voices=VOICES, amount=1.0, replace=False, pitch_map="gm", return_info=False):
+def rewrite_drums(
+    source, hvo, *, voices=VOICES, amount=1.0, replace=False, pitch_map="gm", other="keep", return_info=False
+):
     """Write a performance of a song into the song's own MIDI file, keeping everything else.
 
     ``hvo`` is a performance of the file's drums on its 16th-note grid, such
@@ -105,16 +107,29 @@ def rewrite_drums(source, hvo, *, voices=VOICES, amount=1.0, replace=False, pitc
     voices : sequence of str, default=VOICES
         The voices to change; notes of the others are left as they were.
     amount : float in [0, MAX_AMOUNT], default=1.0
-        0: on the grid, velocities unchanged; 1: as in ``hvo``; above 1 the
-        offsets and the velocity changes are exaggerated.
+        Blends each note from its own timing and velocity in the file (0:
+        untouched) to those of ``hvo`` (1); above 1 the change is
+        exaggerated. On a quantized file, 0 is the grid; a file that already
+        has a feel keeps it at 0 (see :func:`sklearn_groove.songs.keep_feel`
+        to keep it at 1). Added notes blend from the grid.
     replace : bool, default=False
         Notes of ``voices`` on steps where ``hvo`` has no hit: removed (True,
         for Tap2Drum and Infilling, whose output replaces them) or left
         unchanged (False).
     pitch_map : {"gm", "gmd"} or dict, default="gm"
+    other : {"keep", "follow"}, default="keep"
+        Drum notes of pitches of no voice (tambourine, cowbell, clap, side
+        stick...): left as they were, or moved (shifted, and their velocity
+        scaled) with the voice they follow on their step: the voice of the
+        nearest sound (tambourine and shaker: closed hi-hat; clap, side stick
+        and claves: snare; cowbell: ride; splash and Chinese cymbal: crash),
+        else the first played of closed hi-hat, ride, snare, kick, open
+        hi-hat, toms, crash. A note on a step where no changed voice plays
+        stays as it was.
     return_info : bool, default=False
         Also return a Bunch counting the notes ``moved``, ``kept`` unchanged
-        (on steps without a hit), ``removed`` and ``added``.
+        (on steps without a hit), ``removed`` and ``added``, and the notes of
+        no voice that ``followed`` a voice.
 
     Returns
     -------
@@ -149,9 +164,11 @@ def rewrite_drums(source, hvo, *, voices=VOICES, amount=1.0, replace=False, pitc
     check_voices(voices)
     if not (np.isfinite(amount) and 0 <= amount <= MAX_AMOUNT):
         raise ValueError(f"amount must lie in [0, {MAX_AMOUNT}], got {amount!r}")
+    if other not in ("keep", "follow"):
+        raise ValueError(f"other must be 'keep' or 'follow', got {other!r}")
     data, name = read_bytes(source)
     parse(data, name)  # the same checks, and errors, as midi_to_hvo
     midi, counts = _rewrite.rewrite_drums(
-        data, name, hvo, table, pitch_map, voices=voices, amount=float(amount), replace=replace
+        data, name, hvo, table, pitch_map, voices=voices, amount=float(amount), replace=replace, other=other
     )
     return (midi, Bunch(**counts)) if return_info else midi

@@ -205,17 +205,24 @@ def _write(args, source, hvo, info, *, voices=VOICES, replace=False):
     from .midi import rewrite_drums
 
     midi, counts = rewrite_drums(
-        source, hvo, voices=voices, amount=args.amount, replace=replace, pitch_map=args.pitch_map, return_info=True
+        source, hvo, voices=voices, amount=args.amount, replace=replace, pitch_map=args.pitch_map,
+        other=args.other_percussion, return_info=True,
     )
     try:
         midi.save(args.output)
     except OSError as exc:
         raise ValueError(f"{args.output}: cannot write ({exc.strerror})") from None
-    untouched = f"{info.n_unmapped} drum notes of other pitches" if info.n_unmapped else "no drum note of other pitches"
+    if not info.n_unmapped:
+        untouched = "no drum note of other pitches"
+    elif args.other_percussion == "follow":
+        untouched = (f"{counts.followed} of {info.n_unmapped} drum notes of other pitches moved with their voices, "
+                     f"{info.n_unmapped - counts.followed} as they were")
+    else:
+        untouched = f"{info.n_unmapped} drum notes of other pitches as they were"
     if not args.quiet:
         _print(
             f"wrote {args.output}: {counts.moved} notes performed, {counts.added} added, {counts.removed} removed, "
-            f"{counts.kept} left as they were; {untouched}, other instruments, tempo and meter unchanged"
+            f"{counts.kept} left as they were; {untouched}; other instruments, tempo and meter unchanged"
         )
 
 
@@ -229,13 +236,20 @@ def _voices(text):
 
 
 def _humanize(args):
-    from .songs import predict_song
+    from .songs import feel, is_performed, keep_feel, predict_song
 
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "humanize")
     _configure(model, args)
     score = split_hvo(hvo)[0]
     out = predict_song(model.predict, score, hits=score, progress=_progress("humanizing", args))
+    if is_performed(hvo):  # a file with a feel of its own (swing, a laid-back snare) keeps it
+        out = keep_feel(hvo, out)
+        if not args.quiet:
+            swing = float(feel(hvo)[1:].max())
+            _print(f"note: {args.input} is already performed (its notes sit off the grid; late off-beats up to "
+                   f"{swing:.2f} of a 16th): its own feel is kept and the model plays each note around it "
+                   "(--amount 0 leaves it untouched)")
     _write(args, args.input, out, info, voices=args.voices)
 
 
@@ -359,7 +373,13 @@ def _add_performing(parser, model_help):
     parser.add_argument("--seed", type=int, help="same seed, same output when sampling")
     parser.add_argument("--force", action="store_true", help="allow -o to overwrite the input file")
     parser.add_argument(
-        "--amount", type=float, default=1.0, help="0 = on the grid, 1 = as performed (default), up to 1.3 exaggerated"
+        "--amount", type=float, default=1.0,
+        help="0 = the file as it was, 1 = as the model plays (default), up to 1.3 exaggerated",
+    )
+    parser.add_argument(
+        "--other-percussion", default="keep", choices=["keep", "follow"],
+        help="drum notes of no voice (tambourine, cowbell, clap, side stick...): keep them as they were (default), "
+        "or move them with the voice they follow (tambourine with the hi-hat, clap with the snare...)",
     )
     _add_reading(parser)
 

@@ -2,10 +2,13 @@
 
 import numpy as np
 
-from ._hvo import check_hits, join_hvo, split_hvo
+from ._hvo import STEPS_PER_BEAT, check_hits, check_hvo, join_hvo, split_hvo
 from .midi import stitch_hvo, window_hvo
 
-__all__ = ["predict_song"]
+__all__ = ["predict_song", "keep_feel", "feel", "is_performed"]
+
+#: Mean distance from the grid, in steps, above which a song counts as performed (2.5 ms at 120 bpm).
+PERFORMED = 0.02
 
 _BATCH = 256
 
@@ -75,3 +78,83 @@ def predict_song(predict, song, *, hits=None, bars=2, progress=None):
         if hits.shape != vote.shape:
             raise ValueError(f"hits must have shape {vote.shape}, got {hits.shape}")
     return join_hvo(hits, np.clip(velocity, 0, 1), np.clip(offset, -0.5, 0.4999))
+
+
+def feel(hvo):
+    """A song's feel: the mean offset of each voice at each position in the beat.
+
+    Swing (late off-beats), a laid-back snare or a pushed hi-hat show here;
+    the note-to-note variation of a performance does not.
+
+    Parameters
+    ----------
+    hvo : array-like of shape (n_steps, 27)
+
+    Returns
+    -------
+    ndarray of shape (4, 9)
+        Row ``p``: the 16th notes ``p`` steps after a beat; 0 where a voice
+        never plays there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.songs import feel
+    >>> hvo = np.zeros((16, 27), dtype=np.float32)
+    >>> hvo[::2, 2], hvo[1::2, 2] = 1, 1               # closed hi-hat on every 16th ...
+    >>> hvo[1::2, 20] = 0.33                           # ... the off-beat 16ths a third of a step late
+    >>> [round(float(x), 2) + 0 for x in feel(hvo)[:, 2]]
+    [0.0, 0.33, 0.0, 0.33]
+    """
+    h, _, o = split_hvo(check_hvo(hvo, ndim=2))
+    position = np.arange(len(h)) % STEPS_PER_BEAT
+    total = np.zeros((STEPS_PER_BEAT, h.shape[1]))
+    count = np.zeros_like(total)
+    np.add.at(total, position, o * h)
+    np.add.at(count, position, h)
+    return (total / np.maximum(count, 1)).astype(np.float32)
+
+
+def is_performed(hvo):
+    """Whether a song's notes already sit off the grid (mean distance above :data:`PERFORMED` steps)."""
+    h, _, o = split_hvo(check_hvo(hvo, ndim=2))
+    return bool(h.sum() and np.abs(o[h > 0]).mean() > PERFORMED)
+
+
+def keep_feel(original, performance):
+    """A performance of a song played on the song's own feel.
+
+    The offsets become the original's :func:`feel` plus the performance's
+    note-to-note variation (its offsets less its own feel): a swung song
+    stays swung, a laid-back snare stays laid back, and each note moves as
+    the model plays it, in place of the original's own variation, which is
+    not added twice. Velocities are the performance's.
+
+    Parameters
+    ----------
+    original : array-like of shape (n_steps, 27)
+        The song as read, with its own timing.
+    performance : array-like of shape (n_steps, 27)
+        A model's performance of its hits.
+
+    Returns
+    -------
+    ndarray of shape (n_steps, 27)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.songs import feel, keep_feel
+    >>> swung = np.zeros((32, 27), dtype=np.float32)
+    >>> swung[:, 2] = 1; swung[1::2, 20] = 0.33            # swung 16ths on the closed hi-hat
+    >>> model = swung.copy(); model[:, 20] = np.random.default_rng(0).normal(0.02, 0.05, 32)
+    >>> [round(float(x), 2) + 0 for x in feel(keep_feel(swung, model))[:, 2]]
+    [0.0, 0.33, 0.0, 0.33]
+    """
+    original, performance = check_hvo(original, ndim=2), check_hvo(performance, ndim=2)
+    if original.shape != performance.shape:
+        raise ValueError(f"original and performance must have one shape, got {original.shape} and {performance.shape}")
+    h, v, o = split_hvo(performance)
+    position = np.arange(len(h)) % STEPS_PER_BEAT
+    offsets = np.clip(feel(original)[position] + o - feel(performance)[position], -0.5, 0.4999)
+    return join_hvo(h, v, (offsets * h).astype(np.float32))

@@ -358,3 +358,64 @@ def test_other_percussion_is_never_removed_and_counted_truly(tmp_path, capsys):
     tambourine = lambda path: [n for n in _notes(path) if n[1] == 9 and n[2] == 54]
     assert len(tambourine(source)) == 16 and tambourine(out) == tambourine(source)
     assert "16 drum notes of other pitches" in err
+
+
+def test_other_percussion_can_follow_its_voice(tmp_path, knn_path, capsys):
+    """With --other-percussion follow, a tambourine moves as the hi-hat of its step does; a cowbell alone stays."""
+    events = []
+    for i in range(32):
+        events += hit([36, 42, 38, 42][i % 4], velocity=100, time=120 if i else 0, length=0)
+        if i % 2 == 0:
+            events += hit(54, velocity=70, length=0)  # tambourine on every 8th note, with the kick or the snare
+    events += hit(56, velocity=60, time=300)  # a cowbell after the last step, where no voice plays
+    source = tmp_path / "tambourine.mid"
+    source.write_bytes(write_midi([events], tempo_bpm=100))
+    out = tmp_path / "out.mid"
+    args = ["humanize", str(source), "-o", str(out), "--model", str(knn_path), "--other-percussion", "follow"]
+    assert main(args) == 0
+    assert "16 of 17 drum notes of other pitches moved with their voices, 1 as they were" in capsys.readouterr().err
+    notes = _notes(out)
+    pitch_at = lambda pitch: {round(t / 120): t for _, c, p, t in notes if c == 9 and p == pitch}
+    tambourine, leader = pitch_at(54), {**pitch_at(38), **pitch_at(36)}  # no hi-hat on these steps: snare/kick lead
+    assert len(tambourine) == 16 and any(t % 120 for t in tambourine.values())
+    assert all(abs(tambourine[s] - leader[s]) <= 1 for s in tambourine)
+    assert [t for _, c, p, t in notes if p == 56] == [t for _, c, p, t in _notes(source) if p == 56]
+
+
+def _swung_file(path):
+    """Two bars of closed hi-hat 16ths, the off-beat 16ths a third of a step late, kick and snare on the beats."""
+    events, last = [], 0
+    for step in range(32):
+        tick = step * 120 + (40 if step % 2 else 0)
+        for k, pitch in enumerate([42] + ([36] if step % 8 == 0 else []) + ([38] if step % 8 == 4 else [])):
+            events += hit(pitch, velocity=90 if step % 2 else 110, time=(tick - last) if k == 0 else 0, length=0)
+            last = tick
+    path.write_bytes(write_midi([events], tempo_bpm=100))
+    return path
+
+
+def test_a_swung_file_stays_swung(tmp_path, capsys):
+    from sklearn_groove.songs import feel
+
+    source, out = _swung_file(tmp_path / "swung.mid"), tmp_path / "out.mid"
+    assert main(["humanize", str(source), "-o", str(out), "--seed", "3"]) == 0
+    assert "is already performed" in capsys.readouterr().err
+    hihat = feel(midi_to_hvo(out))[:, 2]
+    assert hihat[1] > 0.25 and hihat[3] > 0.25 and abs(hihat[0]) < 0.1  # swung as it came in
+    performed = split_hvo(midi_to_hvo(out))[2][1::2, 2]
+    assert performed.std() > 0.01  # and each note played by the model
+    assert main(["humanize", str(source), "-o", str(out), "--amount", "0"]) == 0
+    assert _notes(out) == _notes(source)
+
+
+def test_gmd_performances_passed_back_keep_their_feel(gmd_files, knn_path, tmp_path):
+    from sklearn_groove.songs import feel
+
+    rng = np.random.default_rng(0)
+    for path in rng.choice(gmd_files, 4, replace=False):
+        out = tmp_path / "out.mid"
+        assert main(["humanize", str(path), "-o", str(out), "--model", str(knn_path)]) == 0
+        before, after = midi_to_hvo(path), midi_to_hvo(out)
+        h = split_hvo(before)[0]
+        played = np.stack([h[p::4].sum(0) for p in range(4)]) >= 8  # voices at positions in the beat played 8 times+
+        np.testing.assert_allclose(feel(after)[played], feel(before)[played], atol=0.02)
