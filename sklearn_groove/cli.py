@@ -28,6 +28,7 @@ examples:
   sklearn-groove humanize beat.mid -o take2.mid --temperature 0.8 --seed 7 --amount 1.2
   sklearn-groove humanize beat.mid -o out.mid --voices closed_hihat,snare
   sklearn-groove humanize songs/ more.mid -o performed/ --jobs 2
+  sklearn-groove humanize beat.mid -o out.mid --preview before_after.wav
   sklearn-groove infill beat_without_hihat.mid -o with_hihat.mid
   sklearn-groove tap2drum taps.mid -o drums.mid
   sklearn-groove transfer --groove funky.mid straight.mid -o straight_funky.mid
@@ -107,7 +108,8 @@ _MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 def _check_output(args):
     """The output of a performing command: a MIDI file name, and never one of its inputs unless --force."""
     if not args.output.lower().endswith(_MIDI_SUFFIXES):
-        raise ValueError(f"{args.output}: the output is a MIDI file; give it a .mid name (there is no audio output)")
+        raise ValueError(f"{args.output}: the output is a MIDI file; give it a .mid name "
+                         "(--preview NAME.wav renders the file before and after to audio)")
     inputs = [args.input] + ([args.groove] if getattr(args, "groove", None) else [])
     same = [p for p in inputs if os.path.exists(args.output) and os.path.samefile(p, args.output)]
     if same and not args.force:
@@ -152,6 +154,8 @@ def _run_batch(args):
 
     if args.output.lower().endswith(_MIDI_SUFFIXES):
         raise ValueError(f"{args.output}: several inputs are written into a folder; give -o a folder name")
+    if args.preview:
+        raise ValueError("--preview renders one file; give one input")
     files = _expand(args.input)
     outputs = [os.path.join(args.output, name) for _, name in files]
     for folder in sorted({os.path.dirname(o) for o in outputs}):
@@ -224,6 +228,11 @@ def _write(args, source, hvo, info, *, voices=VOICES, replace=False):
             f"wrote {args.output}: {counts.moved} notes performed, {counts.added} added, {counts.removed} removed, "
             f"{counts.kept} left as they were; {untouched}; other instruments, tempo and meter unchanged"
         )
+    if args.preview:
+        from .audio import render_audio
+
+        starts = render_audio([source, args.output], args.preview, soundfont=args.soundfont)
+        _print(f"wrote {args.preview}: {source} from 0 s, then {args.output} from {starts[1]:.1f} s")
 
 
 def _voices(text):
@@ -372,6 +381,11 @@ def _add_performing(parser, model_help):
     parser.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
     parser.add_argument("--seed", type=int, help="same seed, same output when sampling")
     parser.add_argument("--force", action="store_true", help="allow -o to overwrite the input file")
+    parser.add_argument(
+        "--preview", metavar="NAME.wav",
+        help="also render the input, then the output, into one WAV file (needs FluidSynth and a GM soundfont)",
+    )
+    parser.add_argument("--soundfont", help="the .sf2 file of --preview (default: $SKLEARN_GROOVE_SOUNDFONT or the system's)")
     parser.add_argument(
         "--amount", type=float, default=1.0,
         help="0 = the file as it was, 1 = as the model plays (default), up to 1.3 exaggerated",
