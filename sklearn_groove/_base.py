@@ -14,7 +14,7 @@ here is the number of steps; an estimator fitted on 2-bar windows predicts
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._hvo import MAX_OFFSET, check_hvo, hits_of, join_hvo
 from .metrics import timing_mae_ms
@@ -23,6 +23,7 @@ __all__ = [
     "GrooveEstimator",
     "GrooveHumanizer",
     "validate_windows",
+    "reads_any_length",
     "validate_inputs",
     "validate_hits",
     "flatten",
@@ -99,13 +100,25 @@ def validate_windows(estimator, X, reset, features="9 or 27"):
     if len(shape) != 3:
         raise ValueError(f"X must be a 3-D array (n_samples, n_steps, {features}), got shape {shape}")
     if not reset:
-        if shape[1] != estimator.n_features_in_:
+        if shape[1] == estimator.n_features_in_:
+            return validate_data(estimator, X, reset=False, allow_nd=True, dtype=np.float32)
+        if not reads_any_length(estimator):
             raise ValueError(
                 f"X has {shape[1]} steps, but {type(estimator).__name__} was fitted on "
                 f"windows of {estimator.n_features_in_} steps"
             )
-        X = validate_data(estimator, X, reset=False, allow_nd=True, dtype=np.float32)
+        X = check_array(X, allow_nd=True, dtype=np.float32)  # a network that reads windows of any length
     return X
+
+
+def reads_any_length(model):
+    """Whether a fitted model (or a pipeline's last step) plays windows of other lengths than it was fitted on.
+
+    Recurrent networks do; models that compare whole windows (nearest
+    neighbours, linear maps) do not.
+    """
+    model = model.steps[-1][1] if hasattr(model, "steps") else model
+    return bool(getattr(model, "_reads_any_length", False))
 
 
 def validate_inputs(estimator, X, reset, features="n_features"):

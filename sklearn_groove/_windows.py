@@ -7,8 +7,8 @@ from ._hvo import STEPS_PER_BAR
 
 __all__ = ["window_hvo", "stitch_hvo"]
 
-def window_hvo(hvo, *, bars=2, hop_bars=1, pad_end=True):
-    """Slice one song ``(n_steps, F)`` into windows of ``bars`` bars of 4/4.
+def window_hvo(hvo, *, bars=2, hop_bars=1, pad_end=True, steps_per_bar=STEPS_PER_BAR):
+    """Slice one song ``(n_steps, F)`` into windows of ``bars`` bars (of 4/4 by default).
 
     Windows start every ``hop_bars`` bars.
 
@@ -22,6 +22,8 @@ def window_hvo(hvo, *, bars=2, hop_bars=1, pad_end=True):
         and no hit is lost. False: only windows that lie within the song's
         bars (the last bar counts once it has a step), as the dataset does;
         a song shorter than ``bars`` then gives no window.
+    steps_per_bar : int, default=16
+        16th notes a bar: 16 in 4/4, 12 in 3/4 and 6/8, 20 in 5/4.
 
     Returns
     -------
@@ -40,20 +42,20 @@ def window_hvo(hvo, *, bars=2, hop_bars=1, pad_end=True):
     hvo = np.asarray(hvo, dtype=np.float32)
     if hvo.ndim != 2:
         raise ValueError(f"hvo must be one song (n_steps, n_features), got shape {hvo.shape}")
-    for label, value in (("bars", bars), ("hop_bars", hop_bars)):
+    for label, value in (("bars", bars), ("hop_bars", hop_bars), ("steps_per_bar", steps_per_bar)):
         if not (isinstance(value, (int, np.integer)) and value >= 1):
             raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
-    n_bars = -(-len(hvo) // STEPS_PER_BAR)
+    n_bars = -(-len(hvo) // steps_per_bar)
     if pad_end:  # at least one window, and the last hop reaches the end
         n_bars = bars + -(-max(n_bars - bars, 0) // hop_bars) * hop_bars
     start_bars = np.arange(0, n_bars - bars + 1, hop_bars)
-    padded = np.zeros((n_bars * STEPS_PER_BAR, hvo.shape[1]), dtype=np.float32)
+    padded = np.zeros((n_bars * steps_per_bar, hvo.shape[1]), dtype=np.float32)
     padded[: len(hvo)] = hvo
-    index = (start_bars * STEPS_PER_BAR)[:, None] + np.arange(bars * STEPS_PER_BAR)
+    index = (start_bars * steps_per_bar)[:, None] + np.arange(bars * steps_per_bar)
     return padded[index], start_bars
 
 
-def stitch_hvo(windows, start_bars, n_steps):
+def stitch_hvo(windows, start_bars, n_steps, *, steps_per_bar=STEPS_PER_BAR):
     """Put overlapping windows back into one song ``(n_steps, F)``.
 
     Where windows overlap (a hop shorter than a window), their values are
@@ -67,6 +69,8 @@ def stitch_hvo(windows, start_bars, n_steps):
         As returned by :func:`window_hvo`.
     n_steps : int
         Length of the song; windows are cut there.
+    steps_per_bar : int, default=16
+        As given to :func:`window_hvo`.
 
     Returns
     -------
@@ -84,9 +88,9 @@ def stitch_hvo(windows, start_bars, n_steps):
     windows = np.asarray(windows, dtype=np.float32)
     length = windows.shape[1]
     weight = np.minimum(np.arange(length) + 0.5, length - np.arange(length) - 0.5)[:, None]
-    total = np.zeros((max(n_steps, int(np.max(start_bars, initial=0)) * STEPS_PER_BAR + length), windows.shape[2]))
+    total = np.zeros((max(n_steps, int(np.max(start_bars, initial=0)) * steps_per_bar + length), windows.shape[2]))
     norm = np.zeros((len(total), 1))
-    for window, start in zip(windows, np.asarray(start_bars) * STEPS_PER_BAR):
+    for window, start in zip(windows, np.asarray(start_bars) * steps_per_bar):
         total[start : start + length] += weight * window
         norm[start : start + length] += weight
     return (total / np.maximum(norm, 1e-12))[:n_steps].astype(np.float32)

@@ -95,11 +95,27 @@ def _read(path, args):
         hvo, info = midi_to_hvo(path, pitch_map=args.pitch_map, check_meter=not args.any_meter, return_info=True)
     except MeterError as exc:  # the command line's own flag, not the function's parameter
         raise MeterError(exc.name, exc.meter, remedy="give --any-meter") from None
-    meters = {f"{int(num)}/{int(den)}" for _, num, den in info.time_signatures} - {"4/4"}
-    if meters and not args.quiet:
-        _print(f"note: {path} is in {', '.join(sorted(meters))}; it is read on a plain 16th-note grid and played "
-               "in windows of 2 bars of 4/4 (32 16th notes), across its own bar lines")
     return hvo, info
+
+
+def _steps_per_bar(args, path, info, model):
+    """16th notes a bar of the windows a file is played in: its own meter's where the model reads any length."""
+    from ._base import reads_any_length
+
+    meters = sorted({(int(num), int(den)) for _, num, den in info.time_signatures})
+    if not meters or meters == [(4, 4)]:
+        return 16
+    names = ", ".join(f"{num}/{den}" for num, den in meters)
+    if len(meters) == 1 and (16 * meters[0][0]) % meters[0][1] == 0 and reads_any_length(model):
+        steps = 16 * meters[0][0] // meters[0][1]
+        if not args.quiet:
+            _print(f"note: {path} is in {names}; it is played in windows of 2 of its bars ({2 * steps} 16th notes)")
+        return steps
+    why = "it changes meter" if len(meters) > 1 else "this model plays windows of 32 steps only"
+    if not args.quiet:
+        _print(f"note: {path} is in {names}; {why}, so it is read on a plain 16th-note grid and played in windows "
+               "of 2 bars of 4/4 (32 16th notes), across its own bar lines")
+    return 16
 
 
 _MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
@@ -251,7 +267,8 @@ def _humanize(args):
     model = _load_model(args.model, "humanize")
     _configure(model, args)
     score = split_hvo(hvo)[0]
-    out = predict_song(model.predict, score, hits=score, progress=_progress("humanizing", args))
+    bar = _steps_per_bar(args, args.input, info, model)
+    out = predict_song(model.predict, score, hits=score, steps_per_bar=bar, progress=_progress("humanizing", args))
     if is_performed(hvo):  # a file with a feel of its own (swing, a laid-back snare) keeps it
         out = keep_feel(hvo, out)
         if not args.quiet:
@@ -270,7 +287,8 @@ def _infill(args):
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "infill")
     _configure(model, args)
-    out = predict_song(model.predict, hvo, progress=_progress("infilling", args))
+    bar = _steps_per_bar(args, args.input, info, model)
+    out = predict_song(model.predict, hvo, steps_per_bar=bar, progress=_progress("infilling", args))
     _write(args, args.input, out, info, voices=(args.voice,), replace=True)
 
 
@@ -280,7 +298,8 @@ def _tap2drum(args):
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "tap2drum")
     _configure(model, args)
-    out = predict_song(model.predict, hvo, progress=_progress("drumming", args))
+    bar = _steps_per_bar(args, args.input, info, model)
+    out = predict_song(model.predict, hvo, steps_per_bar=bar, progress=_progress("drumming", args))
     _write(args, args.input, out, info, replace=True)
 
 
@@ -288,16 +307,17 @@ def _transfer(args):
     from .midi import window_hvo
     from .songs import predict_song
 
-    groove, _ = _read(args.groove, args)
+    groove, groove_info = _read(args.groove, args)
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "transfer")
     if not hasattr(model, "transfer"):
         raise ValueError("this model cannot transfer a groove (use a GrooveTransfer)")
     _configure(model, args)
-    groove_windows, _ = window_hvo(groove)
+    groove_windows, _ = window_hvo(groove, steps_per_bar=_steps_per_bar(args, args.groove, groove_info, model))
     score = split_hvo(hvo)[0]
     out = predict_song(
-        lambda w: model.transfer(groove_windows, w, average=True), score, hits=score, progress=_progress("transferring", args)
+        lambda w: model.transfer(groove_windows, w, average=True), score, hits=score,
+        steps_per_bar=_steps_per_bar(args, args.input, info, model), progress=_progress("transferring", args),
     )
     _write(args, args.input, out, info)
 

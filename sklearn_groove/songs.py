@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._hvo import STEPS_PER_BEAT, check_hits, check_hvo, join_hvo, split_hvo
+from ._hvo import STEPS_PER_BAR, STEPS_PER_BEAT, check_hits, check_hvo, join_hvo, split_hvo
 from .midi import stitch_hvo, window_hvo
 
 __all__ = ["predict_song", "keep_feel", "feel", "is_performed"]
@@ -13,7 +13,7 @@ PERFORMED = 0.02
 _BATCH = 256
 
 
-def predict_song(predict, song, *, hits=None, bars=2, progress=None):
+def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BAR, progress=None):
     """Perform a song of any length with a model of fixed-length windows.
 
     The song is cut into windows of ``bars`` bars every bar (the end padded
@@ -35,6 +35,10 @@ def predict_song(predict, song, *, hits=None, bars=2, progress=None):
         the windows voted.
     bars : int, default=2
         The window length the model was trained on.
+    steps_per_bar : int, default=16
+        16th notes a bar of the song's meter (12 for 3/4 and 6/8, 20 for
+        5/4): windows are ``bars`` whole bars of it, for a model that reads
+        windows of any length (the recurrent networks).
     progress : callable ``progress(done, total)``, default=None
         Called after each batch of windows.
 
@@ -59,18 +63,18 @@ def predict_song(predict, song, *, hits=None, bars=2, progress=None):
     song = np.asarray(song, dtype=np.float32)
     if song.ndim != 2 or len(song) == 0:
         raise ValueError(f"song must be one song (n_steps, n_features) with at least one step, got {song.shape}")
-    windows, start = window_hvo(song, bars=bars, hop_bars=1)
+    windows, start = window_hvo(song, bars=bars, hop_bars=1, steps_per_bar=steps_per_bar)
     out = []
     for i in range(0, len(windows), _BATCH):
         out.append(np.asarray(predict(windows[i : i + _BATCH]), dtype=np.float32))
         if progress is not None:
             progress(min(i + _BATCH, len(windows)), len(windows))
     h, v, o = split_hvo(np.concatenate(out))
-    vote = stitch_hvo(h, start, len(song))
+    vote = stitch_hvo(h, start, len(song), steps_per_bar=steps_per_bar)
     # v and o are 0 where a window plays no hit: dividing by the vote averages them over the windows that do.
     played = np.maximum(vote, 1e-6)
-    velocity = stitch_hvo(v, start, len(song)) / played
-    offset = stitch_hvo(o, start, len(song)) / played
+    velocity = stitch_hvo(v, start, len(song), steps_per_bar=steps_per_bar) / played
+    offset = stitch_hvo(o, start, len(song), steps_per_bar=steps_per_bar) / played
     if hits is None:
         hits = (vote > 0.5).astype(np.float32)
     else:

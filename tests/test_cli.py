@@ -177,9 +177,20 @@ def test_three_four_is_refused_or_read_on_the_grid(tmp_path, knn_path, capsys):
     assert "3/4" in capsys.readouterr().err
     assert main(args + ["--any-meter"]) == 0
     assert len(_notes(tmp_path / "out.mid")) == len(_notes(source))
-    assert "is in 3/4; it is read on a plain 16th-note grid and played in windows of 2 bars of 4/4" in (
-        capsys.readouterr().err
-    )
+    assert "is in 3/4; this model plays windows of 32 steps only, so it is read on a plain 16th-note grid and " \
+        "played in windows of 2 bars of 4/4" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("meter", [(3, 4), (6, 8), (5, 4)])
+def test_other_meters_are_played_in_their_own_bars(meter, tmp_path, capsys):
+    """The shipped networks read any length: a song in 3/4, 6/8 or 5/4 is played in windows of 2 of its bars."""
+    source = _song_file(tmp_path / "song.mid", meter=meter, tempo_change=False)
+    out = tmp_path / "out.mid"
+    assert main(["humanize", str(source), "-o", str(out), "--any-meter"]) == 0
+    steps = 16 * meter[0] // meter[1]
+    assert f"played in windows of 2 of its bars ({2 * steps} 16th notes)" in capsys.readouterr().err
+    assert sorted(n[:3] for n in _notes(out)) == sorted(n[:3] for n in _notes(source))
+    assert split_hvo(midi_to_hvo(out, check_meter=False))[2].std() > 0.01
 
 
 def test_amount_zero_and_voice_selection(tmp_path, knn_path):

@@ -40,3 +40,33 @@ def test_default_score_in_search(windows):
     y, _, drummer = windows
     search = GridSearchCV(GrooveKNN(), {"n_neighbors": [2, 10]}, cv=GroupKFold(2)).fit(y[..., :9], y, groups=drummer)
     assert search.best_score_ < 0  # minus a timing MAE in ms
+
+
+def _loopback_mib():
+    with open("/proc/net/dev") as f:
+        line = next(row for row in f if row.strip().startswith("lo:"))
+    return int(line.split(":")[1].split()[8]) / 2**20
+
+
+def test_search_on_dask_workers_sends_the_data_once(data_home):
+    """A GridSearchCV under joblib's Dask backend on a LocalCluster: the scores of the default backend, the data sent
+    to the workers a few times at most, not once a fit (GrooveKNN's inner blocks once re-shipped it: 27 times)."""
+    import joblib
+
+    distributed = pytest.importorskip("dask.distributed")
+    data = fetch_groove(subset="validation", data_home=data_home)
+    y = np.concatenate([data.hvo] * 2)  # 18 MiB of hits and hvo, well above the cluster's own traffic
+    X = y[..., :9]
+    grid = {"n_neighbors": [1, 3, 5, 7]}
+    reference = GridSearchCV(GrooveKNN(), grid, cv=2).fit(X, y).cv_results_["mean_test_score"]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        with distributed.Client(cluster), joblib.parallel_config(backend="dask"):
+            try:
+                before = _loopback_mib()
+            except OSError:
+                before = None
+            found = GridSearchCV(GrooveKNN(n_jobs=2), grid, cv=2, n_jobs=-1).fit(X, y).cv_results_["mean_test_score"]
+            if before is not None:
+                sent = _loopback_mib() - before
+                assert sent < 4 * (X.nbytes + y.nbytes) / 2**20  # 8 fits; the old way sent 27 times the data
+    np.testing.assert_allclose(found, reference)

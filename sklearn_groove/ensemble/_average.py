@@ -15,12 +15,18 @@ __all__ = ["GrooveEnsemble"]
 
 
 def _bar_shifts(n_steps, rotate_bars):
-    """The rotations, in steps, that each window is played at: 0, and with ``rotate_bars`` every whole bar."""
+    """The rotations, in steps, that each window is played at: 0, and with ``rotate_bars`` every whole bar.
+
+    Bars are of 4/4 (16 steps) where the window is whole bars of it; else an
+    even window is taken as two bars of another meter (24 steps: 3/4).
+    """
     if not rotate_bars:
         return [0]
-    if n_steps % STEPS_PER_BAR:
-        raise ValueError(f"rotate_bars needs windows of whole bars ({STEPS_PER_BAR} steps each), got {n_steps} steps")
-    return list(range(0, n_steps, STEPS_PER_BAR))
+    if n_steps % STEPS_PER_BAR == 0:
+        return list(range(0, n_steps, STEPS_PER_BAR))
+    if n_steps % 2:
+        raise ValueError(f"rotate_bars needs windows of whole bars, got {n_steps} steps")
+    return [0, n_steps // 2]
 
 
 def _nonempty(estimators):
@@ -191,6 +197,10 @@ class GrooveEnsemble(GrooveHumanizer):
                 out[windows] = self._play(member, hits[windows], self.temperature, int(seeds[k]))
         _, velocities, offsets = split_hvo(out)
         return velocities, offsets
+
+    @property
+    def _reads_any_length(self):
+        return all(getattr(member, "_reads_any_length", False) for member in getattr(self, "estimators_", []))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -144,7 +144,9 @@ class GrooveKNN(GrooveHumanizer):
 
     def _kneighbors(self, hits):
         batches = [hits[i : i + self.batch_size] for i in range(0, len(hits), self.batch_size)]
-        found = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(self._top_k)(b) for b in batches)
+        # Threads of this process, whatever joblib backend is active: the batches share the training set in memory
+        # (under a Dask backend, a process-level backend would ship it with every batch).
+        found = Parallel(n_jobs=self.n_jobs, backend="threading")(delayed(self._top_k)(b) for b in batches)
         return np.concatenate(found) if found else np.zeros((0, self.n_neighbors), dtype=np.int64)
 
     def _top_k(self, hits):

@@ -54,6 +54,8 @@ def _writable(a):
 class _GrooveRecurrent(GrooveEstimator):
     """What GrooveSeq2Seq and GrooveTransfer share: parameters, the network, training, decoding."""
 
+    _reads_any_length = True  # the recurrent networks play windows of any length (2 bars of 3/4: 24 steps)
+
     _parameter_constraints = {
         "decoder": [StrOptions({"autoregressive", "parallel"})],
         "output": [StrOptions({"mse", "gaussian"})],
