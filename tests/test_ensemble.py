@@ -109,12 +109,17 @@ def test_rotate_bars_averages_each_window_played_with_its_bars_swapped(gmd):
 
 
 def test_rotate_bars_needs_whole_bars(gmd):
-    X, y = gmd[:50, :24, :9], gmd[:50, :24]
-    with pytest.raises(ValueError, match="whole bars \\(16 steps each\\), got 24 steps"):
+    X, y = gmd[:50, :25, :9], gmd[:50, :25]
+    with pytest.raises(ValueError, match="whole bars, got 25 steps"):
         GrooveEnsemble([GrooveLinear()], rotate_bars=True).fit(X, y)
     fitted = GrooveLinear().fit(X, y)
-    with pytest.raises(ValueError, match="got 24 steps"):
+    with pytest.raises(ValueError, match="got 25 steps"):
         GrooveEnsemble.from_fitted([fitted], rotate_bars=True)
     model = GrooveEnsemble.from_fitted([fitted]).set_params(rotate_bars=True)
-    with pytest.raises(ValueError, match="got 24 steps"):
+    with pytest.raises(ValueError, match="got 25 steps"):
         model.predict(X)
+    # 24 steps: two bars of 3/4, rotated by one of them
+    fitted = GrooveLinear().fit(X[:, :24], y[:, :24])
+    rotated = GrooveEnsemble.from_fitted([fitted], rotate_bars=True).predict(X[:, :24])
+    by_hand = (fitted.predict(X[:, :24]) + np.roll(fitted.predict(np.roll(X[:, :24], -12, axis=1)), 12, axis=1)) / 2
+    np.testing.assert_allclose(rotated[..., 9:], by_hand[..., 9:], atol=1e-6)

@@ -61,7 +61,8 @@ class GrooveEnsemble(GrooveHumanizer):
         rotated back, and all are averaged. Each bar is then also played
         after the other bar instead of first in the window, which a decoder
         that reads the steps in order sees only one way. Needs windows of
-        whole bars; no effect above temperature 0.
+        whole bars of 4/4, or an even number of steps, taken as two bars of
+        another meter (24: 3/4); no effect above temperature 0.
     random_state : int, RandomState instance or None, default=None
         Chooses the member of each window and seeds its sampling above
         temperature 0. The members keep their own ``random_state`` for fitting.
