@@ -7,6 +7,7 @@
     sklearn-groove plot IN.mid [OTHER.mid] -o roll.png [--offsets]
     sklearn-groove train {humanize,infill,tap2drum} -o MODEL.skops [--estimator seq2seq]
     sklearn-groove evaluate {humanize,infill,tap2drum} [--model NAME_OR_PATH] [--subset validation]
+    sklearn-groove export MODEL -o MODEL.onnx
 
 The output file is the input file with its drum notes performed: every note
 comes back, other tracks and events unchanged (see
@@ -33,6 +34,7 @@ examples:
   sklearn-groove tap2drum taps.mid -o drums.mid
   sklearn-groove transfer --groove funky.mid straight.mid -o straight_funky.mid
   sklearn-groove plot beat.mid beat_humanized.mid -o before_after.png
+  sklearn-groove export humanize -o humanize.onnx
   sklearn-groove train humanize --estimator knn -o knn.skops
   sklearn-groove evaluate humanize --model knn.skops --subset validation
 """
@@ -334,6 +336,23 @@ def _plot(args):
     _print(f"wrote {args.output}")
 
 
+def _export(args):
+    from . import pretrained
+    from .neural import export_onnx
+
+    if not args.output.lower().endswith(".onnx"):
+        raise ValueError(f"{args.output}: give the ONNX file a .onnx name")
+    if args.model in pretrained.available():
+        model = pretrained.load(args.model)
+    elif os.path.isfile(args.model):
+        model = pretrained.load_model(args.model)
+    else:
+        raise ValueError(f"{args.model}: no such model file, nor a shipped model ({', '.join(pretrained.available())})")
+    export_onnx(model, args.output)
+    _print(f"wrote {args.output} ({os.path.getsize(args.output) / 2**20:.1f} MiB); its inputs and output: "
+           "docs/export.md")
+
+
 def _estimator(args):
     """The model ``train`` fits: the task's shipped recipe for the neural ones, else a baseline."""
     from . import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized
@@ -486,6 +505,14 @@ def build_parser():
     p.add_argument("--offsets", action="store_true", help="draw offset distributions instead of piano rolls")
     _add_reading(p)
     p.set_defaults(run=_plot)
+
+    p = _subparser(sub, "export", "write a model as an ONNX file for plugin hosts",
+                   "Write a shipped model (or a model file of `sklearn-groove train`) as ONNX: windows in, a "
+                   "performance out, temperature and noise as inputs (see docs/export.md).")
+    p.add_argument("model", help="a shipped model's name (humanize, infill_closed_hihat, tap2drum, groove_transfer) "
+                   "or a model file")
+    p.add_argument("-o", "--output", required=True, help="the .onnx file to write")
+    p.set_defaults(run=_export)
 
     data_home = os.environ.get("SKLEARN_GROOVE_DATA")
     for name, help in (("train", "fit a model on the GMD train split"), ("evaluate", "score a model on the GMD")):

@@ -76,7 +76,7 @@ class GrooveNet(nn.Module):
         return latent, None
 
     def initial_state(self, z):
-        state = torch.tanh(self.to_state(z)).view(len(z), 2, self.decoder_layers, self.decoder_size)
+        state = torch.tanh(self.to_state(z)).view(-1, 2, self.decoder_layers, self.decoder_size)
         state = state.permute(1, 2, 0, 3).contiguous()
         return state[0], state[1]
 

@@ -1,0 +1,104 @@
+"""Latency and throughput of the shipped models through ONNX Runtime, beside torch measured in the same run.
+
+    python benchmarks/export_speed.py [--data-home ../shared/data/groove] [--repeat 50]
+
+Each shipped model is exported with ``sklearn_groove.neural.export_onnx``;
+windows of the GMD test split are played one at a time (batch 1: the latency
+of a clip in a plugin host; p50 and p95 of --repeat calls) and 256 at a time
+(clips per second), by ``model.predict`` (torch) and by an ONNX Runtime
+session (2 intra-op threads), at temperature 0 and sampled (temperature 1).
+Results: benchmarks/results/export_speed.{json,md}.
+"""
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).parent / "results"
+MODELS = ("humanize", "infill_closed_hihat", "tap2drum", "groove_transfer")
+
+
+def percentiles(call, repeat):
+    call()  # warm up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return {"p50_ms": round(1e3 * float(np.median(times)), 2), "p95_ms": round(1e3 * float(np.percentile(times, 95)), 2)}
+
+
+def throughput(call, n):
+    call()
+    start = time.perf_counter()
+    call()
+    return round(n / (time.perf_counter() - start), 1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+
+    import onnxruntime as ort
+    import torch
+
+    from sklearn_groove import pretrained
+    from sklearn_groove.datasets import fetch_groove
+    from sklearn_groove.neural import export_onnx, onnx_feed
+
+    torch.set_num_threads(2)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+    test = fetch_groove(subset="test", data_home=args.data_home).hvo
+    batch = test[:256]
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name in MODELS:
+            model = pretrained.load(name)
+            path = export_onnx(model, Path(folder) / f"{name}.onnx")
+            session = ort.InferenceSession(path, options)
+            size = round(os.path.getsize(path) / 2**20, 1)
+            transfer = name == "groove_transfer"
+            x = batch[..., :9].copy() if name in ("humanize", "groove_transfer") else batch
+            key = next(k for k in model.get_params() if k == "temperature" or k.endswith("__temperature"))
+            members = len(getattr(model, "estimators_", [0]))
+            for temperature in (0.0, 1.0):
+                model.set_params(**{key: temperature, key.replace("temperature", "random_state"): 0})
+                if transfer:
+                    torch_call = lambda w: model.transfer(test[-4:], w, average=True)
+                    feed = lambda w: onnx_feed(session, w, temperature, seed=0, groove=test[-4:])
+                else:
+                    torch_call = model.predict
+                    feed = lambda w: onnx_feed(session, w, temperature, seed=0, n_members=members)
+                row = {"model": name, "temperature": temperature, "onnx_mib": size}
+                for runtime, play in (("torch", torch_call), ("onnxruntime", lambda w: session.run(None, feed(w)))):
+                    row[runtime] = {**percentiles(lambda: play(x[:1]), args.repeat),
+                                    "clips_per_s": throughput(lambda: play(x), len(x))}
+                rows.append(row)
+                print(row, flush=True)
+    result = {"command": "python benchmarks/export_speed.py", "cpus": os.cpu_count(), "threads": 2,
+              "onnxruntime": ort.__version__, "torch": torch.__version__, "rows": rows}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "export_speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = ["# The shipped models in ONNX Runtime and in torch", "",
+             f"`{result['command']}` on this machine ({result['cpus']} cores, 2 threads each; onnxruntime "
+             f"{result['onnxruntime']}, torch {result['torch']}): one 2-bar window at a time (p50 and p95 of "
+             "50 calls), and 256 at a time.", "",
+             "| model | temperature | ONNX file (MiB) | torch p50 / p95 (ms) | ONNX Runtime p50 / p95 (ms) | "
+             "torch clips/s | ONNX Runtime clips/s |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        t, o = r["torch"], r["onnxruntime"]
+        lines.append(f"| {r['model']} | {r['temperature']:g} | {r['onnx_mib']} | {t['p50_ms']} / {t['p95_ms']} | "
+                     f"{o['p50_ms']} / {o['p95_ms']} | {t['clips_per_s']} | {o['clips_per_s']} |")
+    (RESULTS / "export_speed.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

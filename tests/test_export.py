@@ -1,0 +1,79 @@
+"""ONNX export: every shipped model played by ONNX Runtime as by torch, within 1e-4, on GMD windows."""
+
+import numpy as np
+import pytest
+
+from sklearn_groove import pretrained
+from sklearn_groove.datasets import fetch_groove
+from sklearn_groove.neural import export_onnx, onnx_feed
+
+ort = pytest.importorskip("onnxruntime")
+pytest.importorskip("onnx")
+
+
+@pytest.fixture(scope="module")
+def windows(data_home):
+    return fetch_groove(subset="test", data_home=data_home).hvo[::40]  # 53 windows of the test split
+
+
+def _session(model, path):
+    return ort.InferenceSession(export_onnx(model, path))
+
+
+@pytest.mark.parametrize("name", ["humanize", "infill_closed_hihat", "tap2drum"])
+def test_shipped_models_play_the_same_in_onnx_runtime(name, windows, tmp_path):
+    model = pretrained.load(name)
+    x = windows[..., :9].copy() if name == "humanize" else windows
+    session = _session(model, tmp_path / f"{name}.onnx")
+    assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member"]
+    played, = session.run(None, onnx_feed(session, x))
+    np.testing.assert_allclose(played, model.predict(x), atol=1e-4)
+    again, = session.run(None, onnx_feed(session, x, 1.0, seed=3, n_members=len(getattr(model, "estimators_", [0]))))
+    other, = session.run(None, onnx_feed(session, x, 1.0, seed=4, n_members=len(getattr(model, "estimators_", [0]))))
+    assert np.abs(again - played).max() > 0.05 and np.abs(again - other).max() > 0.05  # sampled: seeds differ
+    np.testing.assert_array_equal(again, session.run(None, onnx_feed(session, x, 1.0, seed=3,
+                                                                      n_members=len(getattr(model, "estimators_", [0]))))[0])
+
+
+def test_groove_transfer_plays_the_same_in_onnx_runtime(windows, tmp_path):
+    model = pretrained.load("groove_transfer")
+    session = _session(model, tmp_path / "transfer.onnx")
+    grooves, scores = windows[:6], windows[6:20, :, :9]
+    played, = session.run(None, onnx_feed(session, scores, groove=grooves))
+    np.testing.assert_allclose(played, model.transfer(grooves, scores, average=True), atol=1e-4)
+
+
+def test_sampling_matches_the_estimator_given_its_draws(windows, tmp_path):
+    """At temperature 1 the file plays what the estimator plays, fed the normal draws of its generator."""
+    import torch
+
+    member = pretrained.load("humanize").estimators_[0].set_params(temperature=1.0, random_state=5)
+    x = windows[..., :9].copy()
+    generator = member._generator()
+    noise = np.zeros(x.shape[:2] + (27,), np.float32)
+    for t in range(x.shape[1]):  # the estimator draws velocities, then offsets, step after step
+        noise[:, t, 9:18] = torch.randn((len(x), 1, 9), generator=generator).numpy()[:, 0]
+        noise[:, t, 18:] = torch.randn((len(x), 1, 9), generator=generator).numpy()[:, 0]
+    session = _session(member, tmp_path / "member.onnx")
+    feed = {**onnx_feed(session, x, 1.0), "noise": noise}
+    np.testing.assert_allclose(session.run(None, feed)[0], member.predict(x), atol=1e-4)
+
+
+def test_what_cannot_be_exported_is_refused(tmp_path):
+    from sklearn_groove import GrooveKNN
+
+    hits = (np.random.default_rng(0).random((10, 32, 9)) < 0.2).astype(np.float32)
+    knn = GrooveKNN(n_neighbors=2).fit(hits, np.concatenate([hits, hits * 0.5, hits * 0.0], axis=-1))
+    with pytest.raises(ValueError, match="fitted GrooveSeq2Seq"):
+        export_onnx(knn, tmp_path / "knn.onnx")
+
+
+def test_export_command(tmp_path, capsys):
+    from sklearn_groove.cli import main
+
+    out = tmp_path / "tap2drum.onnx"
+    assert main(["export", "tap2drum", "-o", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().err and out.stat().st_size > 1e5
+    assert main(["export", "tap2drum", "-o", str(tmp_path / "x.mid")]) == 1
+    assert main(["export", "nothing", "-o", str(out)]) == 1
+    assert "no such model file" in capsys.readouterr().err
