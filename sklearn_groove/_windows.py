@@ -55,7 +55,7 @@ def window_hvo(hvo, *, bars=2, hop_bars=1, pad_end=True, steps_per_bar=STEPS_PER
     return padded[index], start_bars
 
 
-def stitch_hvo(windows, start_bars, n_steps, *, steps_per_bar=STEPS_PER_BAR):
+def stitch_hvo(windows, start_bars, n_steps, *, steps_per_bar=STEPS_PER_BAR, blend="mean"):
     """Put overlapping windows back into one song ``(n_steps, F)``.
 
     Where windows overlap (a hop shorter than a window), their values are
@@ -71,6 +71,10 @@ def stitch_hvo(windows, start_bars, n_steps, *, steps_per_bar=STEPS_PER_BAR):
         Length of the song; windows are cut there.
     steps_per_bar : int, default=16
         As given to :func:`window_hvo`.
+    blend : {"mean", "select"}, default="mean"
+        "mean": the weighted mean of the windows that hold a step. "select":
+        each step as the one window where it is furthest from the edge plays
+        it (sampled takes: a mean of two draws would be too even).
 
     Returns
     -------
@@ -85,12 +89,21 @@ def stitch_hvo(windows, start_bars, n_steps, *, steps_per_bar=STEPS_PER_BAR):
     >>> bool(np.allclose(stitch_hvo(windows, start, 70), song))
     True
     """
+    if blend not in ("mean", "select"):
+        raise ValueError(f"blend must be 'mean' or 'select', got {blend!r}")
     windows = np.asarray(windows, dtype=np.float32)
     length = windows.shape[1]
     weight = np.minimum(np.arange(length) + 0.5, length - np.arange(length) - 0.5)[:, None]
     total = np.zeros((max(n_steps, int(np.max(start_bars, initial=0)) * steps_per_bar + length), windows.shape[2]))
     norm = np.zeros((len(total), 1))
     for window, start in zip(windows, np.asarray(start_bars) * steps_per_bar):
+        if blend == "select":  # the window where the step is more central wins (ties: the earlier window)
+            better = weight > norm[start : start + length]
+            total[start : start + length] = np.where(better, window, total[start : start + length])
+            norm[start : start + length] = np.where(better, weight, norm[start : start + length])
+            continue
         total[start : start + length] += weight * window
         norm[start : start + length] += weight
+    if blend == "select":
+        return total[:n_steps].astype(np.float32)
     return (total / np.maximum(norm, 1e-12))[:n_steps].astype(np.float32)

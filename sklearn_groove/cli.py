@@ -89,6 +89,21 @@ def _configure(model, args):
         model.set_params(**{prefix + "random_state": args.seed})
 
 
+def _has_temperature(model):
+    return any(k == "temperature" or k.endswith("__temperature") for k in model.get_params())
+
+
+def _song_player(model, args, default_temperature=0.0):
+    """(predict, blend) for predict_song: a sampled take played by one network, or the model's predict."""
+    from .songs import one_take
+
+    temperature = default_temperature if args.temperature is None else args.temperature
+    if temperature > 0 and _has_temperature(model):
+        return one_take(model, temperature=temperature, seed=0 if args.seed is None else args.seed), "select"
+    _configure(model, args)  # says so where a temperature was asked of a model that has none
+    return model.predict, "mean"
+
+
 def _read(path, args):
     from ._reading import MeterError
     from .midi import midi_to_hvo
@@ -267,10 +282,10 @@ def _humanize(args):
 
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "humanize")
-    _configure(model, args)
+    predict, blend = _song_player(model, args, default_temperature=1.0)  # a drummer's take, not their average
     score = split_hvo(hvo)[0]
     bar = _steps_per_bar(args, args.input, info, model)
-    out = predict_song(model.predict, score, hits=score, steps_per_bar=bar, progress=_progress("humanizing", args))
+    out = predict_song(predict, score, hits=score, steps_per_bar=bar, blend=blend, progress=_progress("humanizing", args))
     if is_performed(hvo):  # a file with a feel of its own (swing, a laid-back snare) keeps it
         out = keep_feel(hvo, out)
         if not args.quiet:
@@ -288,9 +303,9 @@ def _infill(args):
         raise ValueError(f"the shipped infilling model writes closed_hihat; give --model for {args.voice}")
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "infill")
-    _configure(model, args)
+    predict, blend = _song_player(model, args)
     bar = _steps_per_bar(args, args.input, info, model)
-    out = predict_song(model.predict, hvo, steps_per_bar=bar, progress=_progress("infilling", args))
+    out = predict_song(predict, hvo, steps_per_bar=bar, blend=blend, progress=_progress("infilling", args))
     _write(args, args.input, out, info, voices=(args.voice,), replace=True)
 
 
@@ -299,9 +314,9 @@ def _tap2drum(args):
 
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "tap2drum")
-    _configure(model, args)
+    predict, blend = _song_player(model, args)
     bar = _steps_per_bar(args, args.input, info, model)
-    out = predict_song(model.predict, hvo, steps_per_bar=bar, progress=_progress("drumming", args))
+    out = predict_song(predict, hvo, steps_per_bar=bar, blend=blend, progress=_progress("drumming", args))
     _write(args, args.input, out, info, replace=True)
 
 
@@ -417,8 +432,10 @@ def _add_performing(parser, model_help):
     parser.add_argument("-o", "--output", required=True, help="MIDI file to write (a folder for several inputs)")
     parser.add_argument("--jobs", type=int, default=1, help="files performed at once, for several inputs (-1: all cores)")
     parser.add_argument("--model", help=model_help + "; or a model file of `sklearn-groove train` (NAME.skops or NAME.json)")
-    parser.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
-    parser.add_argument("--seed", type=int, help="same seed, same output when sampling")
+    parser.add_argument("--temperature", type=float,
+                        help="0 = the most likely performance; above 0 = a sampled take, one network playing the "
+                        "whole song (humanize's default: 1; the other commands': 0)")
+    parser.add_argument("--seed", type=int, help="which take, when sampling (default 0): same seed, same output")
     parser.add_argument("--force", action="store_true", help="allow -o to overwrite the input file")
     parser.add_argument(
         "--preview", metavar="NAME.wav",

@@ -5,7 +5,7 @@ import numpy as np
 from ._hvo import STEPS_PER_BAR, STEPS_PER_BEAT, check_hits, check_hvo, join_hvo, split_hvo
 from .midi import stitch_hvo, window_hvo
 
-__all__ = ["predict_song", "keep_feel", "feel", "is_performed"]
+__all__ = ["predict_song", "one_take", "keep_feel", "feel", "is_performed"]
 
 #: Mean distance from the grid, in steps, above which a song counts as performed (2.5 ms at 120 bpm).
 PERFORMED = 0.02
@@ -13,7 +13,7 @@ PERFORMED = 0.02
 _BATCH = 256
 
 
-def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BAR, progress=None):
+def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BAR, blend="mean", progress=None):
     """Perform a song of any length with a model of fixed-length windows.
 
     The song is cut into windows of ``bars`` bars every bar (the end padded
@@ -39,6 +39,10 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
         16th notes a bar of the song's meter (12 for 3/4 and 6/8, 20 for
         5/4): windows are ``bars`` whole bars of it, for a model that reads
         windows of any length (the recurrent networks).
+    blend : {"mean", "select"}, default="mean"
+        How the two windows that hold a step make it: their weighted mean
+        (above), or the one where the step is more central (a sampled take,
+        see :func:`one_take`: a mean of two draws would narrow their spread).
     progress : callable ``progress(done, total)``, default=None
         Called after each batch of windows.
 
@@ -69,6 +73,13 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
         out.append(np.asarray(predict(windows[i : i + _BATCH]), dtype=np.float32))
         if progress is not None:
             progress(min(i + _BATCH, len(windows)), len(windows))
+    if blend == "select":
+        performed = stitch_hvo(np.concatenate(out), start, len(song), steps_per_bar=steps_per_bar, blend="select")
+        h, v, o = split_hvo(performed)
+        hits = h if hits is None else check_hits(hits)
+        if hits.shape != h.shape:
+            raise ValueError(f"hits must have shape {h.shape}, got {hits.shape}")
+        return join_hvo(hits, v * hits, o * hits)
     h, v, o = split_hvo(np.concatenate(out))
     vote = stitch_hvo(h, start, len(song), steps_per_bar=steps_per_bar)
     # v and o are 0 where a window plays no hit: dividing by the vote averages them over the windows that do.
@@ -82,6 +93,66 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
         if hits.shape != vote.shape:
             raise ValueError(f"hits must have shape {vote.shape}, got {hits.shape}")
     return join_hvo(hits, np.clip(velocity, 0, 1), np.clip(offset, -0.5, 0.4999))
+
+
+def one_take(model, *, temperature=1.0, seed=0):
+    """A ``predict`` for :func:`predict_song` that samples a whole song as one take.
+
+    One network plays every window (for an ensemble, the member the seed
+    picks, not a member drawn per window), at ``temperature``, each batch of
+    windows with its own seed drawn from ``seed``. Give the song to
+    :func:`predict_song` with ``blend="select"``, so that overlapping windows
+    are not averaged. Same seed, same take.
+
+    Parameters
+    ----------
+    model : fitted estimator or pipeline with a ``temperature`` parameter
+        Such as ``pretrained.load("humanize")``. It is not changed.
+    temperature : float, default=1.0
+    seed : int, default=0
+
+    Returns
+    -------
+    callable
+        Windows in, performances out.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import GrooveSeq2Seq
+    >>> from sklearn_groove.songs import one_take, predict_song
+    >>> rng = np.random.default_rng(0)
+    >>> hits = (rng.random((16, 32, 9)) < 0.2).astype(np.float32)
+    >>> y = np.concatenate([hits, hits * 0.7, hits * rng.normal(0, 0.1, hits.shape)], axis=-1)
+    >>> model = GrooveSeq2Seq(decoder="parallel", condition="hits", output="gaussian", max_epochs=1,
+    ...                       module__encoder_size=8, module__latent_size=4, module__decoder_size=8,
+    ...                       random_state=0).fit(hits, y)      # pretrained.load("humanize") in practice
+    >>> score = (rng.random((150, 9)) < 0.2).astype(np.float32)
+    >>> take = predict_song(one_take(model, seed=7), score, hits=score, blend="select")
+    >>> again = predict_song(one_take(model, seed=7), score, hits=score, blend="select")
+    >>> other = predict_song(one_take(model, seed=8), score, hits=score, blend="select")
+    >>> bool((take == again).all()), bool((take == other).all())
+    (True, False)
+    """
+    rng = np.random.default_rng(seed)
+    transformers = [step for _, step in model.steps[:-1]] if hasattr(model, "steps") else []
+    model = model.steps[-1][1] if hasattr(model, "steps") else model
+    members = getattr(model, "estimators_", None)
+    player = members[int(rng.integers(len(members)))] if members else model
+    if "temperature" not in player.get_params():
+        raise ValueError(f"{type(player).__name__} has no temperature: it cannot sample a take")
+    original = player.get_params()
+
+    def predict(windows):
+        for transformer in transformers:
+            windows = transformer.transform(windows)
+        player.set_params(temperature=temperature, random_state=int(rng.integers(2**31 - 1)))
+        try:
+            return player.predict(windows)
+        finally:
+            player.set_params(temperature=original["temperature"], random_state=original["random_state"])
+
+    return predict
 
 
 def feel(hvo):

@@ -430,3 +430,30 @@ def test_gmd_performances_passed_back_keep_their_feel(gmd_files, knn_path, tmp_p
         h = split_hvo(before)[0]
         played = np.stack([h[p::4].sum(0) for p in range(4)]) >= 8  # voices at positions in the beat played 8 times+
         np.testing.assert_allclose(feel(after)[played], feel(before)[played], atol=0.02)
+
+
+def test_humanize_defaults_to_one_sampled_take(tmp_path, capsys):
+    """No option: a sampled take with seed 0 (the same file every time), one network for the whole song;
+    --temperature 0 gives the most likely performance, the ensemble's mean."""
+    from sklearn_groove import pretrained
+
+    source = tmp_path / "beat.mid"
+    events = []
+    for i in range(96):
+        events += hit([36, 42, 38, 42][i % 4], velocity=100, time=120 if i else 0, length=0)
+    source.write_bytes(write_midi([events], tempo_bpm=110))
+    outs = {name: tmp_path / f"{name}.mid" for name in ("a", "b", "seed0", "seed1", "likely")}
+    for name, extra in (("a", []), ("b", []), ("seed0", ["--seed", "0"]), ("seed1", ["--seed", "1"]),
+                        ("likely", ["--temperature", "0"])):
+        assert main(["humanize", str(source), "-o", str(outs[name])] + extra) == 0
+    read = {name: midi_to_hvo(path) for name, path in outs.items()}
+    np.testing.assert_array_equal(read["a"], read["b"])
+    np.testing.assert_array_equal(read["a"], read["seed0"])
+    assert not np.array_equal(read["a"], read["seed1"])
+    score = split_hvo(midi_to_hvo(source))[0]
+    likely = predict_song(pretrained.load("humanize").predict, score, hits=score)
+    # tick rounding; the first step's early notes start at time 0
+    np.testing.assert_allclose(split_hvo(read["likely"])[2][1:], split_hvo(likely)[2][1:], atol=2 / 120)
+    # a take spreads as much where windows overlap as anywhere: no mean of two draws
+    offsets = split_hvo(read["a"])[2][score > 0]
+    assert offsets.std() > split_hvo(read["likely"])[2][score > 0].std()

@@ -253,3 +253,16 @@ def test_hostile_inputs_end_quickly():
         midi_to_hvo(data)
     assert MAX_TRACKS < 65535
     assert MAX_STEPS == 2**18
+
+
+def test_stitch_select_takes_each_step_from_one_window():
+    from sklearn_groove.midi import stitch_hvo, window_hvo
+
+    song = np.zeros((80, 27), np.float32)
+    windows, start = window_hvo(song, bars=2, hop_bars=1)
+    marked = windows + np.arange(len(windows), dtype=np.float32)[:, None, None] + 1  # window k plays k + 1
+    stitched = stitch_hvo(marked, start, 80, blend="select")
+    # each step from the window where it is more central: the first half of bar b from window b - 1
+    expected = np.array([min(max(s // 16 - (s % 16 < 8), 0), len(windows) - 1) + 1 for s in range(80)], np.float32)
+    np.testing.assert_array_equal(stitched[:, 0], expected)
+    assert set(np.unique(stitched)) <= set(range(1, len(windows) + 1))  # never a mean of two
