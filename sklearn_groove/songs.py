@@ -10,7 +10,7 @@ __all__ = ["predict_song", "one_take", "keep_feel", "feel", "is_performed"]
 #: Mean distance from the grid, in steps, above which a song counts as performed (2.5 ms at 120 bpm).
 PERFORMED = 0.02
 
-_BATCH = 256
+_BATCH = 32  # windows a call: a progress line moves every 32 bars, a take's batches are the same with or without it
 
 
 def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BAR, blend="mean", progress=None):
