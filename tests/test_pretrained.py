@@ -108,6 +108,22 @@ def test_loaded_models_own_a_net():
     assert model.net_.module_ is model.module_ and model.net_.initialized_
 
 
+def test_a_loaded_model_plays_without_an_optimizer_and_trains_with_one(tmp_path):
+    """Loading spares the optimizer (its first creation imports much of torch); fitting again makes one."""
+    from sklearn_groove import GrooveSeq2Seq
+
+    hits = (np.random.default_rng(0).random((12, 32, 9)) < 0.2).astype(np.float32)
+    y = np.concatenate([hits, hits * 0.7, hits * 0.05], axis=-1)
+    small = dict(module__encoder_size=8, module__latent_size=4, module__decoder_size=8, max_epochs=1, random_state=0)
+    path = tmp_path / "small.json"
+    pretrained.save_model(GrooveSeq2Seq(**small).fit(hits, y), path)
+    loaded = pretrained.load_model(path)
+    assert loaded.net_.playing and not hasattr(loaded.net_, "optimizer_")
+    assert loaded.predict(hits).shape == y.shape
+    loaded.fit(hits, y)
+    assert not loaded.net_.playing and hasattr(loaded.net_, "optimizer_")
+
+
 def test_format_1_is_upgraded_and_removed_settings_are_refused():
     old = {"estimator": "GrooveSeq2Seq", "params": {
         "autoregressive": False, "bidirectional_decoder": False, "condition_on_hits": True, "condition_on_input": False,

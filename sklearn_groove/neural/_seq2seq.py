@@ -173,22 +173,23 @@ class _GrooveRecurrent(GrooveEstimator):
             **self.module_params(),
         )
 
-    def _initialize_net(self, module, train_split=None, callbacks=()):
-        """``net_``: a skorch NeuralNet around ``module`` (a fitted one when loaded), initialized."""
+    def _initialize_net(self, module, train_split=None, callbacks=(), playing=False):
+        """``net_``: a skorch NeuralNet around ``module`` (a fitted one when loaded, ``playing``: no optimizer)."""
         import sys
 
         import torch
-        from skorch import NeuralNet
         from skorch.callbacks import ProgressBar
 
         from ._modules import GrooveLoss
+        from ._net import GrooveNeuralNet
 
         callbacks = list(callbacks)
         if self.verbose and sys.stderr.isatty():  # batches and time left within each epoch, in a terminal
             callbacks.append(ProgressBar())
 
-        self.net_ = NeuralNet(
+        self.net_ = GrooveNeuralNet(
             module,
+            playing=playing,
             criterion=GrooveLoss,
             criterion__n_voices=N_VOICES,
             criterion__output=self.output,
@@ -314,7 +315,7 @@ class _GrooveRecurrent(GrooveEstimator):
         estimator._check_settings(estimator.n_input_features_)
         module = estimator._build_module(meta["n_encoder_features"], meta["n_condition_features"])
         module.load_state_dict(dequantize(state["module"], state.get("scales", {})))
-        estimator._initialize_net(module.eval())
+        estimator._initialize_net(module.eval(), playing=True)
         return estimator
 
     # -- decoding -------------------------------------------------------------------
