@@ -174,9 +174,13 @@ class GrooveHumanizer(GrooveEstimator):
         hvo : ndarray of shape (n_samples, n_steps, 27), float32
             Its hits are exactly ``X``'s hits; velocity and offset are 0 elsewhere.
         """
+        return self._perform(X)
+
+    def _perform(self, X, **labels):
+        """``predict``, with the per-window labels (style, drummer) of the models that read them."""
         check_is_fitted(self)
         hits = self._validate_X(X, reset=False)
-        velocities, offsets = self._predict_vo(hits)
+        velocities, offsets = self._predict_vo(hits, **labels)
         return join_hvo(hits, np.clip(velocities, 0.0, 1.0), np.clip(offsets, -0.5, MAX_OFFSET))
 
     def __sklearn_tags__(self):

@@ -183,8 +183,9 @@ def fetch_groove(
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``hvo`` (n, bars * 16, 27) float32; ``bpm`` (n,) tempo at each
-        window's start; ``drummer``, ``session``, ``style``, ``beat_type``
-        ("beat" or "fill"), ``filename`` (the MIDI file, relative to the
+        window's start; ``drummer``, ``session``, ``style`` (as the GMD
+        gives it: ``"funk/groove1"``), ``genre`` (its top level: ``"funk"``,
+        the unit of the estimators' ``style``), ``beat_type`` ("beat" or "fill"), ``filename`` (the MIDI file, relative to the
         dataset folder), ``start_bar`` and ``split``, one per window;
         ``DESCR``, the description and credit of the dataset.
     (hits, hvo) : tuple of ndarrays
@@ -231,6 +232,7 @@ def fetch_groove(
         drummer=meta["drummer"],
         session=meta["session"],
         style=meta["style"],
+        genre=np.array([s.split("/")[0] for s in meta["style"]]),
         beat_type=meta["beat_type"],
         filename=meta["midi_filename"],
         start_bar=np.array(start_bar[keep]),

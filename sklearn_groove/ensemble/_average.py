@@ -161,8 +161,23 @@ class GrooveEnsemble(GrooveHumanizer):
         _bar_shifts(ensemble.n_features_in_, ensemble.rotate_bars)
         return ensemble
 
+    def predict(self, X, *, style=None, drummer=None):
+        """Perform scores: the members' mean performance (temperature 0), or one member's a window.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+        style, drummer : str or array-like of shape (n_samples,), default=None
+            Passed to the members that were fitted with them.
+
+        Returns
+        -------
+        hvo : ndarray of shape (n_samples, n_steps, 27), float32
+        """
+        return self._perform(X, style=style, drummer=drummer)
+
     @staticmethod
-    def _play(member, hits, temperature, seed=None):
+    def _play(member, hits, temperature, seed=None, labels=None):
         """``member.predict(hits)`` at ``temperature`` (and sampling seed), its parameters restored after."""
         params = member.get_params()
         changes = {"temperature": temperature} if "temperature" in params else {}
@@ -170,24 +185,25 @@ class GrooveEnsemble(GrooveHumanizer):
             changes["random_state"] = seed
         member.set_params(**changes)
         try:
-            return member.predict(hits)
+            return member.predict(hits, **{k: v for k, v in (labels or {}).items() if v is not None})
         finally:
             member.set_params(**{k: params[k] for k in changes})
 
-    def _mean_performance(self, hits):
+    def _mean_performance(self, hits, labels):
         """Velocities and offsets: the mean over members and rotations (in one ``predict`` a member)."""
         shifts = _bar_shifts(hits.shape[1], self.rotate_bars)
         views = np.concatenate([np.roll(hits, -shift, axis=1) for shift in shifts])
-        performances = [split_hvo(self._play(member, views, 0.0)) for member in self.estimators_]
+        tiled = {k: v if v is None or np.ndim(v) == 0 else np.tile(np.asarray(v), len(shifts)) for k, v in labels.items()}
+        performances = [split_hvo(self._play(member, views, 0.0, labels=tiled)) for member in self.estimators_]
         means = []
         for part in (1, 2):  # velocities, offsets
             mean = np.mean([p[part] for p in performances], axis=0).reshape((len(shifts),) + hits.shape)
             means.append(np.mean([np.roll(m, shift, axis=1) for m, shift in zip(mean, shifts)], axis=0))
         return tuple(means)
 
-    def _predict_vo(self, hits):
+    def _predict_vo(self, hits, **labels):
         if self.temperature == 0:
-            return self._mean_performance(hits)
+            return self._mean_performance(hits, labels)
         rng = check_random_state(self.random_state)
         player = rng.randint(len(self.estimators_), size=len(hits))
         seeds = rng.randint(2**31 - 1, size=len(self.estimators_))
@@ -195,7 +211,8 @@ class GrooveEnsemble(GrooveHumanizer):
         for k, member in enumerate(self.estimators_):
             windows = np.flatnonzero(player == k)
             if len(windows):
-                out[windows] = self._play(member, hits[windows], self.temperature, int(seeds[k]))
+                chosen = {k_: v if v is None or np.ndim(v) == 0 else np.asarray(v)[windows] for k_, v in labels.items()}
+                out[windows] = self._play(member, hits[windows], self.temperature, int(seeds[k]), chosen)
         _, velocities, offsets = split_hvo(out)
         return velocities, offsets
 

@@ -118,6 +118,49 @@ class GrooveKNN(GrooveHumanizer):
         self.batch_size = batch_size
         self.n_jobs = n_jobs
 
+    def fit(self, X, y, *, style=None):
+        """Store the training windows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+            Scores; of an hvo only the hits are read.
+        y : array-like of shape (n_samples, n_steps, 27)
+        style : array-like of shape (n_samples,) of str, default=None
+            Each window's style (``fetch_groove(...).genre``): ``predict``
+            can then look for neighbours of one style only. Routed by
+            scikit-learn's metadata routing (``set_fit_request(style=True)``).
+
+        Returns
+        -------
+        self
+        """
+        super().fit(X, y)
+        self.styles_ = self.train_style_ = None
+        if style is not None:
+            self.train_style_ = np.asarray(style).astype(str)
+            if self.train_style_.shape != (len(self.hits_),):
+                raise ValueError(f"style must have one label a window ({len(self.hits_)}), got shape "
+                                 f"{self.train_style_.shape}")
+            self.styles_ = np.unique(self.train_style_)
+        return self
+
+    def predict(self, X, *, style=None):
+        """Perform scores with the grooves of their most similar training windows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+        style : str or array-like of shape (n_samples,), default=None
+            Only neighbours of this style (one for all windows, or one a
+            window), for a model fitted with ``style``; None: all.
+
+        Returns
+        -------
+        hvo : ndarray of shape (n_samples, n_steps, 27), float32
+        """
+        return self._perform(X, style=style)
+
     def _fit(self, hits, y):
         if self.n_neighbors > len(hits):
             raise ValueError(f"n_neighbors={self.n_neighbors} is more than the {len(hits)} training windows")
@@ -142,7 +185,9 @@ class GrooveKNN(GrooveHumanizer):
         check_is_fitted(self)
         return self._kneighbors(self._validate_X(X, reset=False))
 
-    def _kneighbors(self, hits):
+    def _kneighbors(self, hits, style=None):
+        if style is not None:
+            return self._kneighbors_of_style(hits, style)
         batches = [hits[i : i + self.batch_size] for i in range(0, len(hits), self.batch_size)]
         # Threads of this process, whatever joblib backend is active: the batches share the training set in memory
         # (under a Dask backend, a process-level backend would ship it with every batch).
@@ -152,8 +197,26 @@ class GrooveKNN(GrooveHumanizer):
     def _top_k(self, hits):
         return top_k_similar(flatten(hits), self.hits_, self.n_neighbors)
 
-    def _predict_vo(self, hits):
-        neighbors = self._kneighbors(hits)
+    def _kneighbors_of_style(self, hits, style):
+        """Neighbours among the training windows of each window's requested style."""
+        if self.styles_ is None:
+            raise ValueError("this GrooveKNN was fitted without styles: give none, or fit it with style=...")
+        wanted = np.asarray([style] * len(hits) if np.ndim(style) == 0 else style).astype(str)
+        if wanted.shape != (len(hits),):
+            raise ValueError(f"style has {wanted.size} labels for {len(hits)} windows: give one, or one a window")
+        unknown = sorted(set(wanted.tolist()) - set(self.styles_.tolist()))
+        if unknown:
+            raise ValueError(f"style {unknown[0]!r} is not one this model learned; known: {', '.join(self.styles_)}")
+        found = np.zeros((len(hits), self.n_neighbors), dtype=np.int64)
+        for label in np.unique(wanted):
+            rows, pool = np.flatnonzero(wanted == label), np.flatnonzero(self.train_style_ == label)
+            k = min(self.n_neighbors, len(pool))
+            nearest = pool[top_k_similar(flatten(hits[rows]), self.hits_[pool], k)]
+            found[rows] = nearest[:, np.arange(self.n_neighbors) % k]  # a style with fewer windows: each as often
+        return found
+
+    def _predict_vo(self, hits, style=None):
+        neighbors = self._kneighbors(hits, style)
         v, o = self.velocities_[neighbors], self.offsets_[neighbors]
         if self.average == "all":
             return v.mean(axis=1), o.mean(axis=1)

@@ -21,6 +21,8 @@ def _parts(model):
     from ._seq2seq import GrooveSeq2Seq, GrooveTransfer
 
     if isinstance(model, GrooveTransfer) and hasattr(model, "net_"):
+        if model.styles_ is not None or model.drummers_ is not None:
+            raise ValueError("export_onnx does not yet take a model fitted with styles or drummers")
         return None, [model], False
     transformer = None
     if hasattr(model, "steps"):
@@ -29,6 +31,8 @@ def _parts(model):
         transformer, model = model.steps[0][1], model.steps[-1][1]
     members = model.estimators_ if isinstance(model, GrooveEnsemble) else [model]
     for member in members:
+        if getattr(member, "styles_", None) is not None or getattr(member, "drummers_", None) is not None:
+            raise ValueError("export_onnx does not yet take a model fitted with styles or drummers")
         if not isinstance(member, GrooveSeq2Seq) or not hasattr(member, "net_"):
             raise ValueError(f"export_onnx takes fitted GrooveSeq2Seq models, alone, in a GrooveEnsemble or after a "
                              f"Tapper or VoiceRemover; got {type(member).__name__}")

@@ -215,11 +215,11 @@ class _GrooveRecurrent(GrooveEstimator):
         check_is_fitted(self, "net_")
         return self.net_.module_
 
-    def _inputs(self, X, y):
-        """The network's inputs: encoder input, previous steps (teacher forcing), condition."""
+    def _inputs(self, X, y, labels=None):
+        """The network's inputs: encoder input, previous steps (teacher forcing), condition (with labels)."""
         previous = np.concatenate([np.zeros_like(y[:, :1]), y[:, :-1]], axis=1)
         inputs = {"x": self._encoder_input(X, y), "previous": previous}
-        condition = self._condition(X)
+        condition = _with_labels(self._condition(X), labels, X.shape[1])
         if condition is not None:
             inputs["condition"] = condition
         return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in inputs.items()}
@@ -227,7 +227,7 @@ class _GrooveRecurrent(GrooveEstimator):
     def _check_settings(self, n_input_features):
         """Rules between parameters, checked once (by fit and by pretrained.load)."""
 
-    def _fit(self, X, y, validation=None):
+    def _fit(self, X, y, validation=None, labels=None, validation_labels=None):
         import torch
         from skorch.callbacks import EarlyStopping
         from skorch.dataset import Dataset, ValidSplit
@@ -235,13 +235,13 @@ class _GrooveRecurrent(GrooveEstimator):
 
         self._check_settings(self.n_input_features_)
         seed = check_random_state(self.random_state).randint(2**31 - 1)
-        inputs = self._inputs(X, y)
+        inputs = self._inputs(X, y, labels)
         condition = inputs.get("condition")
         callbacks = list(self.callbacks or [])
         if self.patience is not None:
             callbacks.append(EarlyStopping(monitor="valid_loss", patience=self.patience, load_best=True))
         if validation is not None:
-            train_split = predefined_split(Dataset(self._inputs(*validation), validation[1]))
+            train_split = predefined_split(Dataset(self._inputs(*validation, validation_labels), validation[1]))
         elif self.patience is not None:
             train_split = ValidSplit(_VALIDATION_FRACTION, random_state=seed)
         else:
@@ -253,7 +253,7 @@ class _GrooveRecurrent(GrooveEstimator):
             self.net_.partial_fit(inputs, y)
         self.net_.module_.eval().cpu()
 
-    def fit(self, X, y, X_val=None, y_val=None):
+    def fit(self, X, y, X_val=None, y_val=None, *, style=None, drummer=None, style_val=None, drummer_val=None):
         """Train the network (teacher forcing) on inputs ``X`` and performances ``y``.
 
         Parameters
@@ -264,6 +264,16 @@ class _GrooveRecurrent(GrooveEstimator):
             A validation set (such as the GMD's validation split): its loss is
             shown each epoch and, with ``patience``, decides when to stop,
             instead of a tenth of the training set.
+        style, drummer : array-like of shape (n_samples,) of str, default=None
+            Each window's style (``"funk"``) and drummer (``"drummer3"``),
+            such as ``fetch_groove``'s ``style`` and ``drummer``. The decoder
+            learns to play them; ``predict`` then takes one. A fifth of the
+            windows are shown without their labels, so that the model also
+            plays with none. They reach the model through scikit-learn's
+            metadata routing: ``set_fit_request(style=True)`` inside a
+            ``Pipeline`` or ``GridSearchCV``.
+        style_val, drummer_val : array-like of shape (n_val,) of str, default=None
+            The validation set's labels, where ``style`` or ``drummer`` is given.
 
         Returns
         -------
@@ -275,8 +285,45 @@ class _GrooveRecurrent(GrooveEstimator):
             raise ValueError("give both X_val and y_val, or neither")
         if X_val is not None:
             validation = self._check_pair(X_val, y_val, reset=False)
-        self._fit(X, y, validation)
+        self.styles_, style = _classes(style, len(X), "style")
+        self.drummers_, drummer = _classes(drummer, len(X), "drummer")
+        rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
+        labels = self._labels(style, drummer, len(X), drop=rng)
+        validation_labels = None
+        if validation is not None and labels is not None:
+            for name, given, known in (("style", style_val, self.styles_), ("drummer", drummer_val, self.drummers_)):
+                if known is not None and given is None:
+                    raise ValueError(f"{name} is given for the training windows: give {name}_val for X_val too")
+            validation_labels = self._labels(style_val, drummer_val, len(validation[0]))
+        self._fit(X, y, validation, labels, validation_labels)
         return self
+
+    def _labels(self, style, drummer, n, drop=None):
+        """One-hot style and drummer of each window, (n, n_styles + n_drummers), or None for a model without them.
+
+        A label not given is all zeros (the model plays with none); ``drop``, a
+        generator, hides each label of a fifth of the windows (in training).
+        """
+        parts = []
+        known_labels = (getattr(self, "styles_", None), getattr(self, "drummers_", None))  # None: fitted without
+        for (name, given), known in zip((("style", style), ("drummer", drummer)), known_labels):
+            if known is None:
+                if given is not None:
+                    raise ValueError(f"this model was fitted without {name}s: give none, or fit it with {name}=...")
+                continue
+            onehot = np.zeros((n, len(known)), np.float32)
+            if given is not None:
+                labels = np.asarray([given] * n if np.ndim(given) == 0 else given, dtype=object)
+                if len(labels) != n:
+                    raise ValueError(f"{name} has {len(labels)} labels for {n} windows: give one, or one a window")
+                unknown = sorted({str(x) for x in labels} - set(known))
+                if unknown:
+                    raise ValueError(f"{name} {unknown[0]!r} is not one this model learned; known: {', '.join(known)}")
+                onehot[np.arange(n), np.searchsorted(known, labels.astype(str))] = 1.0
+            if drop is not None:
+                onehot[drop.random(n) < _LABEL_DROPOUT] = 0.0
+            parts.append(onehot)
+        return np.concatenate(parts, axis=1) if parts else None
 
     # -- the saved format (sklearn_groove.pretrained) ----------------------------------
     def _to_state(self, int8=True, groove_variance=None):
@@ -294,6 +341,8 @@ class _GrooveRecurrent(GrooveEstimator):
             "n_input_features": int(self.n_input_features_),
             "n_encoder_features": int(self.module_.encoder.input_size),
             "n_condition_features": int(self.module_.n_condition),
+            **{key: None if getattr(self, key + "_", None) is None else list(getattr(self, key + "_"))
+               for key in ("styles", "drummers")},
         }
         return meta, {"module": weights, **({"scales": scales} if scales else {})}
 
@@ -310,6 +359,9 @@ class _GrooveRecurrent(GrooveEstimator):
                 "(sklearn_groove.pretrained.upgrade fills in those of older formats)"
             )
         estimator = cls(**meta["params"])
+        estimator.styles_, estimator.drummers_ = (
+            None if meta.get(key) is None else np.array(meta[key]) for key in ("styles", "drummers")
+        )
         estimator.n_features_in_ = meta["n_steps"]
         estimator.n_input_features_ = meta["n_input_features"]
         estimator._check_settings(estimator.n_input_features_)
@@ -413,6 +465,27 @@ _COMMON_DOC = """
         ``module__decoder_size`` (256, units per decoder layer),
         ``module__decoder_layers`` (2) and ``module__dropout`` (0.0).
 """
+
+
+_LABEL_DROPOUT = 0.2  # of the training windows shown without their style, and without their drummer
+
+
+def _classes(labels, n, name):
+    """(sorted known labels or None, labels as str), checked against the number of windows."""
+    if labels is None:
+        return None, None
+    labels = np.asarray(labels).astype(str)
+    if labels.shape != (n,):
+        raise ValueError(f"{name} must have one label a window ({n}), got shape {labels.shape}")
+    return np.unique(labels), labels
+
+
+def _with_labels(condition, labels, n_steps):
+    """The decoder's condition with each window's labels added to every step."""
+    if labels is None:
+        return condition
+    per_step = np.repeat(labels[:, None, :], n_steps, axis=1)
+    return per_step if condition is None else np.concatenate([condition, per_step], axis=-1)
 
 
 def _hits_and_next(hits, ahead):
@@ -562,12 +635,17 @@ class GrooveSeq2Seq(_GrooveRecurrent):
             raise ValueError(f"generate_voices needs an hvo input (27 features), got {n_input_features}")
         return [j for j in range(N_VOICES) if j not in generated]
 
-    def predict(self, X):
+    def predict(self, X, *, style=None, drummer=None):
         """Decode a performance for each input window.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_steps, n_input_features)
+        style, drummer : str or array-like of shape (n_samples,), default=None
+            For a model fitted with them: one style (drummer) for every
+            window, or one a window; None plays with none. A label the model
+            did not learn is refused, with the known ones (``styles_``,
+            ``drummers_``).
 
         Returns
         -------
@@ -576,9 +654,8 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         hits = X if self._keeps_hits() else None
-        out = self._decode(
-            self._embed(X), X.shape[1], hits=hits, condition=self._condition(X), threshold=self.hit_threshold
-        )
+        condition = _with_labels(self._condition(X), self._labels(style, drummer, len(X)), X.shape[1])
+        out = self._decode(self._embed(X), X.shape[1], hits=hits, condition=condition, threshold=self.hit_threshold)
         copied = self._copied_voices(self.n_input_features_)
         if copied:
             columns = np.add.outer([0, N_VOICES, 2 * N_VOICES], copied).ravel()
@@ -691,11 +768,11 @@ class GrooveTransfer(_GrooveRecurrent):
     def _encoder_input(self, X, y):
         return y
 
-    def _fit(self, X, y, validation=None):
+    def _fit(self, X, y, validation=None, labels=None, validation_labels=None):
         self.n_input_features_ = y.shape[-1]  # the encoder reads performances
         if self.n_neighbors > len(X):
             raise ValueError(f"n_neighbors={self.n_neighbors} is more than the {len(X)} training windows")
-        super()._fit(X, y, validation)
+        super()._fit(X, y, validation, labels, validation_labels)
         self.train_hits_ = flatten(X)
         self.train_grooves_ = self._embed(y)
 
@@ -739,7 +816,7 @@ class GrooveTransfer(_GrooveRecurrent):
         check_is_fitted(self)
         return self._embed(check_hvo(hvo, name="hvo"))
 
-    def transfer(self, groove, score, average=False):
+    def transfer(self, groove, score, average=False, *, style=None, drummer=None):
         """Play ``score`` with the groove of the performance ``groove``.
 
         Parameters
@@ -752,6 +829,8 @@ class GrooveTransfer(_GrooveRecurrent):
             Play every score with the mean groove embedding of all the
             ``groove`` windows (any number of them, such as the windows of
             a whole song).
+        style, drummer : str or array-like of shape (n_samples,), default=None
+            As for :meth:`predict`.
 
         Returns
         -------
@@ -766,14 +845,18 @@ class GrooveTransfer(_GrooveRecurrent):
             z = np.repeat(z, len(hits), axis=0)
         if len(z) != len(hits):
             raise ValueError(f"groove has {len(z)} windows and score {len(hits)}: give one groove or one per score")
-        return self._decode(z, hits.shape[1], hits=hits, condition=hits)
+        condition = _with_labels(hits, self._labels(style, drummer, len(hits)), hits.shape[1])
+        return self._decode(z, hits.shape[1], hits=hits, condition=condition)
 
-    def predict(self, X):
+    def predict(self, X, *, style=None, drummer=None):
         """Humanize scores with the mean groove of their most similar training windows.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_steps, 9) or (n_samples, n_steps, 27)
+        style, drummer : str or array-like of shape (n_samples,), default=None
+            For a model fitted with them: one label for every window, or one
+            a window; None plays with none.
 
         Returns
         -------
@@ -785,7 +868,8 @@ class GrooveTransfer(_GrooveRecurrent):
         for i in range(0, len(hits), _PREDICT_BATCH):
             neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
             z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)
-        return self._decode(z, hits.shape[1], hits=hits, condition=hits)
+        condition = _with_labels(hits, self._labels(style, drummer, len(hits)), hits.shape[1])
+        return self._decode(z, hits.shape[1], hits=hits, condition=condition)
 
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags

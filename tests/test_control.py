@@ -1,0 +1,87 @@
+"""Style and drummer control: labels learned in fit, chosen in predict, routed through scikit-learn's metadata API."""
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from sklearn_groove import GrooveEnsemble, GrooveKNN, GrooveSeq2Seq, GrooveTransfer, pretrained, split_hvo
+from sklearn_groove.datasets import fetch_groove
+
+SMALL = dict(module__encoder_size=16, module__latent_size=8, module__decoder_size=16, max_epochs=1, random_state=0,
+             decoder="parallel", condition="hits")
+
+
+@pytest.fixture(scope="module")
+def labelled(data_home):
+    val = fetch_groove(subset="validation", data_home=data_home)
+    keep = np.arange(0, len(val.hvo), 4)
+    return split_hvo(val.hvo[keep])[0], val.hvo[keep], val.genre[keep], val.drummer[keep]
+
+
+def test_genre_is_the_top_level_style(data_home):
+    val = fetch_groove(subset="validation", data_home=data_home)
+    assert all(style.split("/")[0] == genre for style, genre in zip(val.style, val.genre))
+    assert {"funk", "rock", "jazz"} <= set(val.genre)
+
+
+def test_seq2seq_plays_a_style_and_a_drummer(labelled, tmp_path):
+    X, y, style, drummer = labelled
+    model = GrooveSeq2Seq(**SMALL).fit(X, y, style=style, drummer=drummer)
+    assert list(model.styles_) == sorted(set(style)) and list(model.drummers_) == sorted(set(drummer))
+    funk, jazz, none = model.predict(X[:6], style="funk"), model.predict(X[:6], style="jazz"), model.predict(X[:6])
+    assert np.abs(funk - jazz).max() > 1e-4 and np.abs(funk - none).max() > 1e-4  # the decoder reads them
+    per_window = model.predict(X[:2], style=["funk", "jazz"], drummer="drummer1")
+    np.testing.assert_allclose(per_window[1], model.predict(X[1:2], style="jazz", drummer="drummer1")[0], atol=1e-6)
+    with pytest.raises(ValueError, match="style 'polka' is not one this model learned; known: .*funk"):
+        model.predict(X[:2], style="polka")
+    with pytest.raises(ValueError, match="2 labels for 3 windows"):
+        model.predict(X[:3], style=["funk", "jazz"])
+    with pytest.raises(ValueError, match="fitted without styles"):
+        GrooveSeq2Seq(**SMALL).fit(X, y).predict(X[:2], style="funk")
+    path = tmp_path / "styled.json"
+    pretrained.save_model(model, path)
+    loaded = pretrained.load_model(path)
+    assert list(loaded.styles_) == list(model.styles_)
+    np.testing.assert_allclose(loaded.predict(X[:6], style="funk"), funk, atol=2e-3)  # int8 weights
+
+
+def test_validation_labels_are_required_with_a_validation_set(labelled):
+    X, y, style, _ = labelled
+    with pytest.raises(ValueError, match="give style_val"):
+        GrooveSeq2Seq(**SMALL).fit(X[:100], y[:100], X[100:150], y[100:150], style=style[:100])
+    GrooveSeq2Seq(**SMALL).fit(X[:100], y[:100], X[100:150], y[100:150], style=style[:100], style_val=style[100:150])
+
+
+def test_labels_are_routed_through_pipelines_and_searches(labelled):
+    X, y, style, drummer = labelled
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = GrooveSeq2Seq(**SMALL).set_fit_request(style=True, drummer=True).set_predict_request(style=True)
+        pipe = make_pipeline(model).fit(X, y, style=style, drummer=drummer)
+        assert list(pipe[-1].styles_) == sorted(set(style))
+        np.testing.assert_array_equal(pipe.predict(X[:4], style="rock"), pipe[-1].predict(X[:4], style="rock"))
+        search = GridSearchCV(GrooveSeq2Seq(**SMALL).set_fit_request(style=True), {"lr": [1e-3, 2e-3]}, cv=2)
+        search.fit(X, y, style=style)
+        assert list(search.best_estimator_.styles_) == sorted(set(style))
+
+
+def test_knn_looks_among_windows_of_the_style(labelled):
+    X, y, style, _ = labelled
+    knn = GrooveKNN(n_neighbors=5).fit(X, y, style=style)
+    only_funk = GrooveKNN(n_neighbors=5).fit(X[style == "funk"], y[style == "funk"])
+    np.testing.assert_allclose(knn.predict(X[:10], style="funk"), only_funk.predict(X[:10]), atol=1e-6)
+    with pytest.raises(ValueError, match="known: afrobeat"):
+        knn.predict(X[:2], style="polka")
+
+
+def test_ensembles_and_transfer_pass_the_labels_on(labelled):
+    X, y, style, drummer = labelled
+    members = [GrooveSeq2Seq(**SMALL), GrooveSeq2Seq(**{**SMALL, "random_state": 1})]
+    ensemble = GrooveEnsemble(members, rotate_bars=True).fit(X, y, style=style, drummer=drummer)
+    by_hand = np.mean([m.predict(X[:3], style="funk") for m in ensemble.estimators_], axis=0)
+    rotated = ensemble.set_params(rotate_bars=False).predict(X[:3], style="funk")
+    np.testing.assert_allclose(rotated[..., 9:], by_hand[..., 9:], atol=1e-6)
+    transfer = GrooveTransfer(**{k: v for k, v in SMALL.items() if k not in ("decoder", "condition")}).fit(
+        X, y, style=style)
+    assert transfer.transfer(y[:2], X[:3], average=True, style="jazz").shape == (3, 32, 27)
