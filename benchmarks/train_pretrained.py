@@ -110,6 +110,8 @@ def main():
                         help="an estimator parameter over the task's recipe, e.g. decoder=autoregressive, "
                         "module__dropout=0.5, hits_ahead=4 (repeatable)")
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
+    parser.add_argument("--labels", action="store_true",
+                        help="learn each window's style and drummer (the model then takes --style and --drummer)")
     parser.add_argument("--out", default="trained", help="folder the models are saved in (default: trained)")
     parser.add_argument("--checkpoints", default="checkpoints")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: all cores)")
@@ -159,7 +161,11 @@ def main():
         callbacks = recipe_callbacks + scoring + [checkpoint, LoadInitState(checkpoint), stopping]
         model.set_params(callbacks=callbacks, patience=None)
         t0 = time.perf_counter()
-        model.fit(task.inputs(train.hvo), train.hvo, task.inputs(validation.hvo), validation.hvo)
+        labels = {}
+        if args.labels:  # the model learns each window's style (top level) and drummer
+            labels = dict(style=train.genre, drummer=train.drummer, style_val=validation.genre,
+                          drummer_val=validation.drummer)
+        model.fit(task.inputs(train.hvo), train.hvo, task.inputs(validation.hvo), validation.hvo, **labels)
         wall = time.perf_counter() - t0
         history = model.net_.history
         metadata = {

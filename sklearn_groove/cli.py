@@ -28,6 +28,8 @@ examples:
   sklearn-groove humanize beat.mid -o beat_humanized.mid
   sklearn-groove humanize beat.mid -o take2.mid --temperature 0.8 --seed 7 --amount 1.2
   sklearn-groove humanize beat.mid -o out.mid --voices closed_hihat,snare
+  sklearn-groove humanize beat.mid -o funky.mid --model humanize_styled --style funk --drummer drummer3
+  sklearn-groove styles
   sklearn-groove humanize songs/ more.mid -o performed/ --jobs 2
   sklearn-groove humanize beat.mid -o out.mid --preview before_after.wav
   sklearn-groove infill beat_without_hihat.mid -o with_hihat.mid
@@ -98,15 +100,39 @@ def _has_temperature(model):
     return any(k == "temperature" or k.endswith("__temperature") for k in model.get_params())
 
 
+def _offered(model):
+    """The styles and drummers a model (its last step, or its members) was fitted with: two sorted lists."""
+    model = model.steps[-1][1] if hasattr(model, "steps") else model
+    parts = getattr(model, "estimators_", [model])
+    found = []
+    for key in ("styles_", "drummers_"):
+        known = [getattr(p, key, None) for p in parts]
+        found.append(sorted(set.intersection(*(set(k) for k in known))) if all(k is not None for k in known) else [])
+    return found
+
+
+def _labels(model, args, spec):
+    """The --style and --drummer asked for, checked against what the model offers."""
+    labels = {"style": getattr(args, "style", None), "drummer": getattr(args, "drummer", None)}
+    for (name, value), offered in zip(labels.items(), _offered(model)):
+        if value is not None and value not in offered:
+            what = f"offers these {name}s: {', '.join(offered)}" if offered else f"was trained without {name}s"
+            raise ValueError(f"--{name} {value}: {spec or 'the shipped model'} {what} (sklearn-groove styles lists "
+                             "what each model offers)")
+    return {k: v for k, v in labels.items() if v is not None}
+
+
 def _song_player(model, args, default_temperature=0.0):
     """(predict, blend) for predict_song: a sampled take played by one network, or the model's predict."""
     from .songs import one_take
 
+    labels = _labels(model, args, args.model)
     temperature = default_temperature if args.temperature is None else args.temperature
     if temperature > 0 and _has_temperature(model):
-        return one_take(model, temperature=temperature, seed=0 if args.seed is None else args.seed), "select"
+        seed = 0 if args.seed is None else args.seed
+        return one_take(model, temperature=temperature, seed=seed, **labels), "select"
     _configure(model, args)  # says so where a temperature was asked of a model that has none
-    return model.predict, "mean"
+    return (lambda windows: model.predict(windows, **labels)) if labels else model.predict, "mean"
 
 
 def _read(path, args):
@@ -356,6 +382,17 @@ def _plot(args):
     _print(f"wrote {args.output}")
 
 
+def _styles(args):
+    from . import pretrained
+
+    names = [args.model] if args.model else pretrained.available()
+    for name in names:
+        model = pretrained.load(name) if name in pretrained.available() else _load_model(name, "humanize")
+        styles, drummers = _offered(model)
+        print(f"{name}: styles: {', '.join(styles) or 'none (not trained with styles)'}; "
+              f"drummers: {', '.join(drummers) or 'none'}")
+
+
 def _export(args):
     from . import pretrained
     from .neural import export_onnx
@@ -501,7 +538,14 @@ def build_parser():
     p.add_argument("input", nargs="+", help="MIDI file to humanize (several files or folders: -o is a folder)")
     _add_performing(p, "default: the shipped 'humanize' model")
     p.add_argument("--voices", type=_voices, default=VOICES, help="comma-separated voices to change (default: all)")
+    p.add_argument("--style", help="play in this style, for a model trained with styles (sklearn-groove styles)")
+    p.add_argument("--drummer", help="play like this drummer, for a model trained with drummers")
     p.set_defaults(run=_humanize)
+
+    p = _subparser(sub, "styles", "list the styles and drummers each model can play",
+                   "List, for each shipped model (or --model), the styles and drummers it was trained with.")
+    p.add_argument("--model", help="a shipped model's name or a model file (default: every shipped model)")
+    p.set_defaults(run=_styles)
 
     p = _subparser(sub, "infill", "write a missing voice (the closed hi-hat) for a beat",
                    "Replace one voice of the drum part with a part the model writes for the rest of the beat.")

@@ -95,7 +95,7 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
     return join_hvo(hits, np.clip(velocity, 0, 1), np.clip(offset, -0.5, 0.4999))
 
 
-def one_take(model, *, temperature=1.0, seed=0):
+def one_take(model, *, temperature=1.0, seed=0, **labels):
     """A ``predict`` for :func:`predict_song` that samples a whole song as one take.
 
     One network plays every window (for an ensemble, the member the seed
@@ -110,6 +110,8 @@ def one_take(model, *, temperature=1.0, seed=0):
         Such as ``pretrained.load("humanize")``. It is not changed.
     temperature : float, default=1.0
     seed : int, default=0
+    **labels
+        ``style`` and ``drummer``, for a model fitted with them.
 
     Returns
     -------
@@ -148,7 +150,7 @@ def one_take(model, *, temperature=1.0, seed=0):
             windows = transformer.transform(windows)
         player.set_params(temperature=temperature, random_state=int(rng.integers(2**31 - 1)))
         try:
-            return player.predict(windows)
+            return player.predict(windows, **{k: v for k, v in labels.items() if v is not None})
         finally:
             player.set_params(temperature=original["temperature"], random_state=original["random_state"])
 

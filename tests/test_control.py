@@ -85,3 +85,31 @@ def test_ensembles_and_transfer_pass_the_labels_on(labelled):
     transfer = GrooveTransfer(**{k: v for k, v in SMALL.items() if k not in ("decoder", "condition")}).fit(
         X, y, style=style)
     assert transfer.transfer(y[:2], X[:3], average=True, style="jazz").shape == (3, 32, 27)
+
+
+def test_command_line_style_drummer_and_styles(labelled, tmp_path, capsys):
+    from sklearn_groove.cli import main
+
+    from .conftest import hit, write_midi
+
+    X, y, style, drummer = labelled
+    path = tmp_path / "styled.json"
+    pretrained.save_model(GrooveSeq2Seq(**{**SMALL, "output": "gaussian"}).fit(X, y, style=style, drummer=drummer),
+                          path)
+    assert main(["styles", "--model", str(path)]) == 0
+    listed = capsys.readouterr().out
+    assert "funk" in listed and "drummer1" in listed
+    source = tmp_path / "beat.mid"
+    events = []
+    for i in range(32):
+        events += hit([36, 42, 38, 42][i % 4], velocity=100, time=120 if i else 0, length=0)
+    source.write_bytes(write_midi([events], tempo_bpm=100))
+    outs = []
+    for extra in (["--style", "funk"], ["--style", "jazz"], ["--style", "funk", "--drummer", "drummer1"]):
+        outs.append(tmp_path / f"out{len(outs)}.mid")
+        assert main(["humanize", str(source), "-o", str(outs[-1]), "--model", str(path), "-q"] + extra) == 0
+    assert outs[0].read_bytes() != outs[1].read_bytes()
+    assert main(["humanize", str(source), "-o", str(outs[0]), "--model", str(path), "--style", "polka"]) == 1
+    assert "offers these styles: afrobeat" in capsys.readouterr().err
+    assert main(["humanize", str(source), "-o", str(outs[0]), "--style", "funk"]) == 1
+    assert "the shipped model was trained without styles" in capsys.readouterr().err

@@ -294,7 +294,12 @@ class _GrooveRecurrent(GrooveEstimator):
             for name, given, known in (("style", style_val, self.styles_), ("drummer", drummer_val, self.drummers_)):
                 if known is not None and given is None:
                     raise ValueError(f"{name} is given for the training windows: give {name}_val for X_val too")
-            validation_labels = self._labels(style_val, drummer_val, len(validation[0]))
+            # a validation label unknown to the training windows is played as none
+            known_only = lambda given, known: None if given is None else [x if x in set(known) else None for x in
+                                                                         np.asarray(given).astype(str).tolist()]
+            validation_labels = self._labels(known_only(style_val, self.styles_ if self.styles_ is not None else []),
+                                             known_only(drummer_val, self.drummers_ if self.drummers_ is not None
+                                                        else []), len(validation[0]))
         self._fit(X, y, validation, labels, validation_labels)
         return self
 
@@ -316,10 +321,11 @@ class _GrooveRecurrent(GrooveEstimator):
                 labels = np.asarray([given] * n if np.ndim(given) == 0 else given, dtype=object)
                 if len(labels) != n:
                     raise ValueError(f"{name} has {len(labels)} labels for {n} windows: give one, or one a window")
-                unknown = sorted({str(x) for x in labels} - set(known))
+                named = np.flatnonzero([x is not None for x in labels])  # None: that window plays with none
+                unknown = sorted({str(x) for x in labels[named]} - set(known))
                 if unknown:
                     raise ValueError(f"{name} {unknown[0]!r} is not one this model learned; known: {', '.join(known)}")
-                onehot[np.arange(n), np.searchsorted(known, labels.astype(str))] = 1.0
+                onehot[named, np.searchsorted(known, labels[named].astype(str))] = 1.0
             if drop is not None:
                 onehot[drop.random(n) < _LABEL_DROPOUT] = 0.0
             parts.append(onehot)
