@@ -294,12 +294,8 @@ class _GrooveRecurrent(GrooveEstimator):
             for name, given, known in (("style", style_val, self.styles_), ("drummer", drummer_val, self.drummers_)):
                 if known is not None and given is None:
                     raise ValueError(f"{name} is given for the training windows: give {name}_val for X_val too")
-            # a validation label unknown to the training windows is played as none
-            known_only = lambda given, known: None if given is None else [x if x in set(known) else None for x in
-                                                                         np.asarray(given).astype(str).tolist()]
-            validation_labels = self._labels(known_only(style_val, self.styles_ if self.styles_ is not None else []),
-                                             known_only(drummer_val, self.drummers_ if self.drummers_ is not None
-                                                        else []), len(validation[0]))
+            validation_labels = self._labels(_known_only(style_val, self.styles_),
+                                             _known_only(drummer_val, self.drummers_), len(validation[0]))
         self._fit(X, y, validation, labels, validation_labels)
         return self
 
@@ -484,6 +480,13 @@ def _classes(labels, n, name):
     if labels.shape != (n,):
         raise ValueError(f"{name} must have one label a window ({n}), got shape {labels.shape}")
     return np.unique(labels), labels
+
+
+def _known_only(labels, known):
+    """Validation labels with those the training windows lack as None: those windows play with no label."""
+    if labels is None or known is None:
+        return None
+    return [x if x in set(known) else None for x in np.asarray(labels).astype(str).tolist()]
 
 
 def _with_labels(condition, labels, n_steps):
