@@ -62,7 +62,7 @@ def main():
     for kind, train_labels, test_labels, known in (("style", train.genre, test.genre, model.styles_),
                                                     ("drummer", train.drummer, test.drummer, model.drummers_)):
         names, counts = np.unique(train_labels, return_counts=True)
-        top = [n for n in names[np.argsort(-counts)] if n in set(known) and (test_labels == n).sum() >= 40][:8]
+        top = [str(n) for n in names[np.argsort(-counts)] if n in set(known) and (test_labels == n).sum() >= 40][:8]
         keep = np.isin(train_labels, top)
         classifier = HistGradientBoostingClassifier(max_iter=300, random_state=args.seed)
         classifier.fit(features(train.hvo[keep]), train_labels[keep])
