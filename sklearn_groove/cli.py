@@ -28,7 +28,7 @@ examples:
   sklearn-groove humanize beat.mid -o beat_humanized.mid
   sklearn-groove humanize beat.mid -o take2.mid --temperature 0.8 --seed 7 --amount 1.2
   sklearn-groove humanize beat.mid -o out.mid --voices closed_hihat,snare
-  sklearn-groove humanize beat.mid -o funky.mid --model humanize_styled --style funk --drummer drummer3
+  sklearn-groove humanize beat.mid -o funky.mid --model styled.json --style funk --drummer drummer3
   sklearn-groove styles
   sklearn-groove humanize songs/ more.mid -o performed/ --jobs 2
   sklearn-groove humanize beat.mid -o out.mid --preview before_after.wav
