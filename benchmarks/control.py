@@ -57,8 +57,9 @@ def main():
     model = pretrained.load_model(args.model)
     train = fetch_groove(subset="train", data_home=args.data_home)
     test = fetch_groove(subset="test", data_home=args.data_home)
+    trained_by = json.loads(Path(args.model).read_text()).get("command", "unknown")
     result = {"command": "python benchmarks/control.py --model " + Path(args.model).name,
-              "temperature": args.temperature}
+              "model_trained_by": trained_by, "temperature": args.temperature}
     for kind, train_labels, test_labels, known in (("style", train.genre, test.genre, model.styles_),
                                                     ("drummer", train.drummer, test.drummer, model.drummers_)):
         names, counts = np.unique(train_labels, return_counts=True)
@@ -89,7 +90,7 @@ def main():
              "training performances (velocities and offsets, in position-free summaries) names the style (drummer) "
              f"of GMD test windows: the drummers' own, the model's renderings at temperature {args.temperature:g} "
              "with no label, and asked for the window's own label. Timing MAE at temperature 0, each test take "
-             "scored with and without its label."]
+             f"scored with and without its label. The model: `{trained_by}`."]
     for kind in ("style", "drummer"):
         part = result[kind]
         lines += ["", f"| {kind} | test windows | recall, real | recall, unlabelled | recall, asked | "
