@@ -80,7 +80,7 @@ def main():
             bpm = test.bpm[test_labels == label]
             mae = {"unlabelled": float(timing_mae_ms(windows, model.predict(score), bpm=bpm)),
                    "asked": float(timing_mae_ms(windows, model.predict(score, **{kind: label}), bpm=bpm))}
-            rows.append({kind: label, "windows": int(len(windows)), "recall": recall, "timing_mae_ms_t0": mae})
+            rows.append({kind: label, "windows": len(windows), "recall": recall, "timing_mae_ms_t0": mae})
             print(rows[-1], flush=True)
         macro = {name: float(np.mean([r["recall"][name] for r in rows])) for name in ("real", "unlabelled", "asked")}
         result[kind] = {"labels": top, "rows": rows, "macro_recall": macro}

@@ -181,6 +181,7 @@ def main():
             "monitor": monitor,
             "callbacks": [repr(c) for c in recipe_callbacks],  # beside the scoring, checkpoints and stopping
             "seconds_per_epoch": float(np.mean(history[:, "dur"])),
+            "epoch_seconds": [float(x) for x in history[:, "dur"]],
             "training_wall_s": wall,
             "train_loss": [float(x) for x in history[:, "train_loss"]],
             "valid_loss": [float(x) for x in history[:, "valid_loss"]],

@@ -22,12 +22,12 @@ from .metrics import timing_mae_ms
 __all__ = [
     "GrooveEstimator",
     "GrooveHumanizer",
-    "validate_windows",
-    "reads_any_length",
-    "validate_inputs",
-    "validate_hits",
     "flatten",
+    "reads_any_length",
     "unflatten",
+    "validate_hits",
+    "validate_inputs",
+    "validate_windows",
 ]
 
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from ._hvo import STEPS_PER_BAR
 
-__all__ = ["window_hvo", "stitch_hvo"]
+__all__ = ["stitch_hvo", "window_hvo"]
 
 def window_hvo(hvo, *, bars=2, hop_bars=1, pad_end=True, steps_per_bar=STEPS_PER_BAR):
     """Slice one song ``(n_steps, F)`` into windows of ``bars`` bars (of 4/4 by default).

@@ -4,12 +4,12 @@
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._hvo import STEPS_PER_BEAT, VOICES, check_hvo, check_voices, split_hvo
 from . import _rewrite
+from ._hvo import STEPS_PER_BEAT, VOICES, check_hvo, check_voices, split_hvo
 from ._pitchmaps import pitch_table
 from ._reading import parse, read_bytes
 
-__all__ = ["hvo_to_midi", "rewrite_drums", "MAX_AMOUNT"]
+__all__ = ["MAX_AMOUNT", "hvo_to_midi", "rewrite_drums"]
 
 def hvo_to_midi(hvo, *, bpm=120.0, pitch_map="gm"):
     """Write one song's hvo ``(n_steps, 27)`` into a ``pretty_midi.PrettyMIDI``.

@@ -20,7 +20,6 @@ import json
 import os
 import sys
 
-
 from ._hvo import VOICES, check_voices, split_hvo
 
 EXAMPLES = """
@@ -456,9 +455,8 @@ def _train(args):
 def _evaluate(args):
     import numpy as np
 
-    from .metrics import score_report
-
     from .datasets import fetch_groove
+    from .metrics import score_report
     from .tasks import get_task
 
     task = get_task(args.task)

@@ -2,10 +2,17 @@
 
 import numpy as np
 
-from ._hvo import STEPS_PER_BAR, STEPS_PER_BEAT, check_hits, check_hvo, join_hvo, split_hvo
+from ._hvo import (
+    STEPS_PER_BAR,
+    STEPS_PER_BEAT,
+    check_hits,
+    check_hvo,
+    join_hvo,
+    split_hvo,
+)
 from .midi import stitch_hvo, window_hvo
 
-__all__ = ["predict_song", "one_take", "keep_feel", "feel", "is_performed"]
+__all__ = ["feel", "is_performed", "keep_feel", "one_take", "predict_song"]
 
 #: Mean distance from the grid, in steps, above which a song counts as performed (2.5 ms at 120 bpm).
 PERFORMED = 0.02

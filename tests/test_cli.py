@@ -8,10 +8,10 @@ import pytest
 
 from sklearn_groove import GrooveKNN, split_hvo
 from sklearn_groove.cli import main
-from sklearn_groove.songs import predict_song
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.midi import midi_to_hvo
 from sklearn_groove.pretrained import load_model, save_model
+from sklearn_groove.songs import predict_song
 
 from .conftest import hit, write_midi
 

@@ -6,7 +6,14 @@ import sklearn
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-from sklearn_groove import GrooveEnsemble, GrooveKNN, GrooveSeq2Seq, GrooveTransfer, pretrained, split_hvo
+from sklearn_groove import (
+    GrooveEnsemble,
+    GrooveKNN,
+    GrooveSeq2Seq,
+    GrooveTransfer,
+    pretrained,
+    split_hvo,
+)
 from sklearn_groove.datasets import fetch_groove
 
 SMALL = dict(module__encoder_size=16, module__latent_size=8, module__decoder_size=16, max_epochs=1, random_state=0,

@@ -5,7 +5,13 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from sklearn_groove import GrooveEnsemble, GrooveLinear, GrooveMLP, GrooveSeq2Seq, split_hvo
+from sklearn_groove import (
+    GrooveEnsemble,
+    GrooveLinear,
+    GrooveMLP,
+    GrooveSeq2Seq,
+    split_hvo,
+)
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import timing_mae_ms
 

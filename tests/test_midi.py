@@ -8,7 +8,14 @@ import pytest
 from sklearn_groove import split_hvo
 from sklearn_groove._midifile import MAX_TRACKS, read_midi_bytes
 from sklearn_groove._pitchmaps import OTHER_PERCUSSION
-from sklearn_groove.midi import GM_PITCH_MAP, GMD_PITCH_MAP, MAX_STEPS, hvo_to_midi, midi_to_hvo, window_hvo
+from sklearn_groove.midi import (
+    GM_PITCH_MAP,
+    GMD_PITCH_MAP,
+    MAX_STEPS,
+    hvo_to_midi,
+    midi_to_hvo,
+    window_hvo,
+)
 
 from .conftest import hit, write_midi
 

@@ -1,11 +1,19 @@
 """Neural models: GrooveMLP (scikit-learn), GrooveSeq2Seq and GrooveTransfer (torch, skorch)."""
 
-from ._mlp import GrooveMLP
 from ._export import export_onnx, onnx_feed, onnx_noise
+from ._mlp import GrooveMLP
 from ._seq2seq import MODULE_PARAMS, GrooveSeq2Seq, GrooveTransfer
 
-__all__ = ["GrooveMLP", "GrooveSeq2Seq", "GrooveTransfer", "MODULE_PARAMS", "WeightAverage", "export_onnx",
-           "onnx_feed", "onnx_noise"]
+__all__ = [
+    "MODULE_PARAMS",
+    "GrooveMLP",
+    "GrooveSeq2Seq",
+    "GrooveTransfer",
+    "WeightAverage",
+    "export_onnx",
+    "onnx_feed",
+    "onnx_noise",
+]
 
 
 def __getattr__(name):

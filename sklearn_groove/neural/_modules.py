@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-__all__ = ["GrooveNet", "GrooveLoss", "generate", "split_head"]
+__all__ = ["GrooveLoss", "GrooveNet", "generate", "split_head"]
 
 
 def split_head(raw, n_voices):

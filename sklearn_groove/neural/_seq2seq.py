@@ -22,7 +22,7 @@ from .._base import GrooveEstimator, flatten, validate_hits, validate_inputs
 from .._hvo import N_VOICES, check_hvo, check_voices, hits_of
 from ..neighbors import top_k_similar
 
-__all__ = ["GrooveSeq2Seq", "GrooveTransfer", "MODULE_PARAMS"]
+__all__ = ["MODULE_PARAMS", "GrooveSeq2Seq", "GrooveTransfer"]
 
 _PREDICT_BATCH = 1024
 _UNSAVED = ("callbacks", "verbose", "device")  # settings of a training run, not of the fitted model
