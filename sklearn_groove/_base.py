@@ -22,12 +22,15 @@ from .metrics import timing_mae_ms
 __all__ = [
     "GrooveEstimator",
     "GrooveHumanizer",
+    "fit_labels",
     "flatten",
+    "predict_at",
     "reads_any_length",
     "unflatten",
     "validate_hits",
     "validate_inputs",
     "validate_windows",
+    "window_labels",
 ]
 
 
@@ -109,6 +112,46 @@ def validate_windows(estimator, X, reset, features="9 or 27"):
             )
         X = check_array(X, allow_nd=True, dtype=np.float32)  # a network that reads windows of any length
     return X
+
+
+def fit_labels(labels, n, name):
+    """(sorted distinct labels, labels as str) of ``n`` training windows, or (None, None) where none are given."""
+    if labels is None:
+        return None, None
+    labels = np.asarray(labels).astype(str)
+    if labels.shape != (n,):
+        raise ValueError(f"{name} must have one label a window ({n}), got shape {labels.shape}")
+    return np.unique(labels), labels
+
+
+def window_labels(given, n, known, name):
+    """``given`` (one label for all ``n`` windows, or one a window; None: that window has none) as an object array.
+
+    A label outside ``known`` is refused with the known ones.
+    """
+    labels = np.asarray([given] * n if np.ndim(given) == 0 else given, dtype=object)
+    if len(labels) != n:
+        raise ValueError(f"{name} has {len(labels)} labels for {n} windows: give one, or one a window")
+    unknown = sorted({str(x) for x in labels if x is not None} - {str(x) for x in known})
+    if unknown:
+        raise ValueError(f"{name} {unknown[0]!r} is not one this model learned; known: {', '.join(map(str, known))}")
+    return labels
+
+
+def predict_at(estimator, X, temperature, seed=None, labels=None):
+    """``estimator.predict(X)`` at ``temperature`` (and sampling seed), with its labels; its parameters restored after.
+
+    An estimator without a temperature predicts as it is; labels that are None are not passed.
+    """
+    params = estimator.get_params()
+    changes = {"temperature": temperature} if "temperature" in params else {}
+    if changes and seed is not None:
+        changes["random_state"] = seed
+    estimator.set_params(**changes)
+    try:
+        return estimator.predict(X, **{k: v for k, v in (labels or {}).items() if v is not None})
+    finally:
+        estimator.set_params(**{k: params[k] for k in changes})
 
 
 def reads_any_length(model):

@@ -97,12 +97,7 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace,
         for k in members:
             n = notes[k]
             tick = step_tick(s, offset[k] - offset[loudest] + target, step_ticks)
-            edit = edits[n.track]
-            edit["ticks"][n.on] = tick
-            if n.off >= 0:
-                edit["shifts"][n.off] = (tick - n.tick, tick)
-            scaled = new_velocity * n.velocity / notes[loudest].velocity
-            edit["velocities"][n.on] = int(np.clip(round(scaled), 1, 127))
+            _move(edits, n, tick, new_velocity * n.velocity / notes[loudest].velocity)
         counts["moved"] += len(members)
         h[s, j] = 0  # played by an existing note: nothing to add there
     added = _new_notes(h, v, o, step_ticks, pitch_map, amount)
@@ -110,7 +105,7 @@ def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace,
     moves.update({(int(s), int(j)): (amount * float(o[s, j]), 1.0) for s, j in zip(*np.nonzero(h > 0))})
     others = [n for n in drum_notes if n.voice < 0]
     if other == "follow":
-        counts["followed"] = _follow(others, moves, edits, midi.ticks_per_beat, chosen)
+        counts["followed"] = _follow(others, moves, edits, midi.ticks_per_beat)
     drum_track = next((n.track for n in notes), _first_drum_track(midi))
     for t, track in enumerate(midi.tracks):
         midi.tracks[t] = _rebuild(track, **edits[t], added=added if t == drum_track else [])
@@ -127,26 +122,33 @@ _NEAREST = [VOICES.index(x) for x in ("closed_hihat", "ride", "snare", "kick", "
                                       "low_tom", "crash")]
 
 
-def _follow(others, moves, edits, ticks_per_beat, chosen):
-    """Move notes of no voice with the voice they follow on their step; the number moved."""
+def _follow(others, moves, edits, ticks_per_beat):
+    """Move notes of no voice with the voice they follow on their step; the number moved.
+
+    ``moves`` holds the changed voices' played cells only, so a voice left as it is never leads.
+    """
     step_ticks = ticks_per_beat / STEPS_PER_BEAT
     step, offset = nearest_step([n.tick for n in others], ticks_per_beat)
     moved = 0
     for k, n in enumerate(others):
         s = int(step[k])
         order = [VOICES.index(_FOLLOWS[n.pitch])] if n.pitch in _FOLLOWS else []
-        leader = next((j for j in order + _NEAREST if chosen[j] and (s, j) in moves), None)
+        leader = next((j for j in order + _NEAREST if (s, j) in moves), None)
         if leader is None:
             continue
         shift, factor = moves[(s, leader)]
-        tick = step_tick(s, float(offset[k]) + shift, step_ticks)
-        edit = edits[n.track]
-        edit["ticks"][n.on] = tick
-        if n.off >= 0:
-            edit["shifts"][n.off] = (tick - n.tick, tick)
-        edit["velocities"][n.on] = int(np.clip(round(n.velocity * factor), 1, 127))
+        _move(edits, n, step_tick(s, float(offset[k]) + shift, step_ticks), n.velocity * factor)
         moved += 1
     return moved
+
+
+def _move(edits, note, tick, velocity):
+    """Edit a note: its note-on to ``tick`` (its note-off keeps its length) at ``velocity`` (rounded, 1-127)."""
+    edit = edits[note.track]
+    edit["ticks"][note.on] = tick
+    if note.off >= 0:
+        edit["shifts"][note.off] = (tick - note.tick, tick)
+    edit["velocities"][note.on] = int(np.clip(round(velocity), 1, 127))
 
 
 def _first_drum_track(midi):

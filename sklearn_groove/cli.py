@@ -82,8 +82,7 @@ def _configure(model, args):
     """Set temperature and seed on the model (or on the last step of a pipeline)."""
     if args.temperature is None and args.seed is None:
         return
-    params = model.get_params()
-    key = next((k for k in params if k == "temperature" or k.endswith("__temperature")), None)
+    key = _temperature_key(model)
     if key is None:
         raise ValueError("this model has no temperature or seed to set")
     prefix = key[: -len("temperature")]  # "" for an estimator, "step__" inside a pipeline
@@ -95,8 +94,9 @@ def _configure(model, args):
         model.set_params(**{prefix + "random_state": args.seed})
 
 
-def _has_temperature(model):
-    return any(k == "temperature" or k.endswith("__temperature") for k in model.get_params())
+def _temperature_key(model):
+    """The parameter that sets a model's temperature ("step__temperature" in a pipeline), or None."""
+    return next((k for k in model.get_params() if k == "temperature" or k.endswith("__temperature")), None)
 
 
 def _offered(model):
@@ -127,7 +127,7 @@ def _song_player(model, args, default_temperature=0.0):
 
     labels = _labels(model, args, args.model)
     temperature = default_temperature if args.temperature is None else args.temperature
-    if temperature > 0 and _has_temperature(model):
+    if temperature > 0 and _temperature_key(model) is not None:
         seed = 0 if args.seed is None else args.seed
         return one_take(model, temperature=temperature, seed=seed, **labels), "select"
     _configure(model, args)  # says so where a temperature was asked of a model that has none

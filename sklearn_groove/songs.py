@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ._base import predict_at
 from ._hvo import (
     STEPS_PER_BAR,
     STEPS_PER_BEAT,
@@ -80,19 +81,14 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
         out.append(np.asarray(predict(windows[i : i + _BATCH]), dtype=np.float32))
         if progress is not None:
             progress(min(i + _BATCH, len(windows)), len(windows))
-    if blend == "select":
-        performed = stitch_hvo(np.concatenate(out), start, len(song), steps_per_bar=steps_per_bar, blend="select")
-        h, v, o = split_hvo(performed)
-        hits = h if hits is None else check_hits(hits)
-        if hits.shape != h.shape:
-            raise ValueError(f"hits must have shape {h.shape}, got {hits.shape}")
-        return join_hvo(hits, v * hits, o * hits)
     h, v, o = split_hvo(np.concatenate(out))
-    vote = stitch_hvo(h, start, len(song), steps_per_bar=steps_per_bar)
-    # v and o are 0 where a window plays no hit: dividing by the vote averages them over the windows that do.
-    played = np.maximum(vote, 1e-6)
-    velocity = stitch_hvo(v, start, len(song), steps_per_bar=steps_per_bar) / played
-    offset = stitch_hvo(o, start, len(song), steps_per_bar=steps_per_bar) / played
+    stitch = lambda a: stitch_hvo(a, start, len(song), steps_per_bar=steps_per_bar, blend=blend)
+    vote = stitch(h)
+    if blend == "select":  # each step as one window played it
+        velocity, offset = stitch(v), stitch(o)
+    else:  # v and o are 0 where a window plays no hit: dividing by the vote averages them over the windows that do
+        played = np.maximum(vote, 1e-6)
+        velocity, offset = stitch(v) / played, stitch(o) / played
     if hits is None:
         hits = (vote > 0.5).astype(np.float32)
     else:
@@ -150,16 +146,11 @@ def one_take(model, *, temperature=1.0, seed=0, **labels):
     player = members[int(rng.integers(len(members)))] if members else model
     if "temperature" not in player.get_params():
         raise ValueError(f"{type(player).__name__} has no temperature: it cannot sample a take")
-    original = player.get_params()
 
     def predict(windows):
         for transformer in transformers:
             windows = transformer.transform(windows)
-        player.set_params(temperature=temperature, random_state=int(rng.integers(2**31 - 1)))
-        try:
-            return player.predict(windows, **{k: v for k, v in labels.items() if v is not None})
-        finally:
-            player.set_params(temperature=original["temperature"], random_state=original["random_state"])
+        return predict_at(player, windows, temperature, int(rng.integers(2**31 - 1)), labels)
 
     return predict
 

@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveHumanizer
+from .._base import GrooveHumanizer, predict_at
 from .._hvo import STEPS_PER_BAR, split_hvo
 
 __all__ = ["GrooveEnsemble"]
@@ -176,25 +176,13 @@ class GrooveEnsemble(GrooveHumanizer):
         """
         return self._perform(X, style=style, drummer=drummer)
 
-    @staticmethod
-    def _play(member, hits, temperature, seed=None, labels=None):
-        """``member.predict(hits)`` at ``temperature`` (and sampling seed), its parameters restored after."""
-        params = member.get_params()
-        changes = {"temperature": temperature} if "temperature" in params else {}
-        if changes and seed is not None:
-            changes["random_state"] = seed
-        member.set_params(**changes)
-        try:
-            return member.predict(hits, **{k: v for k, v in (labels or {}).items() if v is not None})
-        finally:
-            member.set_params(**{k: params[k] for k in changes})
 
     def _mean_performance(self, hits, labels):
         """Velocities and offsets: the mean over members and rotations (in one ``predict`` a member)."""
         shifts = _bar_shifts(hits.shape[1], self.rotate_bars)
         views = np.concatenate([np.roll(hits, -shift, axis=1) for shift in shifts])
         tiled = {k: v if v is None or np.ndim(v) == 0 else np.tile(np.asarray(v), len(shifts)) for k, v in labels.items()}
-        performances = [split_hvo(self._play(member, views, 0.0, labels=tiled)) for member in self.estimators_]
+        performances = [split_hvo(predict_at(member, views, 0.0, labels=tiled)) for member in self.estimators_]
         means = []
         for part in (1, 2):  # velocities, offsets
             mean = np.mean([p[part] for p in performances], axis=0).reshape((len(shifts),) + hits.shape)
@@ -212,7 +200,7 @@ class GrooveEnsemble(GrooveHumanizer):
             windows = np.flatnonzero(player == k)
             if len(windows):
                 chosen = {k_: v if v is None or np.ndim(v) == 0 else np.asarray(v)[windows] for k_, v in labels.items()}
-                out[windows] = self._play(member, hits[windows], self.temperature, int(seeds[k]), chosen)
+                out[windows] = predict_at(member, hits[windows], self.temperature, int(seeds[k]), chosen)
         _, velocities, offsets = split_hvo(out)
         return velocities, offsets
 

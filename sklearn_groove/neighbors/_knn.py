@@ -7,7 +7,7 @@ from joblib import Parallel, delayed
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveHumanizer, flatten
+from .._base import GrooveHumanizer, fit_labels, flatten, window_labels
 from .._hvo import split_hvo
 
 __all__ = ["GrooveKNN", "hadamard_similarity", "top_k_similar"]
@@ -136,13 +136,7 @@ class GrooveKNN(GrooveHumanizer):
         self
         """
         super().fit(X, y)
-        self.styles_ = self.train_style_ = None
-        if style is not None:
-            self.train_style_ = np.asarray(style).astype(str)
-            if self.train_style_.shape != (len(self.hits_),):
-                raise ValueError(f"style must have one label a window ({len(self.hits_)}), got shape "
-                                 f"{self.train_style_.shape}")
-            self.styles_ = np.unique(self.train_style_)
+        self.styles_, self.train_style_ = fit_labels(style, len(self.hits_), "style")
         return self
 
     def predict(self, X, *, style=None):
@@ -201,12 +195,8 @@ class GrooveKNN(GrooveHumanizer):
         """Neighbours among the training windows of each window's requested style."""
         if self.styles_ is None:
             raise ValueError("this GrooveKNN was fitted without styles: give none, or fit it with style=...")
-        wanted = np.asarray([style] * len(hits) if np.ndim(style) == 0 else style).astype(str)
-        if wanted.shape != (len(hits),):
-            raise ValueError(f"style has {wanted.size} labels for {len(hits)} windows: give one, or one a window")
-        unknown = sorted(set(wanted.tolist()) - set(self.styles_.tolist()))
-        if unknown:
-            raise ValueError(f"style {unknown[0]!r} is not one this model learned; known: {', '.join(self.styles_)}")
+        given = str(style) if np.ndim(style) == 0 else np.asarray(style).astype(str)  # every window names a style
+        wanted = window_labels(given, len(hits), self.styles_, "style").astype(str)
         found = np.zeros((len(hits), self.n_neighbors), dtype=np.int64)
         for label in np.unique(wanted):
             rows, pool = np.flatnonzero(wanted == label), np.flatnonzero(self.train_style_ == label)

@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveEstimator, flatten, validate_hits, validate_inputs
+from .._base import GrooveEstimator, fit_labels, flatten, validate_hits, validate_inputs, window_labels
 from .._hvo import N_VOICES, check_hvo, check_voices, hits_of
 from ..neighbors import top_k_similar
 
@@ -285,8 +285,8 @@ class _GrooveRecurrent(GrooveEstimator):
             raise ValueError("give both X_val and y_val, or neither")
         if X_val is not None:
             validation = self._check_pair(X_val, y_val, reset=False)
-        self.styles_, style = _classes(style, len(X), "style")
-        self.drummers_, drummer = _classes(drummer, len(X), "drummer")
+        self.styles_, style = fit_labels(style, len(X), "style")
+        self.drummers_, drummer = fit_labels(drummer, len(X), "drummer")
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
         labels = self._labels(style, drummer, len(X), drop=rng)
         validation_labels = None
@@ -314,13 +314,8 @@ class _GrooveRecurrent(GrooveEstimator):
                 continue
             onehot = np.zeros((n, len(known)), np.float32)
             if given is not None:
-                labels = np.asarray([given] * n if np.ndim(given) == 0 else given, dtype=object)
-                if len(labels) != n:
-                    raise ValueError(f"{name} has {len(labels)} labels for {n} windows: give one, or one a window")
+                labels = window_labels(given, n, known, name)
                 named = np.flatnonzero([x is not None for x in labels])  # None: that window plays with none
-                unknown = sorted({str(x) for x in labels[named]} - set(known))
-                if unknown:
-                    raise ValueError(f"{name} {unknown[0]!r} is not one this model learned; known: {', '.join(known)}")
                 onehot[named, np.searchsorted(known, labels[named].astype(str))] = 1.0
             if drop is not None:
                 onehot[drop.random(n) < _LABEL_DROPOUT] = 0.0
@@ -470,16 +465,6 @@ _COMMON_DOC = """
 
 
 _LABEL_DROPOUT = 0.2  # of the training windows shown without their style, and without their drummer
-
-
-def _classes(labels, n, name):
-    """(sorted known labels or None, labels as str), checked against the number of windows."""
-    if labels is None:
-        return None, None
-    labels = np.asarray(labels).astype(str)
-    if labels.shape != (n,):
-        raise ValueError(f"{name} must have one label a window ({n}), got shape {labels.shape}")
-    return np.unique(labels), labels
 
 
 def _known_only(labels, known):
