@@ -1,16 +1,25 @@
-"""Speed of predict: one 2-bar clip (the latency a producer feels) and the whole test split.
+"""Speed of predict: one 2-bar clip (the latency a producer feels) and the whole test split; and the command line.
 
-    python benchmarks/speed.py [--data-home ../shared/data/groove] [--repeat 20]
+    python benchmarks/speed.py [--data-home ../shared/data/groove] [--repeat 20] [--only models|cli]
 
 For each shipped model and for the baselines fitted on the train split. One clip:
-median of --repeat calls. Whole test split: best of 3. Writes
-benchmarks/results/speed.json.
+median and 95th percentile of --repeat calls. Whole test split: best of 3.
+
+The command line, each call a new process: ``sklearn-groove --help``, and ``sklearn-groove humanize``
+on the longest 4/4 beat of the GMD test split (3 min 45 s): the first call (files not yet in the
+operating system's cache) and the median of the next five, with the peak memory; beside them, in the
+same run, the time a process takes to import torch and scikit-learn alone, which every call that
+loads a network pays. Writes benchmarks/results/speed.json (each part keeps the other's last figures).
 """
 
 import argparse
 import json
 import os
 import platform
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,8 +44,57 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", choices=["models", "cli"], help="measure only the models or only the command line")
     args = parser.parse_args()
+    path = RESULTS / "speed.json"
+    result = json.loads(path.read_text()) if path.exists() else {}
+    if args.only != "cli":
+        result.update(models(args))
+    if args.only != "models":
+        result["command_line"] = command_line(args.data_home)
+    RESULTS.mkdir(exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n")
 
+
+#: The longest 4/4 beat of the GMD test split: 225 s, 108 bars, 2,919 drum notes.
+SONG = "drummer1/session1/28_latin-samba_116_beat_4-4.mid"
+
+
+def _run(args, repeat):
+    """Wall seconds of each of ``repeat`` runs of ``args`` as a new process, and the peak memory (MB) of any."""
+    seconds = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds.append(time.perf_counter() - t0)
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def command_line(data_home):
+    """The command line's times, each call a new process (see the module's docstring)."""
+    cli = [sys.executable, "-m", "sklearn_groove.cli"]
+    song = os.path.join(data_home, SONG)
+    with tempfile.TemporaryDirectory() as folder:
+        humanize = cli + ["humanize", song, "-o", os.path.join(folder, "out.mid")]
+        first, _ = _run(humanize, 1)
+        again, peak = _run(humanize, 5)
+    out = {
+        "command": "python benchmarks/speed.py --only cli",
+        "song": SONG,
+        "humanize_first_s": first[0],
+        "humanize_again_s_median": float(np.median(again)),
+        "humanize_peak_mb": peak,
+        "help_s_median": float(np.median(_run(cli + ["--help"], 5)[0])),
+        "import_torch_s_median": float(np.median(_run([sys.executable, "-c", "import torch"], 5)[0])),
+        "import_sklearn_s_median": float(np.median(_run([sys.executable, "-c", "import sklearn.base"], 5)[0])),
+        "python_s_median": float(np.median(_run([sys.executable, "-c", "pass"], 5)[0])),
+    }
+    print(out, flush=True)
+    return out
+
+
+def models(args):
+    """Times of each model's predict: one clip and the whole test split (see the module's docstring)."""
     import torch
 
     train = fetch_groove(subset="train", data_home=args.data_home)
@@ -62,12 +120,12 @@ def main():
         whole = _time(lambda: model.predict(X), 3)
         result["models"][name] = {
             "one_clip_ms_median": 1000 * float(np.median(clip)),
+            "one_clip_ms_p95": 1000 * float(np.percentile(clip, 95)),
             "test_split_s_best": float(min(whole)),
             "windows_per_s": len(X) / float(min(whole)),
         }
         print(name, result["models"][name], flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
 
 
 if __name__ == "__main__":

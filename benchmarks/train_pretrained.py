@@ -112,6 +112,13 @@ def main():
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
     parser.add_argument("--labels", action="store_true",
                         help="learn each window's style and drummer (the model then takes --style and --drummer)")
+    parser.add_argument(
+        "--distill",
+        metavar="MODEL",
+        help="learn from a model instead of the drummers: the training windows, and each with its bars rotated, "
+        "as MODEL (a shipped name or a saved folder) plays them sampled at temperature 1, --samples times each",
+    )
+    parser.add_argument("--samples", type=int, default=2, help="with --distill: performances of each window")
     parser.add_argument("--out", default="trained", help="folder the models are saved in (default: trained)")
     parser.add_argument("--checkpoints", default="checkpoints")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: all cores)")
@@ -165,10 +172,16 @@ def main():
         if args.labels:  # the model learns each window's style (top level) and drummer
             labels = dict(style=train.genre, drummer=train.drummer, style_val=validation.genre,
                           drummer_val=validation.drummer)
-        model.fit(task.inputs(train.hvo), train.hvo, task.inputs(validation.hvo), validation.hvo, **labels)
+        X_train, y_train = task.inputs(train.hvo), train.hvo
+        if args.distill:
+            X_train, y_train = teacher_windows(args.distill, task, X_train, args.samples, args.seed)
+        model.fit(X_train, y_train, task.inputs(validation.hvo), validation.hvo, **labels)
         wall = time.perf_counter() - t0
         history = model.net_.history
         metadata = {
+            **({"distilled_from": {"model": args.distill, "samples": args.samples,
+                                   "windows": "train windows and the same with their bars rotated"}}
+               if args.distill else {}),
             "training_data": {
                 "dataset": "Groove MIDI Dataset v1.0.0 (CC BY 4.0)",
                 "train_windows": len(train.hvo),
@@ -195,6 +208,22 @@ def main():
         save(model, name, metadata, pipeline=[] if transformer is None else [transformer], folder=args.out,
              int8=not args.float16)
         print(name, "validation:", metadata["validation_metrics"], flush=True)
+
+
+def teacher_windows(source, task, X, samples, seed):
+    """(X, y) to learn a model from: ``X`` and ``X`` with its bars rotated, as ``source`` plays them sampled.
+
+    Each window is played ``samples`` times at temperature 1 (its own seeds), so that a student learns
+    the teacher's spread as well as its mean. ``source``: a shipped model's name or a saved folder.
+    """
+    name = task.pretrained
+    teacher = pretrained.load(source) if source in pretrained.available() else pretrained.load(name, source)
+    half = X.shape[1] // 2
+    X = np.concatenate([X, np.roll(X, half, axis=1)])
+    t0 = time.perf_counter()
+    played = [teacher.set_params(temperature=1.0, random_state=seed * 1000 + k).predict(X) for k in range(samples)]
+    print(f"teacher {source}: {samples} x {len(X)} windows played in {time.perf_counter() - t0:.0f} s", flush=True)
+    return np.concatenate([X] * samples), np.concatenate(played)
 
 
 # what a member's JSON says of its training, kept in an ensemble's JSON

@@ -177,6 +177,14 @@ def _is_off(msg):
     return msg.type == "note_off" or (msg.type == "note_on" and msg.velocity == 0)
 
 
+def _copy(msg, **values):
+    """``msg.copy(**values)``; mido's checks are skipped for a channel message (a song's copies took a second
+    with them), whose values here are ints this module computed, within MIDI's ranges."""
+    import mido
+
+    return msg.copy(skip_checks=True, **values) if isinstance(msg, mido.Message) else msg.copy(**values)
+
+
 def _rebuild(track, ticks, shifts, velocities, dropped, added):
     """The track in time order, with new note-on ticks, shifted note-offs, new velocities, events dropped and added.
 
@@ -205,14 +213,14 @@ def _rebuild(track, ticks, shifts, velocities, dropped, added):
             tick = max(tick + shift, start)
             rank = 0 if tick > start else 2
         if i in velocities:
-            msg = msg.copy(velocity=velocities[i])
+            msg = _copy(msg, velocity=velocities[i])
         rows.append((tick, rank, i, msg))
     rows += [(tick, 0 if _is_off(msg) else 1, len(track) + k, msg) for k, (tick, msg) in enumerate(added)]
     rows.sort(key=lambda r: r[:3])
     out = mido.MidiTrack()
     last = 0
     for tick, _, _, msg in rows:
-        out.append(msg.copy(time=tick - last))
+        out.append(_copy(msg, time=tick - last))
         last = tick
     end_tick, end_msg = end if end is not None else (last, mido.MetaMessage("end_of_track"))
     out.append(end_msg.copy(time=max(end_tick, last) - last))

@@ -51,9 +51,9 @@ def test_sampling_matches_the_estimator_given_its_draws(windows, tmp_path):
     x = windows[..., :9].copy()
     generator = member._generator()
     noise = np.zeros(x.shape[:2] + (27,), np.float32)
-    for t in range(x.shape[1]):  # the estimator draws velocities, then offsets, step after step
-        noise[:, t, 9:18] = torch.randn((len(x), 1, 9), generator=generator).numpy()[:, 0]
-        noise[:, t, 18:] = torch.randn((len(x), 1, 9), generator=generator).numpy()[:, 0]
+    # a parallel decoder draws all its velocities, then all its offsets
+    noise[..., 9:18] = torch.randn(x.shape, generator=generator).numpy()
+    noise[..., 18:] = torch.randn(x.shape, generator=generator).numpy()
     session = _session(member, tmp_path / "member.onnx")
     feed = {**onnx_feed(session, x, 1.0), "noise": noise}
     np.testing.assert_allclose(session.run(None, feed)[0], member.predict(x), atol=1e-4)

@@ -139,7 +139,7 @@ class GrooveLoss(nn.Module):
 
 @torch.no_grad()
 def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, generator=None, threshold=0.5):
-    """Decode step by step from z.
+    """Decode from z: step by step for an autoregressive decoder, else all steps in one pass.
 
     Parameters
     ----------
@@ -160,27 +160,27 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
     """
     m = module.n_voices
     previous = torch.zeros(len(z), 1, 3 * m, device=z.device)
-    if not module.autoregressive:  # the steps do not depend on each other's outputs: decode them in one pass
+    if not module.autoregressive:  # the steps do not depend on each other's outputs: decode and draw them at once
         whole, _ = module.decode(z, previous.expand(-1, n_steps, -1), condition)
+        return _draw(whole, hits, m, temperature, generator, threshold)
     state = None
     steps = []
     for t in range(n_steps):
-        if module.autoregressive:
-            raw, state = module.decode(z, previous, None if condition is None else condition[:, t : t + 1], state)
-        else:
-            raw = whole[:, t : t + 1]
-        logit, v, o, v_logstd, o_logstd = split_head(raw, m)
-        if hits is not None:
-            h = hits[:, t : t + 1]
-        elif temperature == 0:
-            h = (torch.sigmoid(logit) > threshold).float()
-        else:
-            h = torch.bernoulli(torch.sigmoid(logit / temperature), generator=generator)
-        if temperature > 0 and v_logstd is not None:
-            noise = torch.randn(v.shape, generator=generator, device=z.device)
-            v = (v + temperature * torch.exp(v_logstd) * noise).clamp(0.0, 1.0)
-            noise = torch.randn(o.shape, generator=generator, device=z.device)
-            o = (o + temperature * torch.exp(o_logstd) * noise).clamp(-0.5, 0.4999)
-        previous = torch.cat([h, v * h, o * h], dim=-1)
+        raw, state = module.decode(z, previous, None if condition is None else condition[:, t : t + 1], state)
+        previous = _draw(raw, None if hits is None else hits[:, t : t + 1], m, temperature, generator, threshold)
         steps.append(previous)
     return torch.cat(steps, dim=1)
+
+
+def _draw(raw, hits, m, temperature, generator, threshold):
+    """The hvo of decoded steps: the hits given, or chosen (drawn above temperature 0); v and o likewise."""
+    logit, v, o, v_logstd, o_logstd = split_head(raw, m)
+    if hits is None:
+        hits = (torch.sigmoid(logit) > threshold).float() if temperature == 0 else (
+            torch.bernoulli(torch.sigmoid(logit / temperature), generator=generator))
+    if temperature > 0 and v_logstd is not None:
+        noise = torch.randn(v.shape, generator=generator, device=raw.device)
+        v = (v + temperature * torch.exp(v_logstd) * noise).clamp(0.0, 1.0)
+        noise = torch.randn(o.shape, generator=generator, device=raw.device)
+        o = (o + temperature * torch.exp(o_logstd) * noise).clamp(-0.5, 0.4999)
+    return torch.cat([hits, v * hits, o * hits], dim=-1)
