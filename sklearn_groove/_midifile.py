@@ -22,7 +22,27 @@ import numpy as np
 
 from ._hvo import MAX_OFFSET, STEPS_PER_BEAT
 
-__all__ = ["MidiEvents", "read_midi_bytes", "nearest_step", "step_tick", "DRUM_CHANNEL"]
+__all__ = ["Info", "MidiEvents", "read_midi_bytes", "nearest_step", "step_tick", "DRUM_CHANNEL"]
+
+class Info(dict):
+    """What a reading or writing function says of a file: a dict whose keys are also attributes.
+
+    As scikit-learn's ``Bunch``, without importing scikit-learn (a second or
+    more of the command line's start).
+    """
+
+    def __getattr__(self, key):
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __setattr__(self, key, value):
+        self[key] = value
+
+    def __dir__(self):
+        return list(self)
+
 
 #: MIDI channel 10, counted from 0: the General MIDI drum channel.
 DRUM_CHANNEL = 9

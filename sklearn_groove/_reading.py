@@ -4,9 +4,8 @@ import io
 import os
 
 import numpy as np
-from sklearn.utils import Bunch
 
-from ._midifile import DRUM_CHANNEL, nearest_step, read_midi_bytes
+from ._midifile import DRUM_CHANNEL, Info, nearest_step, read_midi_bytes
 from ._hvo import N_VOICES, STEPS_PER_BEAT, join_hvo, split_hvo
 from ._pitchmaps import pitch_table
 
@@ -155,7 +154,7 @@ def midi_to_hvo(source, *, pitch_map="gm", check_meter=True, return_info=False):
     check_meter : bool, default=True
         Refuse files with a time signature other than 4/4.
     return_info : bool, default=False
-        Also return a :class:`~sklearn.utils.Bunch` with ``bpm`` (tempo at
+        Also return a dict whose keys are also attributes with ``bpm`` (tempo at
         the start), ``tempo_changes`` (array of ``(step, bpm)``),
         ``time_signatures`` (array of ``(step, numerator, denominator)``),
         ``ticks_per_beat``, ``n_onsets`` (drum note-ons read), ``n_hits``
@@ -165,7 +164,7 @@ def midi_to_hvo(source, *, pitch_map="gm", check_meter=True, return_info=False):
     -------
     hvo : ndarray of shape (n_steps, 27), float32
         ``n_steps`` runs up to the step of the last hit.
-    info : Bunch
+    info : dict
         Only with ``return_info=True``.
 
     Raises
@@ -198,7 +197,7 @@ def midi_to_hvo(source, *, pitch_map="gm", check_meter=True, return_info=False):
     if not return_info:
         return hvo
     to_step = STEPS_PER_BEAT / onsets.ticks_per_beat
-    info = Bunch(
+    info = Info(
         bpm=float(step_bpm(onsets, [0])[0]),
         tempo_changes=np.stack(
             [onsets.tempo_tick * to_step, 60e6 / onsets.tempo_us], axis=-1

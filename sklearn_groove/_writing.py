@@ -1,11 +1,10 @@
 """hvo arrays -> MIDI: a new file of the drums alone, or the performance written into the song's own file."""
 
-
 import numpy as np
-from sklearn.utils import Bunch
 
 from . import _rewrite
 from ._hvo import STEPS_PER_BEAT, VOICES, check_hvo, check_voices, split_hvo
+from ._midifile import Info
 from ._pitchmaps import pitch_table
 from ._reading import parse, read_bytes
 
@@ -127,15 +126,15 @@ def rewrite_drums(
         hi-hat, toms, crash. A note on a step where no changed voice plays
         stays as it was.
     return_info : bool, default=False
-        Also return a Bunch counting the notes ``moved``, ``kept`` unchanged
-        (on steps without a hit), ``removed`` and ``added``, and the notes of
-        no voice that ``followed`` a voice.
+        Also return a dict (its keys also attributes) counting the notes
+        ``moved``, ``kept`` unchanged (on steps without a hit), ``removed``
+        and ``added``, and the notes of no voice that ``followed`` a voice.
 
     Returns
     -------
     midi : mido.MidiFile
         Write it with ``midi.save(path)``.
-    info : Bunch
+    info : dict
         Only with ``return_info=True``.
 
     Examples
@@ -171,4 +170,4 @@ def rewrite_drums(
     midi, counts = _rewrite.rewrite_drums(
         data, name, hvo, table, pitch_map, voices=voices, amount=float(amount), replace=replace, other=other
     )
-    return (midi, Bunch(**counts)) if return_info else midi
+    return (midi, Info(**counts)) if return_info else midi

@@ -47,6 +47,9 @@ TRAINABLE = ("humanize", "infill", "tap2drum")  # the tasks `train` and `evaluat
 # 0.958; the logistic regression tells 0.9 apart less often, 0.731 against 0.758)
 TAKE_TEMPERATURE = 0.9
 
+#: The model ``humanize`` plays without --model.
+DEFAULT_HUMANIZER = "humanize"
+
 
 def _print(*args, end="\n"):
     print(*args, file=sys.stderr, end=end, flush=True)
@@ -76,6 +79,27 @@ def _load_model_once(spec, task):
     model = pretrained.load_model(spec)
     _check_task(model, task, spec)
     return model
+
+
+def _onnx_player(spec, args):
+    """An ONNX Runtime session of the humanizer ``spec`` (the shipped default where None), or None.
+
+    None where the model has no ONNX file beside its weights, where a style
+    or drummer is asked for, or where ONNX Runtime is not installed: the
+    estimator plays instead.
+    """
+    from . import pretrained
+
+    name = DEFAULT_HUMANIZER if spec is None else spec
+    path = pretrained.WEIGHTS / f"{name}.onnx"
+    if getattr(args, "style", None) or getattr(args, "drummer", None) or not path.is_file():
+        return None
+    try:
+        from .neural._runtime import onnx_session
+
+        return onnx_session(path)
+    except ImportError:
+        return None
 
 
 def _configure(model, args):
@@ -146,14 +170,15 @@ def _read(path, args):
 
 
 def _steps_per_bar(args, path, info, model):
-    """16th notes a bar of the windows a file is played in: its own meter's where the model reads any length."""
-    from ._base import reads_any_length
+    """16th notes a bar of the windows a file is played in: its own meter's where the model reads any length.
 
+    ``model``: an estimator, or an ONNX Runtime session of :func:`_onnx_player`.
+    """
     meters = sorted({(int(num), int(den)) for _, num, den in info.time_signatures})
     if not meters or meters == [(4, 4)]:
         return 16
     names = ", ".join(f"{num}/{den}" for num, den in meters)
-    if len(meters) == 1 and (16 * meters[0][0]) % meters[0][1] == 0 and reads_any_length(model):
+    if len(meters) == 1 and (16 * meters[0][0]) % meters[0][1] == 0 and _reads_any_length(model):
         steps = 16 * meters[0][0] // meters[0][1]
         if not args.quiet:
             _print(f"note: {path} is in {names}; it is played in windows of 2 of its bars ({2 * steps} 16th notes)")
@@ -163,6 +188,14 @@ def _steps_per_bar(args, path, info, model):
         _print(f"note: {path} is in {names}; {why}, so it is read on a plain 16th-note grid and played in windows "
                "of 2 bars of 4/4 (32 16th notes), across its own bar lines")
     return 16
+
+
+def _reads_any_length(model):
+    if hasattr(model, "get_inputs"):  # an ONNX Runtime session: its windows' steps are named where they are free
+        return isinstance(model.get_inputs()[0].shape[1], str)
+    from ._base import reads_any_length
+
+    return reads_any_length(model)
 
 
 _MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
@@ -308,11 +341,18 @@ def _voices(text):
 
 
 def _humanize(args):
+    from .neural._runtime import onnx_take
     from .songs import feel, is_performed, keep_feel, predict_song
 
     hvo, info = _read(args.input, args)
-    model = _load_model(args.model, "humanize")
-    predict, blend = _song_player(model, args, default_temperature=TAKE_TEMPERATURE)  # a take, not an average
+    model = _onnx_player(args.model, args)  # a shipped model's ONNX file where there is one: no torch to import
+    if model is not None:
+        temperature = TAKE_TEMPERATURE if args.temperature is None else args.temperature
+        predict = onnx_take(model, temperature=temperature, seed=0 if args.seed is None else args.seed)
+        blend = "select" if temperature > 0 else "mean"
+    else:
+        model = _load_model(args.model, "humanize")
+        predict, blend = _song_player(model, args, default_temperature=TAKE_TEMPERATURE)  # a take, not an average
     score = split_hvo(hvo)[0]
     bar = _steps_per_bar(args, args.input, info, model)
     out = predict_song(predict, score, hits=score, steps_per_bar=bar, blend=blend, progress=_progress("humanizing", args))

@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from ._base import predict_at
 from ._hvo import (
     STEPS_PER_BAR,
     STEPS_PER_BEAT,
@@ -139,6 +138,8 @@ def one_take(model, *, temperature=1.0, seed=0, **labels):
     >>> bool((take == again).all()), bool((take == other).all())
     (True, False)
     """
+    from ._base import predict_at  # scikit-learn: imported where a take is played by an estimator
+
     rng = np.random.default_rng(seed)
     transformers = [step for _, step in model.steps[:-1]] if hasattr(model, "steps") else []
     model = model.steps[-1][1] if hasattr(model, "steps") else model

@@ -77,3 +77,28 @@ def test_export_command(tmp_path, capsys):
     assert main(["export", "tap2drum", "-o", str(tmp_path / "x.mid")]) == 1
     assert main(["export", "nothing", "-o", str(out)]) == 1
     assert "no such model file" in capsys.readouterr().err
+
+
+def test_int8_file_plays_the_same_in_a_quarter_of_the_size(windows, tmp_path):
+    from sklearn_groove.neural._runtime import onnx_session
+
+    model = pretrained.load("tap2drum")  # its matrices are stored as int8 rows: the file gives them back exactly
+    small = export_onnx(model, tmp_path / "small.onnx", int8=True)
+    large = export_onnx(model, tmp_path / "large.onnx")
+    assert (tmp_path / "small.onnx").stat().st_size < 0.3 * (tmp_path / "large.onnx").stat().st_size
+    played = [onnx_session(path).run(None, onnx_feed(onnx_session(path), windows))[0] for path in (small, large)]
+    np.testing.assert_allclose(played[0], played[1], atol=1e-5)
+    np.testing.assert_allclose(played[0], model.predict(windows), atol=1e-4)
+
+
+def test_onnx_take_draws_a_take_from_a_seed(windows, tmp_path):
+    from sklearn_groove.neural._runtime import onnx_session, onnx_take
+
+    member = pretrained.load("humanize").estimators_[0]
+    session = onnx_session(export_onnx(member, tmp_path / "member.onnx", int8=True))
+    x = windows[..., :9].copy()
+    np.testing.assert_allclose(onnx_take(session, temperature=0)(x), member.predict(x), atol=1e-4)
+    take = onnx_take(session, seed=3)(x)
+    np.testing.assert_array_equal(take, onnx_take(session, seed=3)(x))
+    assert np.abs(take - onnx_take(session, seed=4)(x)).max() > 0.05
+    np.testing.assert_array_equal(take[..., :9], x)  # the score's hits are kept

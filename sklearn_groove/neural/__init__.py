@@ -1,8 +1,21 @@
-"""Neural models: GrooveMLP (scikit-learn), GrooveSeq2Seq and GrooveTransfer (torch, skorch)."""
+"""Neural models: GrooveMLP (scikit-learn), GrooveSeq2Seq and GrooveTransfer (torch, skorch).
 
-from ._export import export_onnx, onnx_feed, onnx_noise
-from ._mlp import GrooveMLP
-from ._seq2seq import MODULE_PARAMS, GrooveSeq2Seq, GrooveTransfer
+Each name is imported when first asked for: scikit-learn and torch take seconds to import, and
+the command line plays a shipped ONNX file with neither.
+"""
+
+import importlib
+
+_WHERE = {
+    "MODULE_PARAMS": "._seq2seq",
+    "GrooveMLP": "._mlp",
+    "GrooveSeq2Seq": "._seq2seq",
+    "GrooveTransfer": "._seq2seq",
+    "WeightAverage": "._callbacks",
+    "export_onnx": "._export",
+    "onnx_feed": "._export",
+    "onnx_noise": "._export",
+}
 
 __all__ = [
     "MODULE_PARAMS",
@@ -17,9 +30,10 @@ __all__ = [
 
 
 def __getattr__(name):
-    # WeightAverage is a skorch callback: skorch and torch are imported only when it is asked for
-    if name == "WeightAverage":
-        from ._callbacks import WeightAverage
-
-        return WeightAverage
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,39 @@
+"""Play an exported model with ONNX Runtime alone: what the command line does with a shipped ONNX file.
+
+NumPy and ONNX Runtime only (no torch, no scikit-learn: a process that imports them starts seconds
+later).
+"""
+
+import numpy as np
+
+from ._export import onnx_feed
+
+__all__ = ["onnx_session", "onnx_take"]
+
+
+def onnx_session(path):
+    """An ONNX Runtime session of the file at ``path``, its int8 weights turned into float32 once, at load."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    # let the int8 weights of export_onnx(int8=True) be folded into constants, not dequantized at each run
+    options.add_session_config_entry("session.disable_quant_qdq", "1")
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def onnx_take(session, *, temperature=1.0, seed=0):
+    """A ``predict`` for :func:`sklearn_groove.songs.predict_song`: a session of a one-network file plays a take.
+
+    As :func:`sklearn_groove.songs.one_take` does with an estimator: each
+    batch of windows is drawn with its own seed drawn from ``seed`` (same
+    seed, same take; the draws are NumPy's, so the take differs from the
+    estimator's of the same seed). Temperature 0: the most likely
+    performance.
+    """
+    rng = np.random.default_rng(seed)
+
+    def predict(windows):
+        feed = onnx_feed(session, windows, temperature, seed=int(rng.integers(2**31 - 1)))
+        return session.run(None, feed)[0]
+
+    return predict
