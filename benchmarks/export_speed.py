@@ -2,7 +2,7 @@
 
     python benchmarks/export_speed.py [--data-home ../shared/data/groove] [--repeat 50]
 
-Each shipped model is exported with ``sklearn_groove.neural.export_onnx``;
+Each shipped model is exported with ``sklearn_groove.neural.export_onnx(..., int8=True)``;
 windows of the GMD test split are played one at a time (batch 1: the latency
 of a clip in a plugin host; p50 and p95 of --repeat calls) and 256 at a time
 (clips per second), by ``model.predict`` (torch) and by an ONNX Runtime
@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).parent / "results"
-MODELS = ("humanize", "infill_closed_hihat", "tap2drum", "groove_transfer")
 
 
 def percentiles(call, repeat):
@@ -56,17 +55,18 @@ def main():
     torch.set_num_threads(2)
     options = ort.SessionOptions()
     options.intra_op_num_threads = 2
+    options.add_session_config_entry("session.disable_quant_qdq", "1")  # as neural._runtime.onnx_session
     test = fetch_groove(subset="test", data_home=args.data_home).hvo
     batch = test[:256]
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for name in MODELS:
+        for name in pretrained.available():
             model = pretrained.load(name)
-            path = export_onnx(model, Path(folder) / f"{name}.onnx")
+            path = export_onnx(model, Path(folder) / f"{name}.onnx", int8=True)
             session = ort.InferenceSession(path, options)
             size = round(os.path.getsize(path) / 2**20, 1)
             transfer = name == "groove_transfer"
-            x = batch[..., :9].copy() if name in ("humanize", "groove_transfer") else batch
+            x = batch if hasattr(model, "steps") else batch[..., :9].copy()
             key = next(k for k in model.get_params() if k == "temperature" or k.endswith("__temperature"))
             members = len(getattr(model, "estimators_", [0]))
             for temperature in (0.0, 1.0):

@@ -2,6 +2,7 @@
 
     python benchmarks/song_realism.py [--data-home ../shared/data/groove] [--seed 0]
     python benchmarks/song_realism.py --subset validation --temperatures 0.7 0.8 0.9 1.0 --takes-only
+    python benchmarks/song_realism.py --model humanize_live
 
 The score of each 4/4 file of the GMD test split (its hits, on the grid, at
 velocity 100, written as a MIDI file at the take's tempo) is humanized by
@@ -24,7 +25,8 @@ offset spread of each whole song (std of offsets at its hits) is compared
 with the drummer's. Results: benchmarks/results/song_realism.{json,md}, or
 song_realism_validation.{json,md} for the validation split, where the
 temperature of the command's default take is chosen (``--takes-only``: the
-sampled takes alone, at each of ``--temperatures``).
+sampled takes alone, at each of ``--temperatures``). ``--model NAME``: the
+command's ``--model`` (results in song_realism[_validation]_NAME.{json,md}).
 """
 
 import argparse
@@ -53,6 +55,7 @@ def main():
     parser.add_argument("--temperatures", type=float, nargs="+", default=[None],
                         help="temperatures of the sampled take (default: the command's own)")
     parser.add_argument("--takes-only", action="store_true")
+    parser.add_argument("--model", help="the command's --model (default: its own default)")
     args = parser.parse_args()
 
     from sklearn.linear_model import LogisticRegression
@@ -68,7 +71,8 @@ def main():
     with open(Path(args.data_home) / "info.csv") as f:
         files = [r["midi_filename"] for r in csv.DictReader(f)
                  if r["split"] == args.subset and r["time_signature"] == "4-4"]
-    model = pretrained.load("humanize")
+    model = pretrained.load(args.model or "humanize")
+    chosen = [] if args.model is None else ["--model", args.model]
     modes = {} if args.takes_only else {"temperature 0 (mean)": ["--temperature", "0"]}
     for t in args.temperatures:
         label = "one take (default)" if t is None else f"one take, temperature {t:g}"
@@ -87,7 +91,7 @@ def main():
             played = {}
             for mode, extra in modes.items():
                 out = Path(folder) / "out.mid"
-                if cli(["humanize", str(score), "-o", str(out), "-q"] + extra) != 0:
+                if cli(["humanize", str(score), "-o", str(out), "-q"] + chosen + extra) != 0:
                     raise RuntimeError(f"{name}: the command failed")
                 performed = midi_to_hvo(out)
                 played[mode] = np.zeros_like(real)
@@ -120,7 +124,7 @@ def main():
               "songs": len(spreads), "windows": len(real_windows),
               "rows": rows, "songs_detail": spreads}
     RESULTS.mkdir(exist_ok=True)
-    stem = "song_realism" if args.subset == "test" else f"song_realism_{args.subset}"
+    stem = "song_realism" + ("" if args.subset == "test" else f"_{args.subset}") + (f"_{args.model}" if args.model else "")
     (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = ["# Whole songs through the command line: realism across window borders", "",
              f"`{result['command']}`: {result['songs']} GMD {args.subset} songs (4/4), {result['windows']} 2-bar windows "

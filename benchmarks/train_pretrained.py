@@ -119,6 +119,7 @@ def main():
         "as MODEL (a shipped name or a saved folder) plays them sampled at temperature 1, --samples times each",
     )
     parser.add_argument("--samples", type=int, default=2, help="with --distill: performances of each window")
+    parser.add_argument("--name", help="the name the model is saved as (default: the task's shipped model's)")
     parser.add_argument("--out", default="trained", help="folder the models are saved in (default: trained)")
     parser.add_argument("--checkpoints", default="checkpoints")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: all cores)")
@@ -152,7 +153,7 @@ def main():
         if args.sources:
             combine(task, args, validation, test)
             continue
-        name = task.pretrained
+        name = args.name or task.pretrained
         monitor = "valid_" + args.monitor
         checkpoint = Checkpoint(dirname=str(Path(args.checkpoints) / name), monitor=monitor + "_best")
         model = task.make_estimator(

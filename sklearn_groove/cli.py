@@ -444,7 +444,7 @@ def _export(args):
         model = pretrained.load_model(args.model)
     else:
         raise ValueError(f"{args.model}: no such model file, nor a shipped model ({', '.join(pretrained.available())})")
-    export_onnx(model, args.output)
+    export_onnx(model, args.output, int8=args.int8)
     _print(f"wrote {args.output} ({os.path.getsize(args.output) / 2**20:.1f} MiB); its inputs and output: "
            "docs/export.md")
 
@@ -623,6 +623,8 @@ def build_parser():
     p.add_argument("model", help="a shipped model's name (humanize, infill_closed_hihat, tap2drum, groove_transfer) "
                    "or a model file")
     p.add_argument("-o", "--output", required=True, help="the .onnx file to write")
+    p.add_argument("--int8", action="store_true", help="store the weights that are int8 in the model (the shipped "
+                   "models') as int8: a quarter of the size, the same performances")
     p.set_defaults(run=_export)
 
     data_home = os.environ.get("SKLEARN_GROOVE_DATA")

@@ -91,6 +91,28 @@ def test_help_imports_neither_scikit_learn_nor_torch():
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_a_shipped_onnx_file_plays_without_torch_or_scikit_learn(tmp_path):
+    """humanize_live ships an ONNX file: the command plays it with ONNX Runtime, imports neither, loses no note."""
+    from pathlib import Path
+
+    beat = str(Path(__file__).resolve().parent.parent / "examples" / "beat.mid")
+    outputs = [str(tmp_path / f"take{k}.mid") for k in range(3)]
+    code = (
+        "import sys\n"
+        "from sklearn_groove.cli import main\n"
+        f"for out, seed in zip({outputs!r}, ('0', '0', '1')):\n"
+        f"    assert main(['humanize', {beat!r}, '-o', out, '-q', '--model', 'humanize_live', '--seed', seed]) == 0\n"
+        "print(sorted(m for m in ('sklearn', 'torch', 'skorch') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    takes = [midi_to_hvo(out) for out in outputs]
+    np.testing.assert_array_equal(split_hvo(takes[0])[0], split_hvo(midi_to_hvo(beat))[0])
+    np.testing.assert_array_equal(takes[0], takes[1])  # same seed, same take
+    assert not np.array_equal(takes[0], takes[2])
+
+
 def test_default_model_with_temperature_and_seed(tmp_path, capsys):
     """The shipped humanize model, through the command; its hits come back."""
     source = tmp_path / "beat.mid"
