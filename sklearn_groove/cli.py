@@ -146,13 +146,20 @@ def _labels(model, args, spec):
 
 
 def _song_player(model, args, default_temperature=0.0):
-    """(predict, blend) for predict_song: a sampled take played by one network, or the model's predict."""
+    """(predict, blend) for predict_song: a sampled take played by one network, or the model's predict.
+
+    ``model``: an estimator, or an ONNX Runtime session of :func:`_onnx_player`.
+    """
+    temperature = default_temperature if args.temperature is None else args.temperature
+    seed = 0 if args.seed is None else args.seed
+    if hasattr(model, "get_inputs"):  # an ONNX Runtime session
+        from .neural._runtime import onnx_take
+
+        return onnx_take(model, temperature=temperature, seed=seed), "select" if temperature > 0 else "mean"
     from .songs import one_take
 
     labels = _labels(model, args, args.model)
-    temperature = default_temperature if args.temperature is None else args.temperature
     if temperature > 0 and _temperature_key(model) is not None:
-        seed = 0 if args.seed is None else args.seed
         return one_take(model, temperature=temperature, seed=seed, **labels), "select"
     _configure(model, args)  # says so where a temperature was asked of a model that has none
     return (lambda windows: model.predict(windows, **labels)) if labels else model.predict, "mean"
@@ -341,18 +348,13 @@ def _voices(text):
 
 
 def _humanize(args):
-    from .neural._runtime import onnx_take
     from .songs import feel, is_performed, keep_feel, predict_song
 
     hvo, info = _read(args.input, args)
     model = _onnx_player(args.model, args)  # a shipped model's ONNX file where there is one: no torch to import
-    if model is not None:
-        temperature = TAKE_TEMPERATURE if args.temperature is None else args.temperature
-        predict = onnx_take(model, temperature=temperature, seed=0 if args.seed is None else args.seed)
-        blend = "select" if temperature > 0 else "mean"
-    else:
+    if model is None:
         model = _load_model(args.model, "humanize")
-        predict, blend = _song_player(model, args, default_temperature=TAKE_TEMPERATURE)  # a take, not an average
+    predict, blend = _song_player(model, args, default_temperature=TAKE_TEMPERATURE)  # a take, not an average
     score = split_hvo(hvo)[0]
     bar = _steps_per_bar(args, args.input, info, model)
     out = predict_song(predict, score, hits=score, steps_per_bar=bar, blend=blend, progress=_progress("humanizing", args))

@@ -86,7 +86,8 @@ def test_int8_file_plays_the_same_in_a_quarter_of_the_size(windows, tmp_path):
     small = export_onnx(model, tmp_path / "small.onnx", int8=True)
     large = export_onnx(model, tmp_path / "large.onnx")
     assert (tmp_path / "small.onnx").stat().st_size < 0.3 * (tmp_path / "large.onnx").stat().st_size
-    played = [onnx_session(path).run(None, onnx_feed(onnx_session(path), windows))[0] for path in (small, large)]
+    sessions = [onnx_session(path) for path in (small, large)]
+    played = [session.run(None, onnx_feed(session, windows))[0] for session in sessions]
     np.testing.assert_allclose(played[0], played[1], atol=1e-5)
     np.testing.assert_allclose(played[0], model.predict(windows), atol=1e-4)
 
