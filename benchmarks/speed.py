@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -60,35 +59,50 @@ def main():
 SONG = "drummer1/session1/28_latin-samba_116_beat_4-4.mid"
 
 
+#: The models the command line is timed with: the default, and the one it plays with ONNX Runtime.
+LIVE_MODELS = ("humanize", "humanize_live")
+
+
 def _run(args, repeat):
-    """Wall seconds of each of ``repeat`` runs of ``args`` as a new process, and the peak memory (MB) of any."""
+    """Wall seconds of each of ``repeat`` runs of ``args`` as a new process."""
     seconds = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seconds.append(time.perf_counter() - t0)
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds
+
+
+def _peak_mb(args):
+    """The peak memory (MB) of one run of ``args``, measured in a process of its own."""
+    script = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+              "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+    return float(subprocess.run([sys.executable, "-c", script, *args], check=True, capture_output=True,
+                                text=True).stdout)
 
 
 def command_line(data_home):
     """The command line's times, each call a new process (see the module's docstring)."""
     cli = [sys.executable, "-m", "sklearn_groove.cli"]
     song = os.path.join(data_home, SONG)
+    out = {"command": "python benchmarks/speed.py --only cli", "song": SONG}
     with tempfile.TemporaryDirectory() as folder:
-        humanize = cli + ["humanize", song, "-o", os.path.join(folder, "out.mid")]
-        first, _ = _run(humanize, 1)
-        again, peak = _run(humanize, 5)
-    out = {
-        "command": "python benchmarks/speed.py --only cli",
-        "song": SONG,
-        "humanize_first_s": first[0],
-        "humanize_again_s_median": float(np.median(again)),
-        "humanize_peak_mb": peak,
-        "help_s_median": float(np.median(_run(cli + ["--help"], 5)[0])),
-        "import_torch_s_median": float(np.median(_run([sys.executable, "-c", "import torch"], 5)[0])),
-        "import_sklearn_s_median": float(np.median(_run([sys.executable, "-c", "import sklearn.base"], 5)[0])),
-        "python_s_median": float(np.median(_run([sys.executable, "-c", "pass"], 5)[0])),
-    }
+        for model in LIVE_MODELS:
+            humanize = cli + ["humanize", song, "-o", os.path.join(folder, "out.mid"), "--model", model]
+            first = _run(humanize, 1)
+            again = _run(humanize, 5)
+            out[model] = {
+                "humanize_first_s": first[0],
+                "humanize_again_s_median": float(np.median(again)),
+                "humanize_peak_mb": _peak_mb(humanize),
+            }
+    out.update({
+        "help_s_median": float(np.median(_run(cli + ["--help"], 5))),
+        "import_torch_s_median": float(np.median(_run([sys.executable, "-c", "import torch"], 5))),
+        "import_sklearn_s_median": float(np.median(_run([sys.executable, "-c", "import sklearn.base"], 5))),
+        "python_s_median": float(np.median(_run([sys.executable, "-c", "pass"], 5))),
+    })
     print(out, flush=True)
     return out
 
