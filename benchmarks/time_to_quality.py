@@ -20,10 +20,10 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def curve(meta):
-    """(cumulative seconds, validation MAE) after each epoch."""
+    """(cumulative seconds, validation MAE) after each epoch; a distilled model's start is its teacher's playing."""
     mae = np.asarray(meta["valid_mae"], dtype=float)
     seconds = np.asarray(meta.get("epoch_seconds") or [meta["seconds_per_epoch"]] * len(mae), dtype=float)
-    return np.cumsum(seconds), mae
+    return meta.get("distilled_from", {}).get("teacher_seconds", 0.0) + np.cumsum(seconds), mae
 
 
 def main():

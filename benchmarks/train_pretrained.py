@@ -112,6 +112,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
     parser.add_argument("--labels", action="store_true",
                         help="learn each window's style and drummer (the model then takes --style and --drummer)")
+    parser.add_argument("--min-windows", type=int, default=150,
+                        help="with --labels: a style or drummer with fewer training windows is not learned (its "
+                        "windows are learned as unlabelled)")
     parser.add_argument(
         "--distill",
         metavar="MODEL",
@@ -171,17 +174,19 @@ def main():
         t0 = time.perf_counter()
         labels = {}
         if args.labels:  # the model learns each window's style (top level) and drummer
-            labels = dict(style=train.genre, drummer=train.drummer, style_val=validation.genre,
-                          drummer_val=validation.drummer)
+            labels = {"style": frequent(train.genre, args.min_windows), "style_val": validation.genre,
+                      "drummer": frequent(train.drummer, args.min_windows), "drummer_val": validation.drummer}
         X_train, y_train = task.inputs(train.hvo), train.hvo
         if args.distill:
             X_train, y_train = teacher_windows(args.distill, task, X_train, args.samples, args.seed)
+        teacher_seconds = time.perf_counter() - t0
         model.fit(X_train, y_train, task.inputs(validation.hvo), validation.hvo, **labels)
         wall = time.perf_counter() - t0
         history = model.net_.history
         metadata = {
             **({"distilled_from": {"model": args.distill, "samples": args.samples,
-                                   "windows": "train windows and the same with their bars rotated"}}
+                                   "windows": "train windows and the same with their bars rotated",
+                                   "teacher_seconds": teacher_seconds}}
                if args.distill else {}),
             "training_data": {
                 "dataset": "Groove MIDI Dataset v1.0.0 (CC BY 4.0)",
@@ -211,6 +216,13 @@ def main():
         print(name, "validation:", metadata["validation_metrics"], flush=True)
 
 
+def frequent(labels, min_windows):
+    """``labels`` with those of fewer than ``min_windows`` windows as None (learned as unlabelled)."""
+    names, counts = np.unique(labels, return_counts=True)
+    rare = names[counts < min_windows]
+    return np.where(np.isin(labels, rare), None, np.asarray(labels, dtype=object))
+
+
 def teacher_windows(source, task, X, samples, seed):
     """(X, y) to learn a model from: ``X`` and ``X`` with its bars rotated, as ``source`` plays them sampled.
 
@@ -221,9 +233,7 @@ def teacher_windows(source, task, X, samples, seed):
     teacher = pretrained.load(source) if source in pretrained.available() else pretrained.load(name, source)
     half = X.shape[1] // 2
     X = np.concatenate([X, np.roll(X, half, axis=1)])
-    t0 = time.perf_counter()
     played = [teacher.set_params(temperature=1.0, random_state=seed * 1000 + k).predict(X) for k in range(samples)]
-    print(f"teacher {source}: {samples} x {len(X)} windows played in {time.perf_counter() - t0:.0f} s", flush=True)
     return np.concatenate([X] * samples), np.concatenate(played)
 
 

@@ -115,13 +115,20 @@ def validate_windows(estimator, X, reset, features="9 or 27"):
 
 
 def fit_labels(labels, n, name):
-    """(sorted distinct labels, labels as str) of ``n`` training windows, or (None, None) where none are given."""
+    """(sorted distinct labels, labels as str) of ``n`` training windows, or (None, None) where none are given.
+
+    A window whose label is None has none: it is learned as unlabelled, and None is no label of the model.
+    """
     if labels is None:
         return None, None
-    labels = np.asarray(labels).astype(str)
+    labels = np.asarray(labels, dtype=object)
     if labels.shape != (n,):
         raise ValueError(f"{name} must have one label a window ({n}), got shape {labels.shape}")
-    return np.unique(labels), labels
+    named = np.array([x is not None for x in labels], dtype=bool)
+    labels[named] = [str(x) for x in labels[named]]
+    if not named.any():
+        raise ValueError(f"{name} labels no window: give at least one label, or {name}=None")
+    return np.unique(labels[named].astype(str)), labels
 
 
 def window_labels(given, n, known, name):

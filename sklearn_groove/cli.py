@@ -622,7 +622,7 @@ def build_parser():
     p = _subparser(sub, "export", "write a model as an ONNX file for plugin hosts",
                    "Write a shipped model (or a model file of `sklearn-groove train`) as ONNX: windows in, a "
                    "performance out, temperature and noise as inputs (see docs/export.md).")
-    p.add_argument("model", help="a shipped model's name (humanize, infill_closed_hihat, tap2drum, groove_transfer) "
+    p.add_argument("model", help="a shipped model's name (humanize, humanize_live, infill_closed_hihat, tap2drum, groove_transfer) "
                    "or a model file")
     p.add_argument("-o", "--output", required=True, help="the .onnx file to write")
     p.add_argument("--int8", action="store_true", help="store the weights that are int8 in the model (the shipped "

@@ -54,6 +54,19 @@ def test_seq2seq_plays_a_style_and_a_drummer(labelled, tmp_path):
     np.testing.assert_allclose(loaded.predict(X[:6], style="funk"), funk, atol=2e-3)  # int8 weights
 
 
+def test_a_window_labelled_none_is_learned_unlabelled(labelled):
+    X, y, style, drummer = labelled
+    rare = np.where(style == "jazz", None, style.astype(object))
+    model = GrooveSeq2Seq(**SMALL).fit(X, y, style=rare)
+    assert "jazz" not in model.styles_ and "None" not in model.styles_ and "funk" in model.styles_
+    with pytest.raises(ValueError, match="style 'jazz' is not one this model learned"):
+        model.predict(X[:2], style="jazz")
+    knn = GrooveKNN(n_neighbors=2).fit(X, y, style=rare)
+    assert list(knn.styles_) == list(model.styles_)
+    with pytest.raises(ValueError, match="style labels no window"):
+        GrooveSeq2Seq(**SMALL).fit(X, y, style=[None] * len(X))
+
+
 def test_validation_labels_are_required_with_a_validation_set(labelled):
     X, y, style, _ = labelled
     with pytest.raises(ValueError, match="give style_val"):

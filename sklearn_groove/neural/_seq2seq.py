@@ -269,7 +269,8 @@ class _GrooveRecurrent(GrooveEstimator):
             such as ``fetch_groove``'s ``style`` and ``drummer``. The decoder
             learns to play them; ``predict`` then takes one. A fifth of the
             windows are shown without their labels, so that the model also
-            plays with none. They reach the model through scikit-learn's
+            plays with none; a label that is None is no label (a style with
+            too few windows to learn, say). They reach the model through scikit-learn's
             metadata routing: ``set_fit_request(style=True)`` inside a
             ``Pipeline`` or ``GridSearchCV``.
         style_val, drummer_val : array-like of shape (n_val,) of str, default=None
