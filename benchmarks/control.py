@@ -1,6 +1,6 @@
 """Style and drummer control: are renderings in a style recognised as that style?
 
-    python benchmarks/control.py --model trained/humanize_styled.json [--data-home ../shared/data/groove]
+    python benchmarks/control.py [--model humanize_styles] [--subset validation] [--data-home ../shared/data/groove]
 
 A style classifier (and a drummer classifier) is trained on the GMD's real
 training performances, reading velocities and offsets only through
@@ -13,7 +13,10 @@ their scores with no label, (c) the renderings asked for that style
 (drummer). Reported: each label's recall and the macro average, with the
 renderings sampled as the command line plays them (temperature 0.9); and at
 temperature 0 the timing MAE of each style's test takes played with and
-without their style. Results: benchmarks/results/control.{json,md}.
+without their style; and per style the groove statistics of the real takes
+and of both renderings (swing, laid-back-ness, spread), with a figure.
+Results: benchmarks/results/control.{json,md,png} (the validation split:
+control_validation.*, where choices are made).
 """
 
 import argparse
@@ -43,7 +46,9 @@ def features(hvo):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
-    parser.add_argument("--model", required=True, help="a humanizer trained with --labels (a model file)")
+    parser.add_argument("--model", default="humanize_styles",
+                        help="a humanizer trained with --labels: a shipped name or a model file")
+    parser.add_argument("--subset", default="test", choices=["validation", "test"])
     parser.add_argument("--temperature", type=float, default=0.9)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -52,13 +57,16 @@ def main():
 
     from sklearn_groove import pretrained, split_hvo
     from sklearn_groove.datasets import fetch_groove
-    from sklearn_groove.metrics import timing_mae_ms
+    from sklearn_groove.metrics import groove_statistics, timing_mae_ms
 
-    model = pretrained.load_model(args.model)
+    shipped = args.model in pretrained.available()
+    model = pretrained.load(args.model) if shipped else pretrained.load_model(args.model)
+    meta = pretrained.info(args.model) if shipped else json.loads(Path(args.model).read_text())
     train = fetch_groove(subset="train", data_home=args.data_home)
-    test = fetch_groove(subset="test", data_home=args.data_home)
-    trained_by = json.loads(Path(args.model).read_text()).get("command", "unknown")
-    result = {"command": "python benchmarks/control.py --model " + Path(args.model).name,
+    test = fetch_groove(subset=args.subset, data_home=args.data_home)
+    trained_by = meta.get("command", "unknown")
+    name = args.model if shipped else Path(args.model).name
+    result = {"command": f"python benchmarks/control.py --model {name} --subset {args.subset}",
               "model_trained_by": trained_by, "temperature": args.temperature}
     for kind, train_labels, test_labels, known in (("style", train.genre, test.genre, model.styles_),
                                                     ("drummer", train.drummer, test.drummer, model.drummers_)):
@@ -80,15 +88,19 @@ def main():
             bpm = test.bpm[test_labels == label]
             mae = {"unlabelled": float(timing_mae_ms(windows, model.predict(score), bpm=bpm)),
                    "asked": float(timing_mae_ms(windows, model.predict(score, **{kind: label}), bpm=bpm))}
-            rows.append({kind: label, "windows": len(windows), "recall": recall, "timing_mae_ms_t0": mae})
+            grooves = {name: {k: float(v) for k, v in groove_statistics(x).items() if k in GROOVE}
+                       for name, x in (("real", windows), ("unlabelled", plain), ("asked", asked))}
+            rows.append({kind: label, "windows": len(windows), "recall": recall, "timing_mae_ms_t0": mae,
+                         "groove": grooves})
             print(rows[-1], flush=True)
         macro = {name: float(np.mean([r["recall"][name] for r in rows])) for name in ("real", "unlabelled", "asked")}
         result[kind] = {"labels": top, "rows": rows, "macro_recall": macro}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "control.json").write_text(json.dumps(result, indent=2) + "\n")
+    stem = "control" if args.subset == "test" else f"control_{args.subset}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = ["# Style and drummer control", "", f"`{result['command']}`: a classifier trained on the drummers' real "
              "training performances (velocities and offsets, in position-free summaries) names the style (drummer) "
-             f"of GMD test windows: the drummers' own, the model's renderings at temperature {args.temperature:g} "
+             f"of GMD {args.subset} windows: the drummers' own, the model's renderings at temperature {args.temperature:g} "
              "with no label, and asked for the window's own label. Timing MAE at temperature 0, each test take "
              f"scored with and without its label. The model: `{trained_by}`."]
     for kind in ("style", "drummer"):
@@ -101,7 +113,40 @@ def main():
                          f"{rc['asked']:.3f} | {m['unlabelled']:.2f} | {m['asked']:.2f} |")
         mr = part["macro_recall"]
         lines.append(f"| **macro** | | **{mr['real']:.3f}** | **{mr['unlabelled']:.3f}** | **{mr['asked']:.3f}** | | |")
-    (RESULTS / "control.md").write_text("\n".join(lines) + "\n")
+    lines += ["", "Groove statistics per style (`sklearn_groove.metrics.groove_statistics`; offsets in 16th notes): "
+              "the drummers' takes / the renderings with no label / asked for the style.", "",
+              "| style | " + " | ".join(GROOVE) + " |", "|---|" + "---|" * len(GROOVE)]
+    for r in result["style"]["rows"]:
+        g = r["groove"]
+        lines.append(f"| {r['style']} | " + " | ".join(
+            " / ".join(f"{g[name][k]:.3f}" for name in ("real", "unlabelled", "asked")) for k in GROOVE) + " |")
+    lines += ["", f"![groove statistics per style]({stem}.png)"]
+    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    plot_grooves(result["style"]["rows"], RESULTS / f"{stem}.png")
+
+
+#: The groove statistics compared per style: swing, laid-back-ness, and the spread of three voices' offsets.
+GROOVE = ("swing_8th", "swing_16th", "laid_back", "offset_std/kick", "offset_std/snare", "offset_std/closed_hihat")
+
+
+def plot_grooves(rows, path):
+    """Bars per style of each GROOVE statistic: the drummers', the renderings with no label, asked for the style."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 3, figsize=(12, 6), sharex=True)
+    x = np.arange(len(rows))
+    for ax, key in zip(axes.flat, GROOVE):
+        for k, (name, colour) in enumerate((("real", "black"), ("unlabelled", "tab:grey"), ("asked", "tab:orange"))):
+            ax.bar(x + (k - 1) * 0.27, [r["groove"][name][key] for r in rows], width=0.27, color=colour,
+                   label={"real": "drummers", "unlabelled": "no style asked", "asked": "style asked"}[name])
+        ax.set_title(key)
+        ax.set_xticks(x, [r["style"] for r in rows], rotation=45)
+    axes.flat[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ examples:
   sklearn-groove humanize beat.mid -o beat_humanized.mid
   sklearn-groove humanize beat.mid -o take2.mid --temperature 0.8 --seed 7 --amount 1.2
   sklearn-groove humanize beat.mid -o out.mid --voices closed_hihat,snare
-  sklearn-groove humanize beat.mid -o funky.mid --model styled.json --style funk --drummer drummer3
+  sklearn-groove humanize beat.mid -o live.mid --model humanize_live
+  sklearn-groove humanize beat.mid -o funky.mid --style funk --drummer drummer3
   sklearn-groove styles
   sklearn-groove humanize songs/ more.mid -o performed/ --jobs 2
   sklearn-groove humanize beat.mid -o out.mid --preview before_after.wav
@@ -49,6 +50,8 @@ TAKE_TEMPERATURE = 0.9
 
 #: The model ``humanize`` plays without --model.
 DEFAULT_HUMANIZER = "humanize"
+#: The model ``humanize`` plays without --model where --style or --drummer is asked for: it learned them.
+STYLED_HUMANIZER = "humanize_styles"
 
 
 def _print(*args, end="\n"):
@@ -351,9 +354,10 @@ def _humanize(args):
     from .songs import feel, is_performed, keep_feel, predict_song
 
     hvo, info = _read(args.input, args)
-    model = _onnx_player(args.model, args)  # a shipped model's ONNX file where there is one: no torch to import
+    spec = STYLED_HUMANIZER if args.model is None and (args.style or args.drummer) else args.model
+    model = _onnx_player(spec, args)  # a shipped model's ONNX file where there is one: no torch to import
     if model is None:
-        model = _load_model(args.model, "humanize")
+        model = _load_model(spec, "humanize")
     predict, blend = _song_player(model, args, default_temperature=TAKE_TEMPERATURE)  # a take, not an average
     score = split_hvo(hvo)[0]
     bar = _steps_per_bar(args, args.input, info, model)
@@ -578,8 +582,9 @@ def build_parser():
     p.add_argument("input", nargs="+", help="MIDI file to humanize (several files or folders: -o is a folder)")
     _add_performing(p, "default: the shipped 'humanize' model")
     p.add_argument("--voices", type=_voices, default=VOICES, help="comma-separated voices to change (default: all)")
-    p.add_argument("--style", help="play in this style, for a model trained with styles (sklearn-groove styles)")
-    p.add_argument("--drummer", help="play like this drummer, for a model trained with drummers")
+    p.add_argument("--style", help=f"play in this style (without --model: the shipped {STYLED_HUMANIZER}, which "
+                   "learned them; sklearn-groove styles lists what each model offers)")
+    p.add_argument("--drummer", help=f"play like this drummer (without --model: the shipped {STYLED_HUMANIZER})")
     p.set_defaults(run=_humanize)
 
     p = _subparser(sub, "styles", "list the styles and drummers each model can play",
