@@ -138,7 +138,8 @@ class GrooveLoss(nn.Module):
 
 
 @torch.no_grad()
-def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, generator=None, threshold=0.5):
+def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, generator=None, threshold=0.5,
+             unlabelled=None, strength=1.0):
     """Decode from z: step by step for an autoregressive decoder, else all steps in one pass.
 
     Parameters
@@ -153,20 +154,38 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
     temperature : float
         Above 0, velocity and offset are drawn from the predicted Gaussian
         (standard deviation times the temperature) when the network has one.
+    unlabelled : tensor like ``condition``, or None
+        ``condition`` without its style and drummer labels. Given, the
+        velocity and offset means (before their squashing) are moved
+        ``strength`` times as far from the unlabelled decoding as the
+        labelled one lies (classifier-free guidance).
+    strength : float
 
     Returns
     -------
     tensor (batch, n_steps, 3 * n_voices): the hvo.
     """
     m = module.n_voices
+    guided = unlabelled is not None and strength != 1.0
+
+    def decode(previous, steps, states):
+        """Raw outputs of ``steps`` (a slice) and the decoder's states, guided where asked."""
+        raw, state = module.decode(z, previous, None if condition is None else condition[:, steps], states[0])
+        if not guided:
+            return raw, (state, None)
+        plain, plain_state = module.decode(z, previous, unlabelled[:, steps], states[1])
+        raw = torch.cat([raw[..., :m], plain[..., m : 3 * m] + strength * (raw[..., m : 3 * m] - plain[..., m : 3 * m]),
+                         raw[..., 3 * m :]], dim=-1)
+        return raw, (state, plain_state)
+
     previous = torch.zeros(len(z), 1, 3 * m, device=z.device)
     if not module.autoregressive:  # the steps do not depend on each other's outputs: decode and draw them at once
-        whole, _ = module.decode(z, previous.expand(-1, n_steps, -1), condition)
+        whole, _ = decode(previous.expand(-1, n_steps, -1), slice(None), (None, None))
         return _draw(whole, hits, m, temperature, generator, threshold)
-    state = None
+    states = (None, None)
     steps = []
     for t in range(n_steps):
-        raw, state = module.decode(z, previous, None if condition is None else condition[:, t : t + 1], state)
+        raw, states = decode(previous, slice(t, t + 1), states)
         previous = _draw(raw, None if hits is None else hits[:, t : t + 1], m, temperature, generator, threshold)
         steps.append(previous)
     return torch.cat(steps, dim=1)
