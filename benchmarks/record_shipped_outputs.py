@@ -6,7 +6,7 @@ Run once before a change that must not move the shipped models' outputs:
 
 It writes ``tests/data/shipped_outputs.npz``: for every 8th test window, each
 shipped model's output at temperature 0, the sampled humanize (temperature 1,
-seed 0) and a groove transfer.
+seed 0), a groove transfer, and humanize_styles asked for funk and drummer1.
 """
 
 from pathlib import Path
@@ -31,6 +31,8 @@ def shipped_outputs(data_home=None):
     humanize = pretrained.load("humanize").set_params(temperature=1.0, random_state=0)
     out["humanize_sampled"] = humanize.predict(score)
     out["groove_transfer_transfer"] = pretrained.load("groove_transfer").transfer(y[::-1].copy(), score)
+    out["humanize_styles_funk_drummer1"] = pretrained.load("humanize_styles").predict(score, style="funk",
+                                                                                       drummer="drummer1")
     return out
 
 

@@ -67,6 +67,21 @@ def test_a_window_labelled_none_is_learned_unlabelled(labelled):
         GrooveSeq2Seq(**SMALL).fit(X, y, style=[None] * len(X))
 
 
+@pytest.mark.parametrize("decoder", ["parallel", "autoregressive"])
+def test_label_strength_moves_the_labelled_playing_away_from_the_unlabelled(labelled, decoder):
+    X, y, style, drummer = labelled
+    model = GrooveSeq2Seq(**{**SMALL, "decoder": decoder}).fit(X, y, style=style, drummer=drummer)
+    plain, asked = model.predict(X[:8]), model.predict(X[:8], style="funk", drummer="drummer1")
+    np.testing.assert_allclose(model.set_params(label_strength=0.0).predict(X[:8], style="funk"), plain, atol=1e-6)
+    strong = model.set_params(label_strength=2.0).predict(X[:8], style="funk", drummer="drummer1")
+    np.testing.assert_array_equal(model.predict(X[:8]), plain)  # no label asked: nothing to move
+    hits = np.concatenate([X[:8]] * 2, axis=-1) > 0
+    moved, learned = (strong - asked)[..., 9:][hits], (asked - plain)[..., 9:][hits]
+    assert np.abs(moved).max() > 1e-4 and np.all(moved * learned >= -1e-6)  # further, the same way
+    with pytest.raises(ValueError, match="label_strength"):
+        GrooveSeq2Seq(**SMALL, label_strength=-1.0).fit(X, y, style=style)
+
+
 def test_validation_labels_are_required_with_a_validation_set(labelled):
     X, y, style, _ = labelled
     with pytest.raises(ValueError, match="give style_val"):

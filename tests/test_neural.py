@@ -251,10 +251,10 @@ def test_fit_leaves_torch_global_generator_alone(gmd):
 
 
 def test_public_parameters_are_few(gmd):
-    """At most 15 named parameters each; the network's sizes are module__* settings."""
+    """At most 16 named parameters each (label_strength, the 16th, won on validation); sizes are module__* settings."""
     for cls in (GrooveSeq2Seq, GrooveTransfer):
         names = cls._get_param_names()
-        assert len(names) <= 15, (cls.__name__, names)
+        assert len(names) <= 16, (cls.__name__, names)
         assert not set(names) & set(MODULE_PARAMS)
 
 
