@@ -55,6 +55,9 @@ def load(name, folder=WEIGHTS):
     ----------
     name : str
         One of :func:`available`: ``"humanize"`` (score -> performance),
+        ``"humanize_live"`` (one small network distilled from it, for a
+        live rig), ``"humanize_styles"`` (plays a style or a drummer:
+        ``predict(X, style="funk", drummer="drummer3")``),
         ``"infill_closed_hihat"`` and ``"tap2drum"`` (pipelines that take any
         hvo and apply their own input transform), ``"groove_transfer"``; or
         a task of :mod:`sklearn_groove.tasks` (``"infill"``, ``"transfer"``),
