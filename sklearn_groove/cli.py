@@ -87,15 +87,14 @@ def _load_model_once(spec, task):
 def _onnx_player(spec, args):
     """An ONNX Runtime session of the humanizer ``spec`` (the shipped default where None), or None.
 
-    None where the model has no ONNX file beside its weights, where a style
-    or drummer is asked for, or where ONNX Runtime is not installed: the
-    estimator plays instead.
+    None where the model has no ONNX file beside its weights, or where ONNX
+    Runtime is not installed: the estimator plays instead.
     """
     from . import pretrained
 
     name = DEFAULT_HUMANIZER if spec is None else spec
     path = pretrained.WEIGHTS / f"{name}.onnx"
-    if getattr(args, "style", None) or getattr(args, "drummer", None) or not path.is_file():
+    if not path.is_file():
         return None
     try:
         from .neural._runtime import onnx_session
@@ -127,7 +126,10 @@ def _temperature_key(model):
 
 
 def _offered(model):
-    """The styles and drummers a model (its last step, or its members) was fitted with: two sorted lists."""
+    """The styles and drummers a model (its last step, or its members, or an ONNX file) learned: two sorted lists."""
+    if hasattr(model, "get_inputs"):  # an ONNX Runtime session: its file names them
+        known = model.get_modelmeta().custom_metadata_map
+        return [sorted(filter(None, known.get(key, "").split(","))) for key in ("styles", "drummers")]
     model = model.steps[-1][1] if hasattr(model, "steps") else model
     parts = getattr(model, "estimators_", [model])
     found = []
@@ -155,13 +157,13 @@ def _song_player(model, args, default_temperature=0.0):
     """
     temperature = default_temperature if args.temperature is None else args.temperature
     seed = 0 if args.seed is None else args.seed
+    labels = _labels(model, args, args.model)
     if hasattr(model, "get_inputs"):  # an ONNX Runtime session
         from .neural._runtime import onnx_take
 
-        return onnx_take(model, temperature=temperature, seed=seed), "select" if temperature > 0 else "mean"
+        return onnx_take(model, temperature=temperature, seed=seed, **labels), "select" if temperature > 0 else "mean"
     from .songs import one_take
 
-    labels = _labels(model, args, args.model)
     if temperature > 0 and _temperature_key(model) is not None:
         return one_take(model, temperature=temperature, seed=seed, **labels), "select"
     _configure(model, args)  # says so where a temperature was asked of a model that has none

@@ -59,6 +59,24 @@ def test_sampling_matches_the_estimator_given_its_draws(windows, tmp_path):
     np.testing.assert_allclose(session.run(None, feed)[0], member.predict(x), atol=1e-4)
 
 
+def test_styles_and_drummers_play_the_same_in_onnx_runtime(windows, tmp_path):
+    """humanize_styles (label_strength 2: each labelled window also decoded without its labels) in ONNX Runtime."""
+    model = pretrained.load("humanize_styles")
+    x = windows[..., :9].copy()
+    session = _session(model, tmp_path / "styles.onnx")
+    assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member", "labels"]
+    assert session.get_modelmeta().custom_metadata_map["styles"].split(",") == list(model.styles_)
+    per_window = ["funk", None] * (len(x) // 2) + ["jazz"] * (len(x) % 2)
+    for labels in ({}, {"style": "funk", "drummer": "drummer1"}, {"style": per_window}):
+        played, = session.run(None, onnx_feed(session, x, **labels))
+        np.testing.assert_allclose(played, model.predict(x, **labels), atol=1e-4)
+    with pytest.raises(ValueError, match="style 'polka' is not one this model learned; known: afrobeat"):
+        onnx_feed(session, x, style="polka")
+    plain = _session(pretrained.load("tap2drum"), tmp_path / "tap2drum.onnx")
+    with pytest.raises(ValueError, match="takes no style or drummer"):
+        onnx_feed(plain, windows, style="funk")
+
+
 def test_what_cannot_be_exported_is_refused(tmp_path):
     from sklearn_groove import GrooveKNN
 

@@ -31,12 +31,18 @@ def _parts(model):
         transformer, model = model.steps[0][1], model.steps[-1][1]
     members = model.estimators_ if isinstance(model, GrooveEnsemble) else [model]
     for member in members:
-        if getattr(member, "styles_", None) is not None or getattr(member, "drummers_", None) is not None:
-            raise ValueError("export_onnx does not yet take a model fitted with styles or drummers")
+        if _labels_of([member]) != _labels_of(members[:1]):
+            raise ValueError("export_onnx takes an ensemble whose members learned the same styles and drummers")
         if not isinstance(member, GrooveSeq2Seq) or not hasattr(member, "net_"):
             raise ValueError(f"export_onnx takes fitted GrooveSeq2Seq models, alone, in a GrooveEnsemble or after a "
                              f"Tapper or VoiceRemover; got {type(member).__name__}")
     return transformer, members, isinstance(model, GrooveEnsemble) and model.rotate_bars
+
+
+def _labels_of(members):
+    """(styles, drummers) the first of ``members`` learned: two lists, empty where it learned none."""
+    known = (getattr(members[0], key, None) for key in ("styles_", "drummers_"))
+    return tuple([] if k is None else [str(x) for x in k] for k in known)
 
 
 def _player(transformer, members, rotate):
@@ -44,9 +50,12 @@ def _player(transformer, members, rotate):
     import torch
     from torch import nn
 
-    from ._modules import split_head
+    from ._modules import guide, split_head
 
     m = N_VOICES
+
+    def _with(condition, labels):
+        return labels if condition is None else torch.cat([condition, labels], dim=-1)
 
     def shifted(x, k):
         return torch.cat([x[:, k:], torch.zeros_like(x[:, :k])], dim=1)
@@ -61,24 +70,38 @@ def _player(transformer, members, rotate):
             self.ahead = 0 if transfer else estimator.hits_ahead
             self.threshold = 0.5 if transfer else float(estimator.hit_threshold)
             self.copied = [] if transfer else estimator._copied_voices(estimator.n_input_features_)
+            self.n_labels = sum(len(k) for k in _labels_of([estimator]))
+            self.strength = float(estimator.label_strength)
 
         def conditioned(self, x):
             if self.condition == "hits":
                 return torch.cat([x] + [shifted(x, k) for k in range(1, self.ahead + 1)], dim=-1)
             return x if self.condition == "input" else None
 
-        def forward(self, x, temperature, noise, z=None):
+        def forward(self, x, temperature, noise, z=None, labels=None):
             net = self.net
             if z is None:
                 z, _ = net.encode(x)
-            condition = self.conditioned(x)
+            condition, unlabelled = self.conditioned(x), None
+            if self.n_labels:  # each window's labels at every step, as the estimators add them
+                per_step = labels[:, None, :].expand(-1, x.shape[1], -1)
+                if self.strength != 1.0:
+                    unlabelled = _with(condition, torch.zeros_like(per_step))
+                condition = _with(condition, per_step)
+
+            def decode(previous, steps, states):
+                raw, state = net.decode(z, previous, None if condition is None else condition[:, steps], states[0])
+                if unlabelled is None:
+                    return raw, (state, None)
+                plain, plain_state = net.decode(z, previous, unlabelled[:, steps], states[1])
+                return guide(raw, plain, self.strength, m), (state, plain_state)
+
             if not net.autoregressive:
-                raw, _ = net.decode(z, torch.zeros(x.shape[0], x.shape[1], 3 * m), condition)
+                raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * m), slice(None), (None, None))
                 return self.copy(x, self.step(raw, x if self.keeps_hits else None, temperature, noise))
-            previous, state, steps = torch.zeros(x.shape[0], 1, 3 * m), None, []
+            previous, states, steps = torch.zeros(x.shape[0], 1, 3 * m), (None, None), []
             for t in range(x.shape[1]):  # unrolled: the file plays windows of this many steps
-                step_condition = None if condition is None else condition[:, t : t + 1]
-                raw, state = net.decode(z, previous, step_condition, state)
+                raw, states = decode(previous, slice(t, t + 1), states)
                 previous = self.step(raw, x[:, t : t + 1] if self.keeps_hits else None, temperature, noise[:, t : t + 1])
                 steps.append(previous)
             return self.copy(x, torch.cat(steps, dim=1))
@@ -125,14 +148,14 @@ def _player(transformer, members, rotate):
             tap = h.max(dim=-1, keepdim=True).values
             return torch.cat([tap, torch.zeros_like(tap), torch.gather(o, -1, loudest) * tap], dim=-1)
 
-        def forward(self, x, temperature, noise, member):
+        def forward(self, x, temperature, noise, member, labels=None):
             x = self.prepare(x)
-            played = torch.stack([p(x, temperature, noise) for p in self.members])  # (members, n, steps, 27)
+            played = torch.stack([p(x, temperature, noise, labels=labels) for p in self.members])  # (members, n, steps, 27)
             mean = played.mean(dim=0)
             if rotate:  # temperature 0: each window also played with its bars swapped, then averaged
                 half = x.shape[1] // 2
                 swapped = torch.cat([x[:, half:], x[:, :half]], dim=1)
-                again = torch.stack([p(swapped, temperature, noise) for p in self.members]).mean(dim=0)
+                again = torch.stack([p(swapped, temperature, noise, labels=labels) for p in self.members]).mean(dim=0)
                 mean = (mean + torch.cat([again[:, -half:], again[:, :-half]], dim=1)) / 2
                 mean = torch.cat([x[..., :m], mean[..., m:]], dim=-1)
             chosen = nn.functional.one_hot(member, len(self.members)).T.float()[:, :, None, None]
@@ -250,6 +273,11 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
         names = ["x", "temperature", "noise", "member"]
         example = (window(n_features), torch.tensor(0.0), window(3 * N_VOICES), torch.zeros(1, dtype=torch.int64))
         axes = {"member": {0: "batch"}}
+        n_labels = sum(len(k) for k in _labels_of(members))
+        if n_labels:
+            names.append("labels")
+            example += (torch.zeros(1, n_labels),)
+            axes["labels"] = {0: "batch"}
     axes.update({name: {0: "batch", **steps} for name in ("x", "noise", "hvo")})
     path = os.fspath(path)
     with torch.no_grad(), warnings.catch_warnings():
@@ -258,7 +286,20 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
                           opset_version=OPSET, dynamo=False)
     if int8:
         _store_int8(path)
+    if not transfer and any(_labels_of(members)):
+        _write_labels(path, *_labels_of(members))
     return path
+
+
+def _write_labels(path, styles, drummers):
+    """Name, in the file's metadata, the styles and drummers whose one-hot columns its ``labels`` input holds."""
+    import onnx
+
+    model = onnx.load(path)
+    for key, values in (("styles", styles), ("drummers", drummers)):
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, ",".join(values)
+    onnx.save(model, path)
 
 
 def _store_int8(path, min_size=1024):
@@ -316,11 +357,14 @@ def onnx_noise(n_windows, n_steps=32, *, seed=None):
     return np.random.default_rng(seed).standard_normal((n_windows, n_steps, 3 * N_VOICES)).astype(np.float32)
 
 
-def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=None):
+def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=None, style=None, drummer=None):
     """The inputs of an exported model's ONNX Runtime session for windows ``x``, at a temperature, from a seed.
 
     Each window's ensemble member is drawn from the seed too (among
-    ``n_members``); ``groove`` is a transfer file's groove windows.
+    ``n_members``); ``groove`` is a transfer file's groove windows;
+    ``style`` and ``drummer`` (one for all windows, or one a window; None:
+    none), for a file of a model that learned them, which names them in its
+    metadata (``styles``, ``drummers``).
     """
     x = np.ascontiguousarray(x, dtype=np.float32)
     rng = np.random.default_rng(seed)
@@ -331,4 +375,29 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
         "noise": rng.standard_normal(x.shape[:2] + (3 * N_VOICES,)).astype(np.float32),
         "member": rng.integers(n_members, size=len(x)).astype(np.int64),
     }
-    return {i.name: values[i.name] for i in session.get_inputs()}
+    names = [i.name for i in session.get_inputs()]
+    if "labels" in names:
+        known = session.get_modelmeta().custom_metadata_map
+        values["labels"] = np.concatenate([_one_hot(given, known[key].split(",") if known[key] else [], len(x), name)
+                                           for name, key, given in (("style", "styles", style),
+                                                                    ("drummer", "drummers", drummer))], axis=1)
+    elif style is not None or drummer is not None:
+        raise ValueError("this ONNX file takes no style or drummer: its model was fitted without them")
+    return {name: values[name] for name in names}
+
+
+def _one_hot(given, known, n, name):
+    """(n, len(known)) float32: each window's label (one for all, or one a window; None: none) as one-hot."""
+    out = np.zeros((n, len(known)), np.float32)
+    if given is None:
+        return out
+    labels = [given] * n if np.ndim(given) == 0 else list(given)
+    if len(labels) != n:
+        raise ValueError(f"{name} has {len(labels)} labels for {n} windows: give one, or one a window")
+    for i, label in enumerate(labels):
+        if label is None:
+            continue
+        if str(label) not in known:
+            raise ValueError(f"{name} {label!r} is not one this model learned; known: {', '.join(known) or 'none'}")
+        out[i, known.index(str(label))] = 1.0
+    return out

@@ -174,9 +174,7 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
         if not guided:
             return raw, (state, None)
         plain, plain_state = module.decode(z, previous, unlabelled[:, steps], states[1])
-        raw = torch.cat([raw[..., :m], plain[..., m : 3 * m] + strength * (raw[..., m : 3 * m] - plain[..., m : 3 * m]),
-                         raw[..., 3 * m :]], dim=-1)
-        return raw, (state, plain_state)
+        return guide(raw, plain, strength, m), (state, plain_state)
 
     previous = torch.zeros(len(z), 1, 3 * m, device=z.device)
     if not module.autoregressive:  # the steps do not depend on each other's outputs: decode and draw them at once
@@ -189,6 +187,13 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
         previous = _draw(raw, None if hits is None else hits[:, t : t + 1], m, temperature, generator, threshold)
         steps.append(previous)
     return torch.cat(steps, dim=1)
+
+
+def guide(raw, plain, strength, m):
+    """``raw`` with its velocity and offset means ``strength`` times as far from ``plain``'s (unlabelled)."""
+    means = slice(m, 3 * m)
+    return torch.cat([raw[..., :m], plain[..., means] + strength * (raw[..., means] - plain[..., means]),
+                      raw[..., 3 * m :]], dim=-1)
 
 
 def _draw(raw, hits, m, temperature, generator, threshold):

@@ -21,19 +21,20 @@ def onnx_session(path):
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-def onnx_take(session, *, temperature=1.0, seed=0):
+def onnx_take(session, *, temperature=1.0, seed=0, **labels):
     """A ``predict`` for :func:`sklearn_groove.songs.predict_song`: a session of a one-network file plays a take.
 
     As :func:`sklearn_groove.songs.one_take` does with an estimator: each
     batch of windows is drawn with its own seed drawn from ``seed`` (same
     seed, same take; the draws are NumPy's, so the take differs from the
     estimator's of the same seed). Temperature 0: the most likely
-    performance.
+    performance. ``labels``: ``style`` and ``drummer``, for a file that
+    takes them.
     """
     rng = np.random.default_rng(seed)
 
     def predict(windows):
-        feed = onnx_feed(session, windows, temperature, seed=int(rng.integers(2**31 - 1)))
+        feed = onnx_feed(session, windows, temperature, seed=int(rng.integers(2**31 - 1)), **labels)
         return session.run(None, feed)[0]
 
     return predict
