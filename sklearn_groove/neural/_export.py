@@ -182,7 +182,8 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     The file plays what ``model.predict`` plays, at any temperature, with no
     Python: a plugin host loads it with ONNX Runtime (C++, C#, Java,
     JavaScript, Python). Takes every shipped model (``humanize``,
-    ``infill_closed_hihat``, ``tap2drum``, ``groove_transfer``) and any fitted
+    ``humanize_live``, ``humanize_styles``, ``infill_closed_hihat``,
+    ``tap2drum``, ``groove_transfer``) and any fitted
     GrooveSeq2Seq, alone, in a GrooveEnsemble, or after a VoiceRemover or
     Tapper (which the file then applies itself), and any fitted
     GrooveTransfer (its ``transfer``).
@@ -204,6 +205,11 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
       float32 ``(n_grooves, n_steps, 27)``: performances whose mean groove
       embedding plays every window of ``x`` (the score's hits), as
       ``model.transfer(groove, x, average=True)``.
+    - ``labels`` (a file of a model fitted with styles or drummers only):
+      float32 ``(batch, n_styles + n_drummers)``, each window's style and
+      drummer one-hot, in the order the file's metadata entries ``styles``
+      and ``drummers`` list them (all zeros: none); :func:`onnx_feed` fills
+      it from names.
 
     A model that never samples (no velocity or offset spread, hits given)
     reads neither ``temperature`` nor ``noise``, and its file leaves them out:
