@@ -50,7 +50,7 @@ def _player(transformer, members, rotate):
     import torch
     from torch import nn
 
-    from ._modules import guide, split_head
+    from ._modules import decode_guided, split_head
 
     m = N_VOICES
 
@@ -85,16 +85,11 @@ def _player(transformer, members, rotate):
             condition, unlabelled = self.conditioned(x), None
             if self.n_labels:  # each window's labels at every step, as the estimators add them
                 per_step = labels[:, None, :].expand(-1, x.shape[1], -1)
-                if self.strength != 1.0:
-                    unlabelled = _with(condition, torch.zeros_like(per_step))
+                unlabelled = _with(condition, torch.zeros_like(per_step))
                 condition = _with(condition, per_step)
 
             def decode(previous, steps, states):
-                raw, state = net.decode(z, previous, None if condition is None else condition[:, steps], states[0])
-                if unlabelled is None:
-                    return raw, (state, None)
-                plain, plain_state = net.decode(z, previous, unlabelled[:, steps], states[1])
-                return guide(raw, plain, self.strength, m), (state, plain_state)
+                return decode_guided(net, z, previous, steps, states, condition, unlabelled, self.strength)
 
             if not net.autoregressive:
                 raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * m), slice(None), (None, None))

@@ -166,15 +166,9 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
     tensor (batch, n_steps, 3 * n_voices): the hvo.
     """
     m = module.n_voices
-    guided = unlabelled is not None and strength != 1.0
 
     def decode(previous, steps, states):
-        """Raw outputs of ``steps`` (a slice) and the decoder's states, guided where asked."""
-        raw, state = module.decode(z, previous, None if condition is None else condition[:, steps], states[0])
-        if not guided:
-            return raw, (state, None)
-        plain, plain_state = module.decode(z, previous, unlabelled[:, steps], states[1])
-        return guide(raw, plain, strength, m), (state, plain_state)
+        return decode_guided(module, z, previous, steps, states, condition, unlabelled, strength)
 
     previous = torch.zeros(len(z), 1, 3 * m, device=z.device)
     if not module.autoregressive:  # the steps do not depend on each other's outputs: decode and draw them at once
@@ -189,11 +183,22 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
     return torch.cat(steps, dim=1)
 
 
-def guide(raw, plain, strength, m):
-    """``raw`` with its velocity and offset means ``strength`` times as far from ``plain``'s (unlabelled)."""
-    means = slice(m, 3 * m)
-    return torch.cat([raw[..., :m], plain[..., means] + strength * (raw[..., means] - plain[..., means]),
-                      raw[..., 3 * m :]], dim=-1)
+def decode_guided(module, z, previous, steps, states, condition=None, unlabelled=None, strength=1.0):
+    """The decoder's raw outputs at ``steps`` (a slice of the condition's steps) and its states.
+
+    ``states``: the decoder's states, labelled and unlabelled ((None, None)
+    to start). Given ``unlabelled`` (the condition without its labels) and a
+    ``strength`` other than 1, the velocity and offset means are moved
+    ``strength`` times as far from the unlabelled decoding as the labelled
+    one lies (classifier-free guidance).
+    """
+    raw, state = module.decode(z, previous, None if condition is None else condition[:, steps], states[0])
+    if unlabelled is None or strength == 1.0:
+        return raw, (state, None)
+    plain, plain_state = module.decode(z, previous, unlabelled[:, steps], states[1])
+    means = slice(module.n_voices, 3 * module.n_voices)
+    guided = plain[..., means] + strength * (raw[..., means] - plain[..., means])
+    return torch.cat([raw[..., : means.start], guided, raw[..., means.stop :]], dim=-1), (state, plain_state)
 
 
 def _draw(raw, hits, m, temperature, generator, threshold):
