@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._hvo import MAX_OFFSET, check_hvo, hits_of, join_hvo
+from ._labels import window_labels
 from .metrics import timing_mae_ms
 
 __all__ = [
@@ -129,20 +130,6 @@ def fit_labels(labels, n, name):
     if not named.any():
         raise ValueError(f"{name} labels no window: give at least one label, or {name}=None")
     return np.unique(labels[named].astype(str)), labels
-
-
-def window_labels(given, n, known, name):
-    """``given`` (one label for all ``n`` windows, or one a window; None: that window has none) as an object array.
-
-    A label outside ``known`` is refused with the known ones.
-    """
-    labels = np.asarray([given] * n if np.ndim(given) == 0 else given, dtype=object)
-    if len(labels) != n:
-        raise ValueError(f"{name} has {len(labels)} labels for {n} windows: give one, or one a window")
-    unknown = sorted({str(x) for x in labels if x is not None} - {str(x) for x in known})
-    if unknown:
-        raise ValueError(f"{name} {unknown[0]!r} is not one this model learned; known: {', '.join(map(str, known))}")
-    return labels
 
 
 def predict_at(estimator, X, temperature, seed=None, labels=None):

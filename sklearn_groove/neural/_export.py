@@ -7,6 +7,7 @@ writes is in its docstring and in docs/export.md.
 import numpy as np
 
 from .._hvo import N_VOICES
+from .._labels import one_hot
 
 __all__ = ["export_onnx", "onnx_feed", "onnx_noise"]
 
@@ -379,26 +380,10 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
     names = [i.name for i in session.get_inputs()]
     if "labels" in names:
         known = session.get_modelmeta().custom_metadata_map
-        values["labels"] = np.concatenate([_one_hot(given, known[key].split(",") if known[key] else [], len(x), name)
+        values["labels"] = np.concatenate([one_hot(given, len(x), known[key].split(",") if known[key] else [], name)
                                            for name, key, given in (("style", "styles", style),
                                                                     ("drummer", "drummers", drummer))], axis=1)
     elif style is not None or drummer is not None:
         raise ValueError("this ONNX file takes no style or drummer: its model was fitted without them")
     return {name: values[name] for name in names}
 
-
-def _one_hot(given, known, n, name):
-    """(n, len(known)) float32: each window's label (one for all, or one a window; None: none) as one-hot."""
-    out = np.zeros((n, len(known)), np.float32)
-    if given is None:
-        return out
-    labels = [given] * n if np.ndim(given) == 0 else list(given)
-    if len(labels) != n:
-        raise ValueError(f"{name} has {len(labels)} labels for {n} windows: give one, or one a window")
-    for i, label in enumerate(labels):
-        if label is None:
-            continue
-        if str(label) not in known:
-            raise ValueError(f"{name} {label!r} is not one this model learned; known: {', '.join(known) or 'none'}")
-        out[i, known.index(str(label))] = 1.0
-    return out

@@ -18,7 +18,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveEstimator, fit_labels, flatten, validate_hits, validate_inputs, window_labels
+from .._base import GrooveEstimator, fit_labels, flatten, validate_hits, validate_inputs
+from .._labels import one_hot
 from .._hvo import N_VOICES, check_hvo, check_voices, hits_of
 from ..neighbors import top_k_similar
 
@@ -316,11 +317,7 @@ class _GrooveRecurrent(GrooveEstimator):
                 if given is not None:
                     raise ValueError(f"this model was fitted without {name}s: give none, or fit it with {name}=...")
                 continue
-            onehot = np.zeros((n, len(known)), np.float32)
-            if given is not None:
-                labels = window_labels(given, n, known, name)
-                named = np.flatnonzero([x is not None for x in labels])  # None: that window plays with none
-                onehot[named, np.searchsorted(known, labels[named].astype(str))] = 1.0
+            onehot = one_hot(given, n, known, name)  # None: that window plays with none
             if drop is not None:
                 onehot[drop.random(n) < _LABEL_DROPOUT] = 0.0
             parts.append(onehot)

@@ -1,0 +1,31 @@
+"""Style and drummer labels of windows, with NumPy alone (the ONNX Runtime path imports no scikit-learn)."""
+
+import numpy as np
+
+__all__ = ["window_labels", "one_hot"]
+
+
+def window_labels(given, n, known, name):
+    """``given`` (one label for all ``n`` windows, or one a window; None: that window has none) as an object array.
+
+    A label outside ``known`` is refused with the known ones.
+    """
+    labels = np.asarray([given] * n if np.ndim(given) == 0 else given, dtype=object)
+    if len(labels) != n:
+        raise ValueError(f"{name} has {len(labels)} labels for {n} windows: give one, or one a window")
+    unknown = sorted({str(x) for x in labels if x is not None} - {str(x) for x in known})
+    if unknown:
+        raise ValueError(f"{name} {unknown[0]!r} is not one this model learned; known: {', '.join(map(str, known))}")
+    return labels
+
+
+def one_hot(given, n, known, name):
+    """(n, len(known)) float32: each window's label of :func:`window_labels` as one-hot (no label: zeros)."""
+    out = np.zeros((n, len(known)), np.float32)
+    if given is None:
+        return out
+    column = {str(k): i for i, k in enumerate(known)}
+    for i, label in enumerate(window_labels(given, n, known, name)):
+        if label is not None:
+            out[i, column[str(label)]] = 1.0
+    return out
