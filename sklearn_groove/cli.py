@@ -128,8 +128,9 @@ def _temperature_key(model):
 def _offered(model):
     """The styles and drummers a model (its last step, or its members, or an ONNX file) learned: two sorted lists."""
     if hasattr(model, "get_inputs"):  # an ONNX Runtime session: its file names them
-        known = model.get_modelmeta().custom_metadata_map
-        return [sorted(filter(None, known.get(key, "").split(","))) for key in ("styles", "drummers")]
+        from .neural._export import onnx_labels
+
+        return [sorted(known) for known in onnx_labels(model)]
     model = model.steps[-1][1] if hasattr(model, "steps") else model
     parts = getattr(model, "estimators_", [model])
     found = []

@@ -275,7 +275,8 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
         names = ["x", "temperature", "noise", "member"]
         example = (window(n_features), torch.tensor(0.0), window(3 * N_VOICES), torch.zeros(1, dtype=torch.int64))
         axes = {"member": {0: "batch"}}
-        n_labels = sum(len(k) for k in _labels_of(members))
+        labels = _labels_of(members)
+        n_labels = sum(len(k) for k in labels)
         if n_labels:
             names.append("labels")
             example += (torch.zeros(1, n_labels),)
@@ -288,8 +289,8 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
                           opset_version=OPSET, dynamo=False)
     if int8:
         _store_int8(path)
-    if not transfer and any(_labels_of(members)):
-        _write_labels(path, *_labels_of(members))
+    if not transfer and n_labels:
+        _write_labels(path, *labels)
     return path
 
 
@@ -379,11 +380,14 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
     }
     names = [i.name for i in session.get_inputs()]
     if "labels" in names:
-        known = session.get_modelmeta().custom_metadata_map
-        values["labels"] = np.concatenate([one_hot(given, len(x), known[key].split(",") if known[key] else [], name)
-                                           for name, key, given in (("style", "styles", style),
-                                                                    ("drummer", "drummers", drummer))], axis=1)
+        values["labels"] = np.concatenate([one_hot(given, len(x), known, name) for name, given, known in
+                                           zip(("style", "drummer"), (style, drummer), onnx_labels(session))], axis=1)
     elif style is not None or drummer is not None:
         raise ValueError("this ONNX file takes no style or drummer: its model was fitted without them")
     return {name: values[name] for name in names}
 
+
+def onnx_labels(session):
+    """(styles, drummers) an exported model's file names in its metadata, in its ``labels`` columns' order."""
+    known = session.get_modelmeta().custom_metadata_map
+    return tuple([x for x in known.get(key, "").split(",") if x] for key in ("styles", "drummers"))
