@@ -6,7 +6,8 @@ For every model and mode (Quantized, KNN, the shipped humanize at temperature 0 
 temperature 1, the shipped groove transfer) it plays the scores of the test windows and measures
 - the classifier two-sample test (``sklearn_groove.metrics.two_sample_test``) against the
   drummers' performances of the same scores, with two kinds of classifier (gradient-boosted
-  trees, the default, and a logistic regression), 95% intervals over scores;
+  trees, the default, and a logistic regression), all windows of a take in one fold, 95% intervals
+  over takes;
 - the groove statistics, compared two-sided (``compare_grooves``): per-voice spreads of offsets
   and velocities (the five most played voices), swing, laid-back-ness, autocorrelation, take-level
   push/drag, voice correlation.
@@ -62,7 +63,8 @@ def main():
     played = performances(train, test, args.seed)
     for label, generated in played.items():
         t0 = time.perf_counter()
-        tests = {name: two_sample_test(test.hvo, generated, classifier=clf, random_state=args.seed)._asdict()
+        tests = {name: two_sample_test(test.hvo, generated, groups=test.filename, classifier=clf,
+                                       random_state=args.seed)._asdict()
                  for name, clf in classifiers.items()}
         rows[label] = {
             "two_sample": tests,

@@ -20,7 +20,8 @@ ways:
 From every song, 2-bar windows are cut starting half a bar after each bar
 line, so that each straddles the border of the model's own windows, and the
 classifier two-sample test compares them with the same windows of the
-drummer's take (boosted trees and logistic regression, 95% intervals). The
+drummer's take (boosted trees and logistic regression, all windows of a song
+in one fold, 95% intervals over songs). The
 offset spread of each whole song (std of offsets at its hits) is compared
 with the drummer's. Results: benchmarks/results/song_realism.{json,md}, or
 song_realism_validation.{json,md} for the validation split, where the
@@ -106,13 +107,15 @@ def main():
             spread = {mode: float(split_hvo(hvo)[2][h > 0].std()) for mode, hvo in played.items()}
             spreads.append({"file": name, "drummer": float(split_hvo(real)[2][h > 0].std()), **spread})
             print(k, name, {m: round(v, 3) for m, v in spreads[-1].items() if m != "file"}, flush=True)
+    song = np.concatenate([np.full(len(w), k) for k, w in enumerate(real_windows)])
     real_windows = np.concatenate(real_windows)
     classifiers = {"boosted trees": None,
                    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))}
     rows = []
     for mode, parts in windows.items():
         generated = np.concatenate(parts)
-        tests = {c: two_sample_test(real_windows, generated, classifier=clf, random_state=args.seed)._asdict()
+        tests = {c: two_sample_test(real_windows, generated, groups=song, classifier=clf,
+                                     random_state=args.seed)._asdict()
                  for c, clf in classifiers.items()}
         ratio = np.array([s[mode] / s["drummer"] for s in spreads if s["drummer"] > 0])
         rows.append({"mode": mode, "two_sample": tests, "song_offset_std_ratio_median": float(np.median(ratio)),

@@ -64,3 +64,31 @@ def test_groove_statistics_and_two_sided_comparison(real):
     assert verdict(compare_grooves(real, real), "offset_std/snare") == "ok"
     late = join_hvo(h, v, np.clip(o + 0.1 * h, -0.5, 0.49))
     assert verdict(compare_grooves(real, late), "offset_mean/kick") == "too late"
+
+
+def _takes(h, seed, per_take):
+    """Performances of the scores ``h`` whose loudness and push are each take's own (a take: ``per_take`` windows)."""
+    rng = np.random.default_rng(seed)
+    takes = len(h) // per_take
+    level = np.repeat(rng.uniform(0.3, 0.9, takes), per_take)[:, None, None]
+    push = np.repeat(rng.uniform(-0.2, 0.2, takes), per_take)[:, None, None]
+    v = np.clip(level + rng.normal(0, 0.03, h.shape), 0, 1)
+    o = np.clip(push + rng.normal(0, 0.03, h.shape), -0.5, 0.49)
+    return join_hvo(h, h * v, h * o)
+
+
+def test_groups_keep_a_take_out_of_its_own_training():
+    # real and generated takes come from one distribution; only a classifier that has seen other windows of the
+    # same take (its loudness and push) can tell them apart
+    per_take = 10
+    h = (np.random.default_rng(0).random((300, 8, 9)) < 0.4).astype(float)
+    real, generated = _takes(h, 1, per_take), _takes(h, 2, per_take)
+    take = np.repeat(np.arange(len(h) // per_take), per_take)
+    leaky = two_sample_test(real, generated, random_state=0)
+    fair = two_sample_test(real, generated, groups=take, random_state=0)
+    assert leaky.low > 0.6 and fair.low < 0.5 < fair.high
+    assert fair.high - fair.low > leaky.high - leaky.low  # fewer independent units: a wider interval
+    with pytest.raises(ValueError, match=r"one group per pair: shape \(299,\), expected \(300,\)"):
+        two_sample_test(real, generated, groups=take[:-1])
+    with pytest.raises(ValueError, match="at least 5 groups for 5 folds, got 3"):
+        two_sample_test(real, generated, groups=take % 3)

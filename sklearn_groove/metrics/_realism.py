@@ -71,22 +71,34 @@ def _default_classifier(random_state):
     return HistGradientBoostingClassifier(max_iter=200, random_state=random_state)
 
 
-def two_sample_test(real, generated, *, classifier=None, n_splits=5, n_resamples=1000, confidence=0.95,
-                    random_state=None):
+def two_sample_test(real, generated, *, groups=None, classifier=None, n_splits=5, n_resamples=1000,
+                    confidence=0.95, random_state=None):
     """Classifier two-sample test: how often a classifier tells a real performance from a generated one.
 
     ``real[i]`` and ``generated[i]`` are two performances of one score; the
     classifier reads :func:`groove_features` and is cross-validated with both
     performances of a score always in the same fold, so it cannot learn a
-    score. The interval is a percentile bootstrap over scores.
+    score. The interval is a percentile bootstrap over scores (over groups
+    where ``groups`` is given).
+
+    Windows cut from one take share notes where they overlap, and all share
+    the take's feel: with such windows in both the training and the held-out
+    folds, the classifier learns the take instead of what real performances
+    have in common, and tells the generated ones apart far more often. Pass
+    the take of each window as ``groups`` (e.g. ``fetch_groove(...).filename``)
+    so that a take is never on both sides.
 
     Parameters
     ----------
     real, generated : array-like of shape (n_pairs, n_steps, 27)
+    groups : array-like of shape (n_pairs,), default=None
+        The take (or song) each pair was cut from: pairs of one group are
+        always in the same fold, and the bootstrap draws whole groups. None:
+        each pair is its own group, right only for windows of distinct takes.
     classifier : scikit-learn classifier, default=None
         None: ``HistGradientBoostingClassifier(max_iter=200)``.
     n_splits : int, default=5
-        Folds of the cross-validation (over scores).
+        Folds of the cross-validation (over groups).
     n_resamples : int, default=1000
     confidence : float, default=0.95
     random_state : int, RandomState instance or None, default=None
@@ -124,19 +136,36 @@ def two_sample_test(real, generated, *, classifier=None, n_splits=5, n_resamples
     n = len(real)
     if n < 2 * n_splits:
         raise ValueError(f"two_sample_test needs at least {2 * n_splits} pairs for {n_splits} folds, got {n}")
+    group = _group_index(groups, n, n_splits)
     rng = check_random_state(random_state)
     seed = rng.randint(2**31 - 1)
     model = _default_classifier(seed) if classifier is None else clone(classifier)
     X = np.concatenate([groove_features(real), groove_features(generated)])
     y = np.r_[np.ones(n, int), np.zeros(n, int)]
-    groups = np.r_[np.arange(n), np.arange(n)]
     # the folds as index pairs, so that this works with scikit-learn's metadata routing on or off
-    folds = list(GroupKFold(n_splits, shuffle=True, random_state=seed).split(X, y, groups))
+    folds = list(GroupKFold(n_splits, shuffle=True, random_state=seed).split(X, y, np.r_[group, group]))
     correct = (cross_val_predict(model, X, y, cv=folds) == y).reshape(2, n).mean(axis=0)
-    resampled = correct[rng.randint(0, n, (n_resamples, n))].mean(axis=1)
+    n_groups = group.max() + 1
+    per_group, size = np.bincount(group, correct, n_groups), np.bincount(group, minlength=n_groups)
+    drawn = rng.randint(0, n_groups, (n_resamples, n_groups))
+    resampled = per_group[drawn].sum(axis=1) / size[drawn].sum(axis=1)
     alpha = (1 - confidence) / 2
     low, high = np.percentile(resampled, [100 * alpha, 100 * (1 - alpha)])
     return TwoSampleResult(float(correct.mean()), float(low), float(high), n)
+
+
+def _group_index(groups, n, n_splits):
+    """Each pair's group as 0..n_groups-1 (each pair its own where ``groups`` is None), checked against the folds."""
+    if groups is None:
+        return np.arange(n)
+    groups = np.asarray(groups)
+    if groups.shape != (n,):
+        raise ValueError(f"groups must give one group per pair: shape {groups.shape}, expected ({n},)")
+    group = np.unique(groups, return_inverse=True)[1].ravel()
+    if group.max() + 1 < n_splits:
+        raise ValueError(f"two_sample_test needs at least {n_splits} groups for {n_splits} folds, got "
+                         f"{group.max() + 1}: pass fewer n_splits or more takes")
+    return group
 
 
 def _lag_correlation(step_offsets, lag):
