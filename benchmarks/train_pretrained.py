@@ -17,7 +17,8 @@ per epoch, library version and validation and test metrics.
 trains nothing: it saves the model that earlier runs wrote to each DIR (their --out; DIR#K:
 member K of an ensemble saved there), one DIR as it is and several as a GrooveEnsemble of them,
 with the commands that trained them (--rotate-bars: a GrooveEnsemble(rotate_bars=True), which
-also plays each window with its bars rotated), and measures it again on validation and test.
+also plays each window with its bars rotated; --sampler K: member K plays every window when
+sampling), and measures it again on validation and test.
 ``--choice FILE`` does the same with the sources and bar rotation that ``choose_ensemble.py`` wrote
 to FILE. Weights are stored as int8 matrices with a float16 scale per row (--float16 for float16).
 """
@@ -141,6 +142,9 @@ def main():
         action="store_true",
         help="with --from: a GrooveEnsemble(rotate_bars=True), which also plays each window with its bars rotated",
     )
+    parser.add_argument("--sampler", type=int,
+                        help="with several --from: the member that plays every window above temperature 0 "
+                             "(GrooveEnsemble's sampler; default: one drawn per window)")
     args = parser.parse_args()
     if args.choice:
         choice = json.loads(Path(args.choice).read_text())
@@ -261,13 +265,13 @@ def combine(task, args, validation, test):
     """Save the task's model from each of ``args.sources``: one as it is, several as their GrooveEnsemble."""
     name, transformer = task.pretrained, task.make_transformer()
     metas, models = zip(*(_source(name, source) for source in args.sources))
-    if len(models) == 1 and not args.rotate_bars:
+    if len(models) == 1 and not args.rotate_bars and args.sampler is None:
         model = models[0]
         metadata = dict(metas[0])  # how it was trained and tuned; save() rewrites what it reads from the model
         metadata["saved_by"] = "python " + " ".join(sys.argv)
         members = None
     else:
-        model = GrooveEnsemble.from_fitted(models, rotate_bars=args.rotate_bars)
+        model = GrooveEnsemble.from_fitted(models, rotate_bars=args.rotate_bars, sampler=args.sampler)
         members = [{k: meta[k] for k in TRAINING_KEYS if k in meta} for meta in metas]
         for member, meta in zip(members, metas):
             member["validation_metrics"] = meta["validation_metrics"]

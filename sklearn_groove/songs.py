@@ -100,8 +100,9 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
 def one_take(model, *, temperature=1.0, seed=0, **labels):
     """A ``predict`` for :func:`predict_song` that samples a whole song as one take.
 
-    One network plays every window (for an ensemble, the member the seed
-    picks, not a member drawn per window), at ``temperature``, each batch of
+    One network plays every window (for an ensemble, its ``sampler``, or
+    the member the seed picks where that is None; not a member drawn per
+    window), at ``temperature``, each batch of
     windows with its own seed drawn from ``seed``. Give the song to
     :func:`predict_song` with ``blend="select"``, so that overlapping windows
     are not averaged. Same seed, same take.
@@ -144,7 +145,9 @@ def one_take(model, *, temperature=1.0, seed=0, **labels):
     transformers = [step for _, step in model.steps[:-1]] if hasattr(model, "steps") else []
     model = model.steps[-1][1] if hasattr(model, "steps") else model
     members = getattr(model, "estimators_", None)
-    player = members[int(rng.integers(len(members)))] if members else model
+    picked = int(rng.integers(len(members))) if members else None  # drawn either way: one seed, one take
+    sampler = getattr(model, "sampler", None)
+    player = members[picked if sampler is None else sampler] if members else model
     if "temperature" not in player.get_params():
         raise ValueError(f"{type(player).__name__} has no temperature: it cannot sample a take")
 

@@ -62,6 +62,28 @@ def test_sampling_draws_each_window_from_one_member(gmd):
     assert clone(model).get_params()["temperature"] == 0.0
 
 
+def test_sampler_plays_every_window_with_one_member(gmd):
+    X, y = gmd[:64, :, :9], gmd[:64]
+    model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, random_state=s) for s in (0, 1)], temperature=1.0,
+                           sampler=1, random_state=0).fit(X, y)
+    out = model.predict(X)
+    seeds = np.random.RandomState(0)
+    seeds.randint(2, size=len(X))  # the per-window draw is made either way: one seed, the same stream
+    alone = clone(model.estimators_[1]).set_params(temperature=1.0, random_state=int(seeds.randint(2**31 - 1, size=2)[1]))
+    alone.net_, alone.n_features_in_, alone.n_input_features_ = model.estimators_[1].net_, 32, X.shape[-1]
+    np.testing.assert_allclose(out, alone.predict(X), atol=1e-6)
+    drawn = model.set_params(sampler=None).predict(X)
+    assert not np.allclose(out, drawn)
+    # no effect at temperature 0
+    np.testing.assert_array_equal(model.set_params(temperature=0.0, sampler=1).predict(X),
+                                  model.set_params(sampler=None).predict(X))
+    with pytest.raises(ValueError, match="sampler=2 names no member: there are 2 estimators, so pass an index from 0 "
+                                         "to 1, or None"):
+        model.set_params(sampler=2).fit(X, y)
+    with pytest.raises(ValueError, match="sampler=5 names no member"):
+        GrooveEnsemble.from_fitted(model.estimators_, sampler=5)
+
+
 def test_fit_params_reach_the_members(gmd):
     model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, patience=5, random_state=s) for s in (0, 1)])
     model.fit(gmd[:100, :, :9], gmd[:100], X_val=gmd[100:150, :, :9], y_val=gmd[100:150])
