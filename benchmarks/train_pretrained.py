@@ -18,7 +18,9 @@ trains nothing: it saves the model that earlier runs wrote to each DIR (their --
 member K of an ensemble saved there), one DIR as it is and several as a GrooveEnsemble of them,
 with the commands that trained them (--rotate-bars: a GrooveEnsemble(rotate_bars=True), which
 also plays each window with its bars rotated; --sampler K: member K plays every window when
-sampling), and measures it again on validation and test.
+sampling; --calibrate: the sampling member, or each, learns to map its sampled velocities and
+offsets onto the drummers' of the training split, ``calibration="quantile"``), and measures it again on
+validation and test.
 ``--choice FILE`` does the same with the sources and bar rotation that ``choose_ensemble.py`` wrote
 to FILE. Weights are stored as int8 matrices with a float16 scale per row (--float16 for float16).
 """
@@ -145,6 +147,9 @@ def main():
     parser.add_argument("--sampler", type=int,
                         help="with several --from: the member that plays every window above temperature 0 "
                              "(GrooveEnsemble's sampler; default: one drawn per window)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="with --from: the member that samples (--sampler), or each, learns to map its sampled "
+                             "velocities and offsets onto the training split's (calibration='quantile')")
     args = parser.parse_args()
     if args.choice:
         choice = json.loads(Path(args.choice).read_text())
@@ -158,7 +163,7 @@ def main():
     test = fetch_groove(subset="test", data_home=args.data_home)
     for task in (TASKS[name] for name in args.tasks):
         if args.sources:
-            combine(task, args, validation, test)
+            combine(task, args, train, validation, test)
             continue
         name = args.name or task.pretrained
         monitor = "valid_" + args.monitor
@@ -261,10 +266,14 @@ def _source(name, source):
     return meta, model
 
 
-def combine(task, args, validation, test):
+def combine(task, args, train, validation, test):
     """Save the task's model from each of ``args.sources``: one as it is, several as their GrooveEnsemble."""
     name, transformer = task.pretrained, task.make_transformer()
     metas, models = zip(*(_source(name, source) for source in args.sources))
+    if args.calibrate:
+        for model in models if args.sampler is None else [models[args.sampler]]:
+            model.set_params(calibration="quantile")
+            model.calibration_ = model._learn_calibration(task.inputs(train.hvo), train.hvo)
     if len(models) == 1 and not args.rotate_bars and args.sampler is None:
         model = models[0]
         metadata = dict(metas[0])  # how it was trained and tuned; save() rewrites what it reads from the model

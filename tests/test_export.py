@@ -43,20 +43,38 @@ def test_groove_transfer_plays_the_same_in_onnx_runtime(windows, tmp_path):
     np.testing.assert_allclose(played, model.transfer(grooves, scores, average=True), atol=1e-4)
 
 
-def test_sampling_matches_the_estimator_given_its_draws(windows, tmp_path):
-    """At temperature 1 the file plays what the estimator plays, fed the normal draws of its generator."""
+def _parallel_draws(member, x):
+    """The normal draws a parallel decoder's generator makes: all its velocities, then all its offsets."""
     import torch
 
-    member = pretrained.load("humanize").estimators_[0].set_params(temperature=1.0, random_state=5)
-    x = windows[..., :9].copy()
     generator = member._generator()
     noise = np.zeros(x.shape[:2] + (27,), np.float32)
-    # a parallel decoder draws all its velocities, then all its offsets
     noise[..., 9:18] = torch.randn(x.shape, generator=generator).numpy()
     noise[..., 18:] = torch.randn(x.shape, generator=generator).numpy()
+    return noise
+
+
+def test_sampling_matches_the_estimator_given_its_draws(windows, tmp_path):
+    """At temperature 1 the file plays what the estimator plays, fed the normal draws of its generator."""
+    member = pretrained.load("humanize").estimators_[0].set_params(temperature=1.0, random_state=5)
+    x = windows[..., :9].copy()
     session = _session(member, tmp_path / "member.onnx")
-    feed = {**onnx_feed(session, x, 1.0), "noise": noise}
+    feed = {**onnx_feed(session, x, 1.0), "noise": _parallel_draws(member, x)}
     np.testing.assert_allclose(session.run(None, feed)[0], member.predict(x), atol=1e-4)
+
+
+def test_calibrated_models_play_the_same_in_onnx_runtime(windows, tmp_path):
+    """A model with a learned calibration maps its sampled values in the file too, and not at temperature 0."""
+    member = pretrained.load("humanize").estimators_[0].set_params(calibration="quantile", random_state=5)
+    x = windows[..., :9].copy()
+    member.calibration_ = member._learn_calibration(x, windows)
+    session = _session(member, tmp_path / "calibrated.onnx")
+    np.testing.assert_allclose(session.run(None, onnx_feed(session, x))[0], member.predict(x), atol=1e-4)
+    member.set_params(temperature=1.0)
+    feed = {**onnx_feed(session, x, 1.0), "noise": _parallel_draws(member, x)}
+    played = session.run(None, feed)[0]
+    np.testing.assert_allclose(played, member.predict(x), atol=1e-4)
+    assert np.abs(played - member.set_params(calibration=None).predict(x)).max() > 0.05  # the map was applied
 
 
 def test_styles_and_drummers_play_the_same_in_onnx_runtime(windows, tmp_path):

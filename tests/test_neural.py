@@ -251,10 +251,10 @@ def test_fit_leaves_torch_global_generator_alone(gmd):
 
 
 def test_public_parameters_are_few(gmd):
-    """At most 16 named parameters each (label_strength, the 16th, won on validation); sizes are module__* settings."""
+    """At most 17 named parameters each (label_strength and calibration won on validation); sizes are module__*."""
     for cls in (GrooveSeq2Seq, GrooveTransfer):
         names = cls._get_param_names()
-        assert len(names) <= 16, (cls.__name__, names)
+        assert len(names) <= 17, (cls.__name__, names)
         assert not set(names) & set(MODULE_PARAMS)
 
 
@@ -285,3 +285,39 @@ def test_training_log_has_no_colour_codes_in_a_file(gmd):
     with contextlib.redirect_stdout(buffer):
         GrooveSeq2Seq(**SMALL, max_epochs=1).fit(gmd[:64, :, :9], gmd[:64])
     assert buffer.getvalue() == ""  # verbose=0 prints nothing
+
+
+def _quantile_distance(a, b):
+    q = np.linspace(0, 1, 21)
+    return np.abs(np.quantile(a, q) - np.quantile(b, q)).mean()
+
+
+def test_quantile_calibration_maps_sampled_values_onto_the_drummers(gmd, tmp_path):
+    from sklearn_groove import pretrained
+
+    X, y = gmd[..., :9], gmd
+    model = GrooveSeq2Seq(**{**SMALL, "random_state": 3}, condition="hits", output="gaussian", calibration="quantile",
+                          max_epochs=2).fit(X, y)
+    assert model.calibration_.shape == (2, 2, 9, 101)
+    assert (np.diff(model.calibration_, axis=-1) >= 0).all()  # every map rises
+    assert not hasattr(clone(model), "calibration_")
+    # temperature 0: the most likely performance, not mapped
+    np.testing.assert_array_equal(model.predict(X), model.set_params(calibration=None).predict(X))
+    model.set_params(temperature=1.0, random_state=0)
+    raw, mapped = model.set_params(calibration=None).predict(X), model.set_params(calibration="quantile").predict(X)
+    np.testing.assert_array_equal(split_hvo(mapped)[0], X)
+    h = X > 0
+    for part in (1, 2):  # velocities, offsets: the drummers' distribution, voice by voice, not a clipped Gaussian's
+        values, real, drawn = split_hvo(mapped)[part], split_hvo(y)[part], split_hvo(raw)[part]
+        assert not values[~h].any()
+        for k in (0, 1, 2):  # kick, snare, closed hi-hat
+            at = h[..., k]
+            assert _quantile_distance(values[..., k][at], real[..., k][at]) < 0.5 * _quantile_distance(
+                drawn[..., k][at], real[..., k][at]), (part, k)
+    # saved and loaded with the model
+    pretrained.save(model, "calibrated", {}, folder=tmp_path)
+    loaded = pretrained.load("calibrated", folder=tmp_path)
+    assert loaded.calibration == "quantile"
+    np.testing.assert_array_equal(loaded.calibration_, model.calibration_)
+    with pytest.raises(ValueError, match="'calibration' parameter"):
+        clone(model).set_params(calibration="velocity").fit(X, y)

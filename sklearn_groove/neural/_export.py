@@ -51,7 +51,7 @@ def _player(transformer, members, rotate):
     import torch
     from torch import nn
 
-    from ._modules import decode_guided, split_head
+    from ._modules import calibrate, decode_guided, split_head
 
     m = N_VOICES
 
@@ -73,6 +73,8 @@ def _player(transformer, members, rotate):
             self.copied = [] if transfer else estimator._copied_voices(estimator.n_input_features_)
             self.n_labels = sum(len(k) for k in _labels_of([estimator]))
             self.strength = float(estimator.label_strength)
+            calibration = getattr(estimator, "calibration_", None) if estimator.calibration else None
+            self.calibration = None if calibration is None else torch.as_tensor(calibration)
 
         def conditioned(self, x):
             if self.condition == "hits":
@@ -94,13 +96,20 @@ def _player(transformer, members, rotate):
 
             if not net.autoregressive:
                 raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * m), slice(None), (None, None))
-                return self.copy(x, self.step(raw, x if self.keeps_hits else None, temperature, noise))
+                return self.copy(x, self.calibrated(self.step(raw, x if self.keeps_hits else None, temperature,
+                                                              noise), temperature))
             previous, states, steps = torch.zeros(x.shape[0], 1, 3 * m), (None, None), []
             for t in range(x.shape[1]):  # unrolled: the file plays windows of this many steps
                 raw, states = decode(previous, slice(t, t + 1), states)
                 previous = self.step(raw, x[:, t : t + 1] if self.keeps_hits else None, temperature, noise[:, t : t + 1])
                 steps.append(previous)
-            return self.copy(x, torch.cat(steps, dim=1))
+            return self.copy(x, self.calibrated(torch.cat(steps, dim=1), temperature))
+
+        def calibrated(self, played, temperature):
+            """Sampled velocities and offsets through the estimator's learned maps (where it has them), as it plays them."""
+            if self.calibration is None:
+                return played
+            return torch.where(temperature > 0, calibrate(played, self.calibration), played)
 
         def step(self, raw, hits, temperature, noise):
             """hvo of decoded steps: the hits given, or chosen (drawn above temperature 0); v and o drawn likewise."""

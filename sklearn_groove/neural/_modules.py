@@ -183,6 +183,37 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
     return torch.cat(steps, dim=1)
 
 
+def _piecewise(values, source, target):
+    """``values`` (..., n_voices) through each voice's piecewise-linear map ``source`` -> ``target`` (n_voices, q).
+
+    Flat below the first and above the last point. Written with clamps and
+    sums only, so that it exports to ONNX. The sum runs down from the top,
+    so that values mapped to the last target (the loudest velocity, 1.0 or
+    MIDI 127, the drummers' most common) are exactly it, and those below
+    the first source point are exactly the first target: a classifier tells
+    0.99999994 from 1.0.
+    """
+    low, high = source[:, :-1], source[:, 1:]
+    slope = (target[:, 1:] - target[:, :-1]) / (high - low).clamp(min=1e-6)
+    clamped = torch.minimum(torch.maximum(values[..., None], low), high)
+    mapped = target[:, -1] - ((high - clamped) * slope).sum(-1)
+    return torch.where(values <= source[:, 0], target[:, 0], mapped)
+
+
+def calibrate(hvo, calibration):
+    """``hvo`` (..., 27) with each voice's velocities and offsets mapped by their learned quantiles.
+
+    ``calibration`` is a tensor (2, 2, n_voices, n_quantiles): for the
+    velocities and the offsets, per voice, quantiles of the model's sampled
+    values and the same quantiles of the drummers'.
+    """
+    m = calibration.shape[2]
+    hits = hvo[..., :m]
+    velocities = _piecewise(hvo[..., m : 2 * m], *calibration[0]) * hits
+    offsets = _piecewise(hvo[..., 2 * m :], *calibration[1]) * hits
+    return torch.cat([hits, velocities, offsets], dim=-1)
+
+
 def decode_guided(module, z, previous, steps, states, condition=None, unlabelled=None, strength=1.0):
     """The decoder's raw outputs at ``steps`` (a slice of the condition's steps) and its states.
 
