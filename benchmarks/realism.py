@@ -1,9 +1,11 @@
 """Realism on the GMD test split: can a classifier tell each model's performances from the drummers'?
 
     python benchmarks/realism.py [--data-home ../shared/data/groove] [--seed 0] [--out benchmarks/results]
+    python benchmarks/realism.py --subset validation      # where choices are made: realism_validation.*
 
 For every model and mode (Quantized, KNN, the shipped humanize at temperature 0 and sampled at
-temperature 1, the shipped groove transfer) it plays the scores of the test windows and measures
+temperature 1, the sampled mode as it was before its sampling member and calibration, the shipped
+groove transfer) it plays the scores of the test windows and measures
 - the classifier two-sample test (``sklearn_groove.metrics.two_sample_test``) against the
   drummers' performances of the same scores, with two kinds of classifier (gradient-boosted
   trees, the default, and a logistic regression), all windows of a take in one fold, 95% intervals
@@ -45,6 +47,10 @@ def performances(train, test, seed):
     humanize = pretrained.load("humanize")
     out["humanize, temperature 0"] = humanize.predict(score)
     out["humanize, temperature 1 (sampled)"] = humanize.set_params(temperature=1.0, random_state=seed).predict(score)
+    sampler = humanize.estimators_[humanize.sampler]
+    humanize.set_params(sampler=None)
+    sampler.set_params(calibration=None)
+    out["humanize sampled, before (a member drawn per window, not calibrated)"] = humanize.predict(score)
     out["groove transfer, temperature 0"] = pretrained.load("groove_transfer").predict(score)
     return out
 
@@ -53,10 +59,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--subset", default="test", choices=["validation", "test"])
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     train = fetch_groove(subset="train", data_home=args.data_home)
-    test = fetch_groove(subset="test", data_home=args.data_home)
+    test = fetch_groove(subset=args.subset, data_home=args.data_home)
     classifiers = {"boosted trees": None,
                    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))}
     rows = {}
@@ -77,26 +84,31 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = "python benchmarks/realism.py" + (f" --seed {args.seed}" if args.seed else "")
-    result = {"command": command, "subset": "test", "windows": len(test.hvo), "rows": rows}
-    (out / "realism.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "realism.md").write_text(markdown(result))
+    command += "" if args.subset == "test" else f" --subset {args.subset}"
+    stem = "realism" + ("" if args.subset == "test" else f"_{args.subset}")
+    result = {"command": command, "subset": args.subset, "windows": len(test.hvo), "takes": len(set(test.filename)),
+              "rows": rows}
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / f"{stem}.md").write_text(markdown(result, stem))
     from sklearn_groove.plotting import plot_voice_distributions
 
-    shown = {"GMD test (drummers)": test.hvo, **{k: v for k, v in played.items() if k.startswith("humanize")}}
-    plot_voice_distributions(shown, voices=TOP_VOICES).savefig(out / "realism.png", dpi=110, bbox_inches="tight")
+    shown = {f"GMD {args.subset} (drummers)": test.hvo,
+             **{k: v for k, v in played.items() if k.startswith("humanize") and "before" not in k}}
+    plot_voice_distributions(shown, voices=TOP_VOICES).savefig(out / f"{stem}.png", dpi=110, bbox_inches="tight")
 
 
 def _ci(test):
     return f"{test['accuracy']:.3f} [{test['low']:.3f}-{test['high']:.3f}]"
 
 
-def markdown(result):
+def markdown(result, stem):
     lines = [
-        "# Realism on the GMD test split",
+        f"# Realism on the GMD {result['subset']} split",
         "",
-        f"`{result['command']}`; {result['windows']} test windows, each model playing their scores. Two-sample "
-        "accuracy: how often a cross-validated classifier tells the model's performance of a score from the "
-        "drummer's (0.5 = indistinguishable; 95% bootstrap interval over scores).",
+        f"`{result['command']}`; {result['windows']} {result['subset']} windows of {result['takes']} takes, each "
+        "model playing their scores. Two-sample accuracy: how often a cross-validated classifier tells the model's "
+        "performance of a score from the drummer's (0.5 = indistinguishable), all windows of a take in one fold "
+        "(they overlap and share its feel); 95% bootstrap interval over takes.",
         "",
         "| model | two-sample accuracy, boosted trees | logistic regression | MAE (ms) | timing KL | velocity KL |",
         "|---|---|---|---|---|---|",
@@ -115,7 +127,7 @@ def markdown(result):
         real = by_label[labels[0]][name]["real"]
         cells = [f"{by_label[l][name]['generated']:.3f} ({by_label[l][name]['verdict']})" for l in labels]
         lines.append(f"| {name} | {real:.3f} | " + " | ".join(cells) + " |")
-    lines += ["", "![Offsets and velocities per voice: drummers and the humanize model](realism.png)", ""]
+    lines += ["", f"![Offsets and velocities per voice: drummers and the humanize model]({stem}.png)", ""]
     return "\n".join(lines)
 
 

@@ -13,9 +13,10 @@ ways:
 - ``--temperature 0``: the most likely performance (the ensemble's mean);
 - the default: one sampled take (one network for the whole song, each step
   from one window, seed 0);
-- the sampled mode before this change, for comparison: each window played by
-  a member drawn per window, overlapping windows averaged
-  (``predict_song(model.predict, ..., blend="mean")`` at temperature 1).
+- for comparison, the model's own sampled ``predict`` on the song's windows
+  (one seed a song), each window drawn on its own and overlapping windows
+  averaged (``predict_song(model.predict, ..., blend="mean")`` at
+  temperature 1).
 
 From every song, 2-bar windows are cut starting half a bar after each bar
 line, so that each straddles the border of the model's own windows, and the
@@ -78,7 +79,7 @@ def main():
     for t in args.temperatures:
         label = "one take (default)" if t is None else f"one take, temperature {t:g}"
         modes[label] = ["--seed", str(args.seed)] + ([] if t is None else ["--temperature", str(t)])
-    averaged = [] if args.takes_only else ["per-window members, averaged"]
+    averaged = [] if args.takes_only else ["windows sampled on their own, averaged"]
     real_windows, windows, spreads = [], {m: [] for m in list(modes) + averaged}, []
     with tempfile.TemporaryDirectory() as folder:
         for k, name in enumerate(files):
@@ -99,7 +100,7 @@ def main():
                 played[mode][: min(len(real), len(performed))] = performed[: len(real)]
             if averaged:
                 model.set_params(temperature=1.0, random_state=args.seed + k)
-                played["per-window members, averaged"] = predict_song(model.predict, h, hits=h)
+                played["windows sampled on their own, averaged"] = predict_song(model.predict, h, hits=h)
                 model.set_params(temperature=0.0, random_state=None)
             real_windows.append(straddling_windows(real))
             for mode, hvo in played.items():
@@ -132,7 +133,8 @@ def main():
     lines = ["# Whole songs through the command line: realism across window borders", "",
              f"`{result['command']}`: {result['songs']} GMD {args.subset} songs (4/4), {result['windows']} 2-bar windows "
              "straddling the model's window borders, each against the same window of the drummer's take. "
-             "Accuracy of a cross-validated classifier telling them apart (0.5: it cannot), 95% interval; the "
+             "Accuracy of a cross-validated classifier telling them apart (0.5: it cannot), all windows of a song in "
+             "one fold, 95% interval over songs; the "
              "offset spread of each whole song over the drummer's (median, and quartiles).", "",
              "| mode | boosted trees | logistic regression | song offset std / drummer's |", "|---|---|---|---|"]
     for r in rows:

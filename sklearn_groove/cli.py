@@ -44,8 +44,8 @@ examples:
 TRAINABLE = ("humanize", "infill", "tap2drum")  # the tasks `train` and `evaluate` take (see sklearn_groove.tasks)
 
 # humanize's default: a sampled take at this temperature, chosen on the validation split by the two-sample test on
-# whole songs (benchmarks/results/song_realism_validation.md: 0.9 and 1.0 tie for the boosted trees, 0.959 and
-# 0.958; the logistic regression tells 0.9 apart less often, 0.731 against 0.758)
+# whole songs, takes grouped (benchmarks/results/song_realism_validation.md: 0.9 and 1.0 tie for the boosted trees,
+# 0.742 and 0.745; the logistic regression tells 0.9 apart less often, 0.604 against 0.637)
 TAKE_TEMPERATURE = 0.9
 
 #: The model ``humanize`` plays without --model.
