@@ -19,8 +19,8 @@ member K of an ensemble saved there), one DIR as it is and several as a GrooveEn
 with the commands that trained them (--rotate-bars: a GrooveEnsemble(rotate_bars=True), which
 also plays each window with its bars rotated; --sampler K: member K plays every window when
 sampling; --calibrate: the sampling member, or each, learns to map its sampled velocities and
-offsets onto the drummers' of the training split, ``calibration="quantile"``), and measures it again on
-validation and test.
+offsets onto the drummers' of the training split, ``calibration="quantile"``), and measures it
+again on validation and test.
 ``--choice FILE`` does the same with the sources and bar rotation that ``choose_ensemble.py`` wrote
 to FILE. Weights are stored as int8 matrices with a float16 scale per row (--float16 for float16).
 """

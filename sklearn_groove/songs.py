@@ -102,8 +102,8 @@ def one_take(model, *, temperature=1.0, seed=0, **labels):
 
     One network plays every window (for an ensemble, its ``sampler``, or
     the member the seed picks where that is None; not a member drawn per
-    window), at ``temperature``, each batch of
-    windows with its own seed drawn from ``seed``. Give the song to
+    window), at ``temperature``, each batch of windows with its own seed
+    drawn from ``seed``. Give the song to
     :func:`predict_song` with ``blend="select"``, so that overlapping windows
     are not averaged. Same seed, same take.
 
