@@ -73,7 +73,7 @@ def _player(transformer, members, rotate):
             self.copied = [] if transfer else estimator._copied_voices(estimator.n_input_features_)
             self.n_labels = sum(len(k) for k in _labels_of([estimator]))
             self.strength = float(estimator.label_strength)
-            calibration = getattr(estimator, "calibration_", None) if estimator.calibration else None
+            calibration = estimator._sampling_calibration()
             self.calibration = None if calibration is None else torch.as_tensor(calibration)
 
         def conditioned(self, x):

@@ -343,6 +343,10 @@ class _GrooveRecurrent(GrooveEstimator):
                     *(np.quantile(v, q) for v in values))
         return calibration.astype(np.float32)
 
+    def _sampling_calibration(self):
+        """The maps sampled performances pass through: ``calibration_`` where ``calibration`` asks for it, or None."""
+        return None if self.calibration is None else getattr(self, "calibration_", None)
+
     def _labels(self, style, drummer, n, drop=None):
         """One-hot style and drummer of each window, (n, n_styles + n_drummers), or None for a model without them.
 
@@ -428,11 +432,8 @@ class _GrooveRecurrent(GrooveEstimator):
         from ._modules import calibrate, generate
 
         generator = self._generator() if self.temperature > 0 else None
-        calibration = getattr(self, "calibration_", None)  # learned in fit where self.calibration asked for it
-        if calibration is not None and self.calibration is not None and self.temperature > 0:
-            calibration = torch.as_tensor(calibration)
-        else:
-            calibration = None
+        calibration = self._sampling_calibration() if self.temperature > 0 else None
+        calibration = None if calibration is None else torch.as_tensor(calibration)
         unlabelled = self._unlabelled(condition)
         out = []
         for i in range(0, len(z), _PREDICT_BATCH):
