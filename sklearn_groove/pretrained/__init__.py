@@ -113,6 +113,8 @@ def _restore(meta, state, path):
 _FORMAT_1_FIXED = {"bidirectional_decoder": False, "keep_hits": "auto", "free_bits": 0.0, "validation_fraction": 0.1}
 _FORMAT_1_MODULE = ("encoder_size", "latent_size", "decoder_size", "decoder_layers", "dropout")
 _FORMAT_1_ADDED = {"GrooveSeq2Seq": {"hits_ahead": 0}}  # parameters added while format 1 was written, at their value before
+# parameters of the recurrent models added while format 2 was written, at the value files saved before them played with
+_FORMAT_2_ADDED = {"label_strength": 1.0, "calibration": None}
 
 
 def _upgrade_params(estimator, params, path):
@@ -142,19 +144,24 @@ def upgrade(meta, path="<metadata>"):
     Format 1 files (no ``"format"`` key) had the recurrent models' former
     parameter names; their settings are translated one to one, and a
     setting that no longer exists is refused with a ``ValueError`` rather
-    than silently changed.
+    than silently changed. Parameters added since a file was written
+    (``label_strength``, ``calibration``) get the value it played with (1.0,
+    None); any other missing parameter is refused when the model is loaded.
     """
     version = meta.get("format", 1)
-    if version == FORMAT:
-        return meta
-    if version != 1:
+    if version > FORMAT:
         raise ValueError(f"{path}: model format {version} is newer than this version of sklearn_groove reads ({FORMAT})")
-    meta = {"format": FORMAT, **meta}
+
+    def upgraded(model):
+        params = model["params"] if version == FORMAT else _upgrade_params(model["estimator"], model["params"], path)
+        if model["estimator"] in _RECURRENT:
+            params = {**_FORMAT_2_ADDED, **params}
+        return {**model, "params": params}
+
+    meta = {**meta, "format": FORMAT}
     if "members" in meta:
-        meta["members"] = [{**m, "params": _upgrade_params(m["estimator"], m["params"], path)} for m in meta["members"]]
-    else:
-        meta["params"] = _upgrade_params(meta["estimator"], meta["params"], path)
-    return meta
+        return {**meta, "members": [upgraded(m) for m in meta["members"]]}
+    return upgraded(meta)
 
 
 def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance=0.999, int8=True, members=None):
