@@ -33,6 +33,10 @@ def test_shipped_models_play_the_same_in_onnx_runtime(name, windows, tmp_path):
     assert np.abs(again - played).max() > 0.05 and np.abs(again - other).max() > 0.05  # sampled: seeds differ
     np.testing.assert_array_equal(again, session.run(None, onnx_feed(session, x, 1.0, seed=3,
                                                                       n_members=len(getattr(model, "estimators_", [0]))))[0])
+    if getattr(model, "sampler", None) is not None:  # one member plays every sampled window, as in the estimator
+        feed = onnx_feed(session, x, 1.0, seed=3)
+        others = {**feed, "member": np.full(len(x), (model.sampler + 1) % len(model.estimators_), np.int64)}
+        np.testing.assert_array_equal(session.run(None, others)[0], session.run(None, feed)[0])
 
 
 def test_groove_transfer_plays_the_same_in_onnx_runtime(windows, tmp_path):

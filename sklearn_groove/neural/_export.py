@@ -16,7 +16,7 @@ OPSET = 17
 
 
 def _parts(model):
-    """(input transformer or None, GrooveSeq2Seq members, rotate_bars) of a model, or a ValueError saying why not."""
+    """(input transformer or None, GrooveSeq2Seq members, rotate_bars, sampler) of a model, or a ValueError saying why not."""
     from ..ensemble import GrooveEnsemble
     from ..preprocessing import Tapper, VoiceRemover
     from ._seq2seq import GrooveSeq2Seq, GrooveTransfer
@@ -24,7 +24,7 @@ def _parts(model):
     if isinstance(model, GrooveTransfer) and hasattr(model, "net_"):
         if model.styles_ is not None or model.drummers_ is not None:
             raise ValueError("export_onnx does not yet take a model fitted with styles or drummers")
-        return None, [model], False
+        return None, [model], False, None
     transformer = None
     if hasattr(model, "steps"):
         if len(model.steps) != 2 or not isinstance(model.steps[0][1], (Tapper, VoiceRemover)):
@@ -37,7 +37,8 @@ def _parts(model):
         if not isinstance(member, GrooveSeq2Seq) or not hasattr(member, "net_"):
             raise ValueError(f"export_onnx takes fitted GrooveSeq2Seq models, alone, in a GrooveEnsemble or after a "
                              f"Tapper or VoiceRemover; got {type(member).__name__}")
-    return transformer, members, isinstance(model, GrooveEnsemble) and model.rotate_bars
+    ensemble = isinstance(model, GrooveEnsemble)
+    return transformer, members, ensemble and model.rotate_bars, model.sampler if ensemble else None
 
 
 def _labels_of(members):
@@ -46,8 +47,11 @@ def _labels_of(members):
     return tuple([] if k is None else [str(x) for x in k] for k in known)
 
 
-def _player(transformer, members, rotate):
-    """A torch module: (x, temperature, noise, member) -> hvo, the estimators' decoding without Python state."""
+def _player(transformer, members, rotate, sampler=None):
+    """A torch module: (x, temperature, noise, member) -> hvo, the estimators' decoding without Python state.
+
+    With an ensemble's ``sampler``, that member plays every sampled window, whatever ``member`` says.
+    """
     import torch
     from torch import nn
 
@@ -163,6 +167,8 @@ def _player(transformer, members, rotate):
                 again = torch.stack([p(swapped, temperature, noise, labels=labels) for p in self.members]).mean(dim=0)
                 mean = (mean + torch.cat([again[:, -half:], again[:, :-half]], dim=1)) / 2
                 mean = torch.cat([x[..., :m], mean[..., m:]], dim=-1)
+            if sampler is not None:  # as GrooveEnsemble(sampler=K) plays
+                member = torch.full_like(member, sampler)
             chosen = nn.functional.one_hot(member, len(self.members)).T.float()[:, :, None, None]
             picked = (played * chosen).sum(dim=0)  # above temperature 0: one member plays each window
             return torch.where(temperature > 0, picked, mean)
@@ -205,7 +211,8 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
       step, ignored at temperature 0. Make them from a seed with
       :func:`onnx_noise` or any normal generator: same seed, same take.
     - ``member``: int64 ``(batch,)``: above temperature 0, which member of an
-      ensemble plays each window (``0`` for a single network).
+      ensemble plays each window (``0`` for a single network; ignored for
+      an ensemble with a ``sampler``, whose member plays every window).
     - ``groove`` (a GrooveTransfer's file only, in place of ``member``):
       float32 ``(n_grooves, n_steps, 27)``: performances whose mean groove
       embedding plays every window of ``x`` (the score's hits), as
@@ -268,10 +275,10 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
 
     import torch
 
-    transformer, members, rotate = _parts(model)
+    transformer, members, rotate, sampler = _parts(model)
     if rotate and n_steps % 2:
         raise ValueError(f"n_steps must be even for a model that rotates bars, got {n_steps}")
-    player = _player(transformer, members, rotate)
+    player = _player(transformer, members, rotate, sampler)
     transfer = not hasattr(members[0], "condition")
     n_features = 3 * N_VOICES if transformer is not None else (N_VOICES if transfer else members[0].n_input_features_)
     window = lambda k: torch.zeros(1, n_steps, k)
