@@ -8,6 +8,7 @@ parameters, the training data, the library version and the test metrics.
 """
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -275,9 +276,11 @@ def save_model(model, path, metadata=None):
 def load_model(path):
     """A model saved by :func:`save_model`; a ValueError for a file that could run code or is not a model.
 
-    A ``.skops`` file may hold only scikit-learn, NumPy and sklearn_groove
-    types; any other type is refused, named in the error. Pickle and joblib
-    files are refused: unpickling runs code from the file.
+    A ``.skops`` file may hold only the exact types that this library's
+    models are made of (``sklearn_groove.pretrained._trusted.TRUSTED``),
+    checked before anything in it is built; any other type or function is
+    refused, named in the error. Pickle and joblib files are refused:
+    unpickling runs code from the file.
     """
     path = Path(path)
     if path.suffix == ".json":
@@ -289,16 +292,26 @@ def load_model(path):
         )
     import skops.io
 
-    if not path.is_file():
-        raise ValueError(f"{path}: no such model file")
+    from ._trusted import check_skops_file
+
+    _check_regular(path)
+    trusted = check_skops_file(path)  # before skops builds anything
     try:
-        untrusted = skops.io.get_untrusted_types(file=path)
-    except Exception as exc:  # skops raises several kinds for a file that is not its format
-        raise ValueError(f"{path}: not a skops model file ({exc})") from None
-    refused = [t for t in untrusted if not t.startswith(("sklearn_groove.", "sklearn.", "numpy."))]
-    if refused:
-        raise ValueError(f"{path}: refusing to load types this library does not trust: {', '.join(refused)}")
-    model = skops.io.load(path, trusted=untrusted)
+        model = skops.io.load(path, trusted=trusted)
+    except Exception as exc:  # noqa: BLE001 - skops raises many kinds for a damaged file; one line says which file
+        raise ValueError(f"{path}: a damaged skops model file ({type(exc).__name__}: {exc})") from None
     if not hasattr(model, "predict"):
         raise ValueError(f"{path}: holds a {type(model).__name__}, not a fitted model")
     return model
+
+
+def _check_regular(path):
+    """A ValueError unless ``path`` is a regular file (a device or a FIFO would never end, or never start)."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise ValueError(f"{path}: no such model file ({exc.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path}: not a regular file (a folder, device or pipe); give a model file")
