@@ -93,6 +93,8 @@ def _onnx_player(spec, args):
     from . import pretrained
 
     name = DEFAULT_HUMANIZER if spec is None else spec
+    if name not in pretrained.available():  # a model file of the user's: it is read by load_model, never as PATH.onnx
+        return None
     path = pretrained.WEIGHTS / f"{name}.onnx"
     if not path.is_file():
         return None

@@ -180,3 +180,93 @@ def test_only_regular_files_are_read_as_models(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ValueError, match="not a regular file"):
         load_model(fifo)  # returns at once: a FIFO is never opened
+
+
+@pytest.fixture
+def live_copy(tmp_path):
+    """The shipped humanize_live, copied: (its description, the folder)."""
+    import shutil
+
+    from sklearn_groove.pretrained import WEIGHTS
+
+    for suffix in (".json", ".pt"):
+        shutil.copy(WEIGHTS / f"humanize_live{suffix}", tmp_path / f"m{suffix}")
+    return json.loads((tmp_path / "m.json").read_text()), tmp_path
+
+
+def _edited(meta, **changes):
+    meta = json.loads(json.dumps(meta))
+    for key, value in changes.items():
+        target = meta
+        *parents, last = key.split("__", 1) if key.startswith("params__") else [key]
+        for parent in parents:
+            target = target[parent]
+        if value is None:
+            target.pop(last)
+        else:
+            target[last] = value
+    return meta
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(estimator=None), "no estimator and params"),
+        (dict(params=[1, 2]), "no estimator and params"),
+        (dict(estimator="os.system"), "unknown estimator 'os.system'"),
+        (dict(params__no_such=1), "not a model this version reads .*no_such"),
+        (dict(pipeline=[{"class": "subprocess.Popen", "params": {}}]), "unknown pipeline step 'subprocess.Popen'"),
+        (dict(pipeline=[{"class": "Tapper", "params": {"bogus": 1}}]), "not a model this version reads"),
+        (dict(params__module__encoder_size=2**20), "described network does not match the stored weights"),
+        (dict(n_encoder_features=10**9), "described network does not match the stored weights"),
+        (dict(n_steps="x"), "n_steps must be a whole number"),
+    ],
+)
+def test_bad_descriptions_say_why_in_one_line(live_copy, change, message):
+    meta, folder = live_copy
+    (folder / "m.json").write_text(json.dumps(_edited(meta, **change)))
+    with pytest.raises(ValueError, match=message) as info:
+        load_model(folder / "m.json")
+    assert str(info.value).startswith(str(folder / "m.json")) and "\n" not in str(info.value)
+
+
+def test_a_huge_network_is_refused_without_allocating_it(live_copy):
+    """25 GB asked for: refused in well under a second, against the file's own tensors."""
+    import resource
+    import time
+
+    meta, folder = live_copy
+    (folder / "m.json").write_text(json.dumps(_edited(meta, params__module__decoder_size=80_000)))
+    before, start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_counter()
+    with pytest.raises(ValueError, match="does not match the stored weights"):
+        load_model(folder / "m.json")
+    assert time.perf_counter() - start < 5
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 500 * 1024  # kB
+
+
+@pytest.mark.parametrize("content", [b"{" * 100000, b"[" * 100000 + b"]" * 100000, b"\xff\xfe", b"null", b"[]"])
+def test_unreadable_descriptions(live_copy, content):
+    _, folder = live_copy
+    (folder / "m.json").write_bytes(content)
+    with pytest.raises(ValueError, match="not a model description"):
+        load_model(folder / "m.json")
+
+
+def test_weights_holding_a_pickle_are_refused_and_never_unpickled(live_copy):
+    import pickle
+
+    _, folder = live_copy
+    target = folder / "made_by_pickle"
+    (folder / "m.pt").write_bytes(pickle.dumps(_Payload(str(target))))
+    with pytest.raises(ValueError, match="not a weights file .* never unpickled") as info:
+        load_model(folder / "m.json")
+    assert "weights_only=False" not in str(info.value)
+    assert not target.exists()
+
+
+class _Payload:
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return os.makedirs, (self.path,)

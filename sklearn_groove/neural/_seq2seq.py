@@ -64,6 +64,26 @@ def _tied_to_mean(source, target):
     return source, target
 
 
+def _check_stored_shapes(estimator, sizes, state):
+    """A ValueError unless the network a saved file describes has exactly the shapes of the tensors it stores.
+
+    The network is built on PyTorch's meta device (shapes, no memory), so a
+    description that asks for a huge network is refused without allocating it.
+    """
+    import torch
+
+    with torch.device("meta"):
+        expected = {k: tuple(v.shape) for k, v in estimator._build_module(*sizes).state_dict().items()}
+    stored = {k: tuple(v.shape) for k, v in state["module"].items()}
+    scales = state.get("scales", {})
+    wrong = sorted(k for k in expected.keys() | stored.keys() if expected.get(k) != stored.get(k))
+    wrong += sorted(k for k, v in scales.items() if k not in stored or tuple(v.shape) != (stored[k][0], 1))
+    if wrong:
+        first = wrong[0]
+        raise ValueError(f"the described network does not match the stored weights ({len(wrong)} tensors differ; "
+                         f"{first}: described {expected.get(first)}, stored {stored.get(first)})")
+
+
 class _GrooveRecurrent(GrooveEstimator):
     """What GrooveSeq2Seq and GrooveTransfer share: parameters, the network, training, decoding."""
 
@@ -397,6 +417,10 @@ class _GrooveRecurrent(GrooveEstimator):
         """The fitted model that :meth:`_to_state` described, its network in ``net_``."""
         from ._persist import dequantize
 
+        sizes = ("n_steps", "n_input_features", "n_encoder_features", "n_condition_features")
+        bad = [k for k in sizes if not (type(meta.get(k)) is int and meta[k] >= (k != "n_condition_features"))]
+        if bad:
+            raise ValueError(f"{bad[0]} must be a whole number (above 0), got {meta.get(bad[0])!r}")
         expected = {*cls._get_param_names(), *("module__" + name for name in MODULE_PARAMS)} - set(_UNSAVED)
         missing = sorted(expected - set(meta["params"]))
         if missing:  # a default would fill them in, and could change the model without a word
@@ -412,7 +436,9 @@ class _GrooveRecurrent(GrooveEstimator):
         estimator.n_features_in_ = meta["n_steps"]
         estimator.n_input_features_ = meta["n_input_features"]
         estimator._check_settings(estimator.n_input_features_)
-        module = estimator._build_module(meta["n_encoder_features"], meta["n_condition_features"])
+        sizes = (meta["n_encoder_features"], meta["n_condition_features"])
+        _check_stored_shapes(estimator, sizes, state)  # before anything of the described size is allocated
+        module = estimator._build_module(*sizes)
         module.load_state_dict(dequantize(state["module"], state.get("scales", {})))
         estimator._initialize_net(module.eval(), playing=True)
         return estimator

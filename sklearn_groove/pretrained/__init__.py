@@ -88,17 +88,80 @@ def load(name, folder=WEIGHTS):
 
     name = _resolve(name, folder)
     path = Path(folder) / f"{name}.json"
-    meta = upgrade(info(name, folder), path)
-    state = torch.load(Path(folder) / f"{name}.pt", weights_only=True, map_location="cpu")
-    if "members" in meta:
-        from ..ensemble import GrooveEnsemble
+    meta = _read_description(path)
+    state = _read_weights(Path(folder) / f"{name}.pt")
+    try:
+        meta = upgrade(meta, path)
+        if "members" in meta:
+            from ..ensemble import GrooveEnsemble
 
-        members = [_restore(m, s, path) for m, s in zip(meta["members"], state["members"])]
-        estimator = GrooveEnsemble.from_fitted(members, **meta["params"])
-    else:
-        estimator = _restore(meta, state, path)
-    steps = [getattr(preprocessing, step["class"])(**step["params"]) for step in meta.get("pipeline", [])]
+            members = [_restore(m, s, path) for m, s in zip(meta["members"], state["members"], strict=True)]
+            estimator = GrooveEnsemble.from_fitted(members, **meta["params"])
+        else:
+            estimator = _restore(meta, state, path)
+        steps = [_pipeline_step(step, path) for step in meta.get("pipeline", [])]
+    except (KeyError, TypeError, IndexError, AttributeError, RuntimeError) as exc:
+        raise ValueError(f"{path}: not a model this version reads ({type(exc).__name__}: {exc})") from None
+    except ValueError as exc:  # the file's name goes first, once
+        if str(exc).startswith(str(path)):
+            raise
+        raise ValueError(f"{path}: {exc}") from None
     return make_pipeline(*steps, estimator) if steps else estimator
+
+
+#: Largest model description read (the shipped ones are a few kB; the weights are stored beside it).
+MAX_DESCRIPTION_BYTES = 2**20
+
+
+def _read_description(path):
+    """The JSON description of a saved model, as a dict; a ValueError naming the file otherwise."""
+    _check_regular(path)
+    if path.stat().st_size > MAX_DESCRIPTION_BYTES:
+        raise ValueError(f"{path}: {path.stat().st_size} bytes is larger than a model description "
+                         f"({MAX_DESCRIPTION_BYTES})")
+    try:
+        meta = json.loads(path.read_bytes())
+    except (ValueError, RecursionError):
+        raise ValueError(f"{path}: not a model description (not readable JSON)") from None
+    models = meta.get("members") if isinstance(meta, dict) else None
+    for model in [meta] + (models if isinstance(models, list) else []):
+        if not (isinstance(model, dict) and isinstance(model.get("estimator", ""), str)
+                and isinstance(model.get("params", {}), dict)):
+            raise ValueError(f"{path}: not a model description of this library (no estimator and params)")
+    if "estimator" not in meta or not isinstance(meta.get("params"), dict):
+        raise ValueError(f"{path}: not a model description of this library (no estimator and params)")
+    return meta
+
+
+def _read_weights(path):
+    """The tensors of a saved model, read without unpickling code; a ValueError naming the file otherwise."""
+    import pickle
+    import warnings
+
+    import torch
+
+    _check_regular(path)
+    try:
+        with warnings.catch_warnings():  # torch warns of pickle protocols before it refuses what is not tensors
+            warnings.simplefilter("ignore", UserWarning)
+            state = torch.load(path, weights_only=True, map_location="cpu")
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as exc:
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"{path}: not a weights file this library reads: it holds more than tensors, or is "
+                         f"damaged; it is never unpickled ({why[:120]})") from None
+    if not isinstance(state, dict):
+        raise ValueError(f"{path}: not a weights file this library reads (it holds a {type(state).__name__})")
+    return state
+
+
+def _pipeline_step(step, path):
+    """The input transformer a description names: one of :mod:`sklearn_groove.preprocessing`'s, nothing else."""
+    from .. import preprocessing
+
+    if step.get("class") not in preprocessing.__all__ or not isinstance(step.get("params"), dict):
+        raise ValueError(f"{path}: unknown pipeline step {step.get('class')!r}; this version reads "
+                         f"{', '.join(preprocessing.__all__)}")
+    return getattr(preprocessing, step["class"])(**step["params"])
 
 
 def _restore(meta, state, path):
@@ -284,6 +347,7 @@ def load_model(path):
     """
     path = Path(path)
     if path.suffix == ".json":
+        _check_regular(path)
         return load(path.stem, path.parent)
     if path.suffix != ".skops":
         raise ValueError(
