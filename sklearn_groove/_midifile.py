@@ -22,7 +22,7 @@ import numpy as np
 
 from ._hvo import MAX_OFFSET, STEPS_PER_BEAT
 
-__all__ = ["Info", "MidiEvents", "read_midi_bytes", "nearest_step", "step_tick", "DRUM_CHANNEL"]
+__all__ = ["Info", "MidiEvents", "read_smf", "read_midi_bytes", "summarize", "nearest_step", "DRUM_CHANNEL"]
 
 class Info(dict):
     """What a reading or writing function says of a file: a dict whose keys are also attributes.
@@ -60,16 +60,6 @@ def nearest_step(tick, ticks_per_beat):
     exact = np.asarray(tick, dtype=np.float64) * (STEPS_PER_BEAT / ticks_per_beat)
     step = np.floor(exact + 0.5).astype(np.int64)
     return step, np.minimum(exact - step, MAX_OFFSET)
-
-
-def step_tick(step, offset, step_ticks):
-    """Tick of a note ``offset`` steps off ``step``: the nearest one that :func:`nearest_step` reads on ``step``.
-
-    It stays within the half steps around its step, tick rounding included (a note
-    exactly half a step late would be read on the next step), and at 0 or later.
-    """
-    low, high = np.ceil((step - 0.5) * step_ticks), np.ceil((step + 0.5) * step_ticks) - 1
-    return max(int(np.clip(round((step + offset) * step_ticks), low, high)), 0)
 
 
 #: Most track chunks read from one file.
@@ -196,7 +186,17 @@ def _read_track(data, name, index):
     meta_type = np.where(cs == 0xFF, b[ss + 1], -1)
     meta_data = ss + 2 + vl[ss + 2]
     meta_length = vv[ss + 2]
+    # where each event's bytes (after its delta-time) end: where the next one's delta starts; the last one's own end
+    end = np.empty(len(chain), dtype=np.int64)
+    end[:-1] = chain[1:]
+    if len(chain):
+        end[-1] = min(int(meta_data[-1] + meta_length[-1]), n) if meta_type[-1] == 0x2F else n
     return dict(
+        event_tick=tick,
+        event_start=ss.astype(np.int64),  # its status byte, or its first data byte under running status
+        event_end=end,
+        event_status=np.where(channel_event, status, cs).astype(np.uint8),  # running status resolved
+        event_running=running,
         note_tick=tick[note_on][on],
         note_channel=(status[note_on] & 0xF)[on],
         note_pitch=b[first][note_on][on].astype(np.int64),
@@ -218,18 +218,23 @@ def _metas(tracks, kind, length):
     return sorted(out, key=lambda x: x[0])
 
 
-def read_midi_bytes(data, name="<bytes>"):
-    """Read the onsets, tempi and time signatures of a Standard MIDI File.
+def read_smf(data, name="<bytes>"):
+    """Parse a Standard MIDI File into its header and chunks, its tracks' events as arrays.
 
-    Parameters
-    ----------
-    data : bytes
-    name : str
-        Used in error messages.
+    The one parse of the library: :func:`read_midi_bytes` summarizes it, and
+    :func:`sklearn_groove.midi.rewrite_drums` writes from it, copying the bytes
+    of every event it does not change, so that every file read can be written,
+    and what is written is what was read.
 
     Returns
     -------
-    MidiEvents
+    Info
+        ``ticks_per_beat``, ``format``, ``header`` (the header chunk's bytes),
+        ``chunks`` (``(start, end, track)`` of each chunk in file order: the
+        index of the track read from it, or -1 for a chunk of another type or
+        one after the announced tracks), ``end`` (where the last chunk read
+        ends; bytes after it are kept as they are), ``tracks`` (dicts of
+        arrays, one entry per event along the track's event chain).
 
     Raises
     ------
@@ -248,6 +253,8 @@ def read_midi_bytes(data, name="<bytes>"):
     division = int.from_bytes(data[12:14], "big")
     if header_length < 6:
         raise ValueError(f"{name}: corrupt MIDI header (length {header_length})")
+    if 8 + header_length > len(data):
+        raise ValueError(f"{name}: truncated MIDI file (incomplete header)")
     if file_format > 2:
         raise ValueError(f"{name}: unknown MIDI file format {file_format}")
     if file_format == 2:
@@ -258,23 +265,54 @@ def read_midi_bytes(data, name="<bytes>"):
         raise ValueError(f"{name}: corrupt MIDI header (0 ticks per beat)")
     if n_tracks > MAX_TRACKS:
         raise ValueError(f"{name}: the header announces {n_tracks} tracks, more than the {MAX_TRACKS} accepted")
-    tracks = []
+    tracks, chunks = [], []
     pos = 8 + header_length
     while pos + 8 <= len(data) and len(tracks) < n_tracks:
         kind, length = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "big")
-        body = data[pos + 8 : pos + 8 + length]
-        if len(body) < length:
+        if pos + 8 + length > len(data):
             raise ValueError(
-                f"{name}: truncated MIDI file (chunk {len(tracks) + 1} claims {length} bytes, "
-                f"{len(body)} remain)"
+                f"{name}: truncated MIDI file (chunk {len(chunks) + 1} claims {length} bytes, "
+                f"{len(data) - pos - 8} remain)"
             )
         if kind == b"MTrk":
-            tracks.append(_read_track(body, name, len(tracks) + 1))
+            chunks.append((pos, pos + 8 + length, len(tracks)))
+            tracks.append(_read_track(data[pos + 8 : pos + 8 + length], name, len(tracks) + 1))
+        else:
+            chunks.append((pos, pos + 8 + length, -1))
         pos += 8 + length
     if len(tracks) < n_tracks:
         raise ValueError(f"{name}: truncated MIDI file (the header announces {n_tracks} tracks, found {len(tracks)})")
     if not tracks:
         raise ValueError(f"{name}: the MIDI file has no tracks")
+    return Info(ticks_per_beat=division, format=file_format, header=bytes(data[: 8 + header_length]), chunks=chunks,
+                end=pos, tracks=tracks)
+
+
+def read_midi_bytes(data, name="<bytes>"):
+    """Read the onsets, tempi and time signatures of a Standard MIDI File.
+
+    Parameters
+    ----------
+    data : bytes
+    name : str
+        Used in error messages.
+
+    Returns
+    -------
+    MidiEvents
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not a readable Standard MIDI File.
+    """
+    smf = read_smf(data, name)
+    return summarize(smf)
+
+
+def summarize(smf):
+    """The :class:`MidiEvents` of a file that :func:`read_smf` parsed."""
+    tracks, division = smf.tracks, smf.ticks_per_beat
     tempo = [(t, (int(b[d]) << 16) | (int(b[d + 1]) << 8) | int(b[d + 2])) for t, d, b in _metas(tracks, 0x51, 3)]
     tempo = [(t, us) for t, us in tempo if us > 0]
     sigs = [(t, int(b[d]), 2 ** int(b[d + 1])) for t, d, b in _metas(tracks, 0x58, 2) if b[d + 1] < 8]

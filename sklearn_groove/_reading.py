@@ -51,7 +51,11 @@ def read_bytes(source):
 
 def parse(data, name):
     """Parse MIDI bytes; keep the note-ons of the drum channel (10)."""
-    events = read_midi_bytes(data, name)
+    return drum_onsets(read_midi_bytes(data, name), name)
+
+
+def drum_onsets(events, name):
+    """The note-ons of the drum channel (10) of a parsed file; a ValueError where there is none."""
     drum = events.note_channel == DRUM_CHANNEL
     if not drum.any():
         raise ValueError(f"{name}: no drum notes (no note-on with velocity > 0 on MIDI channel 10)")

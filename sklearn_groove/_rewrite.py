@@ -1,117 +1,210 @@
 """Write a performance back into its own MIDI file, keeping every other event.
 
-:func:`sklearn_groove.midi.rewrite_drums` is the public entry point.
+:func:`sklearn_groove.midi.rewrite_drums` is the public entry point. The file
+is parsed once, by the reader (:func:`sklearn_groove._midifile.read_smf`), and
+written from that parse: every event it does not change is copied byte for
+byte (a channel message under running status gets its status byte written
+out), so every file the reader accepts is written, and nothing it did not read
+is. Everything is computed on arrays, so time and memory grow with the number
+of events.
 """
-
-import io
-from dataclasses import dataclass
 
 import numpy as np
 
 from ._hvo import N_VOICES, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
-from ._midifile import DRUM_CHANNEL, nearest_step, step_tick
+from ._midifile import DRUM_CHANNEL, Info, nearest_step
+
+#: Largest delta-time a MIDI file can hold (4 bytes of 7 bits).
+MAX_DELTA = 0x0FFFFFFF
+_FILLER = b"\xff\x01\x00"  # an empty text event: carries time where a gap is longer than MAX_DELTA
+_END_OF_TRACK = b"\xff\x2f\x00"
 
 
-@dataclass
-class _Note:
-    track: int
-    on: int  # index of the note-on in its track
-    off: int  # index of its note-off, or -1 when never released
-    tick: int
-    velocity: int
-    voice: int  # -1: a pitch of no voice (other percussion)
-    pitch: int
+def step_ticks(step, offset, ticks_per_step):
+    """Tick of each note ``offset`` steps off ``step``: the nearest one read back on ``step``, and at 0 or later.
+
+    Rounded to the nearest tick, clipped to the half steps around its step
+    (tick rounding included: a note exactly half a step late would be read on
+    the next step).
+    """
+    step = np.asarray(step, dtype=np.float64)
+    low, high = np.ceil((step - 0.5) * ticks_per_step), np.ceil((step + 0.5) * ticks_per_step) - 1
+    tick = np.clip(np.rint((step + np.asarray(offset, dtype=np.float64)) * ticks_per_step), low, high)
+    return np.maximum(tick, 0).astype(np.int64)
 
 
-def _read_mido(data, name):
-    import mido
+def _drum_notes(tracks, table):
+    """The drum notes (channel 10) of all tracks as arrays, each note-on paired with its note-off.
 
-    try:
-        return mido.MidiFile(file=io.BytesIO(data), clip=True)
-    except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
-        raise ValueError(f"{name}: cannot be rewritten, MIDI data is corrupt ({exc})") from None
-
-
-def _absolute(track):
-    return np.cumsum([msg.time for msg in track], dtype=np.int64)
-
-
-def _drum_notes(midi, table):
-    """The drum notes of the channel (10), their note-offs paired first in, first out; voice -1: no voice's pitch."""
-    notes = []
-    for t, track in enumerate(midi.tracks):
-        ticks = _absolute(track)
-        open_notes = {}
-        for i, msg in enumerate(track):
-            if msg.type not in ("note_on", "note_off") or msg.channel != DRUM_CHANNEL:
-                continue
-            key = msg.note
-            if msg.type == "note_on" and msg.velocity > 0:
-                note = _Note(t, i, -1, int(ticks[i]), msg.velocity, int(table[key]), key)
-                notes.append(note)
-                open_notes.setdefault(key, []).append(note)
-            elif open_notes.get(key):
-                open_notes[key].pop(0).off = i
+    Note-offs pair first in, first out per track and pitch; a note never
+    released has ``off`` -1. ``voice`` -1: a pitch of no voice.
+    """
+    parts = []
+    for t, track in enumerate(tracks):
+        status = track["event_status"]
+        kind, channel = status >> 4, status & 0xF
+        drum = np.flatnonzero(((kind == 0x8) | (kind == 0x9)) & (channel == DRUM_CHANNEL) & (status < 0xF0))
+        data = track["bytes"]
+        first = track["event_start"][drum] + (~track["event_running"][drum])
+        pitch, velocity = data[first].astype(np.int64), data[first + 1].astype(np.int64)
+        is_on = (kind[drum] == 0x9) & (velocity > 0)
+        on, off = _pair(pitch, is_on)
+        parts.append(Info(track=np.full(len(on), t), on=drum[on], off=np.where(off >= 0, drum[off], -1),
+                          tick=track["event_tick"][drum[on]], velocity=velocity[on], pitch=pitch[on]))
+    notes = Info({k: np.concatenate([p[k] for p in parts]).astype(np.int64) for k in parts[0]})
+    notes.voice = table[notes.pitch].astype(np.int64)
     return notes
 
 
-def rewrite_drums(data, name, hvo, table, pitch_map, *, voices, amount, replace, other="keep"):
-    """See :func:`sklearn_groove.midi.rewrite_drums`; returns ``(mido.MidiFile, counts)``."""
-    import mido
+def _pair(pitch, is_on):
+    """Indices of the note-ons, and of the note-off each is released by (-1: never), first in, first out a pitch.
 
+    A note-off with no note of its pitch sounding is ignored. With ``E`` the
+    note-offs that released a note so far and ``C`` the note-ons so far, the
+    ``j``-th note-off releases one iff ``E`` grows there, where
+    ``E_j = min(E_{j-1} + 1, C_j)``, that is ``E_j = j + min_{i<=j}(C_i - i)``.
+    """
+    order = np.lexsort((np.arange(len(pitch)), pitch))  # by pitch, in file order within a pitch
+    p, ons = pitch[order], is_on[order]
+    starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, dtype=np.int64)
+    group = np.cumsum(np.r_[False, p[1:] != p[:-1]]) if len(p) else np.zeros(0, dtype=np.int64)
+    ons_before = np.cumsum(ons) - np.r_[0, np.cumsum(ons)][starts][group]  # note-ons so far in the pitch
+    offs = ~ons
+    off_index = np.cumsum(offs) - np.r_[0, np.cumsum(offs)][starts][group]  # 1-based count of note-offs in the pitch
+    # scan over note-offs only: E_j = j + min_{i<=j}(C_i - i), restarted at each pitch
+    where_off = np.flatnonzero(offs)
+    released = np.zeros(len(p), dtype=bool)
+    paired_on = np.full(len(p), -1, dtype=np.int64)
+    if len(where_off):
+        c, j, g = ons_before[where_off], off_index[where_off], group[where_off]
+        key = c - j
+        running = np.empty_like(key)
+        new_group = np.r_[True, g[1:] != g[:-1]]
+        # a minimum accumulated within groups: offset each group far below the previous ones
+        shift = np.cumsum(new_group) * (2 * (len(p) + 2))
+        running = np.minimum.accumulate(key - shift) + shift
+        e = j + np.minimum(running, 0)  # E_0 = 0: min over i of (C_i - i) and 0
+        previous = np.r_[0, e[:-1]]
+        previous[new_group] = 0
+        grew = e > previous
+        released[where_off[grew]] = True
+        paired_on[where_off[grew]] = e[grew]  # the E-th note-on of the pitch
+    on_rank = ons_before  # at a note-on: its 1-based rank in its pitch
+    on_positions = np.flatnonzero(ons)
+    # the note-off of each note-on: the released note-off with the same (pitch group, rank)
+    key_on = group[on_positions] * (len(p) + 1) + on_rank[on_positions]
+    rel = np.flatnonzero(released)
+    key_off = group[rel] * (len(p) + 1) + paired_on[rel]
+    off_of_on = np.full(len(on_positions), -1, dtype=np.int64)
+    if len(rel):
+        sorter = np.argsort(key_off)
+        found = np.searchsorted(key_off, key_on, sorter=sorter)
+        found = np.minimum(found, len(rel) - 1)
+        match = key_off[sorter[found]] == key_on
+        off_of_on[match] = order[rel[sorter[found[match]]]]
+    on_index = order[on_positions]
+    back = np.argsort(on_index, kind="stable")  # note-ons in file order
+    return on_index[back], off_of_on[back]
+
+
+class _Edits:
+    """What changes in each track, as arrays of event indices: note-ons moved (new tick and velocity), their
+    note-offs shifted (by how much, and the new start they may not precede), events dropped."""
+
+    def __init__(self, n_tracks):
+        self.ons = [[] for _ in range(n_tracks)]  # (event index, tick, velocity)
+        self.offs = [[] for _ in range(n_tracks)]  # (event index, shift, new start)
+        self.dropped = [[] for _ in range(n_tracks)]
+
+    def move(self, notes, which, tick, velocity):
+        """Move notes ``which`` to ``tick`` (their note-offs keep their lengths) at ``velocity`` (rounded, 1-127)."""
+        velocity = np.clip(np.rint(velocity), 1, 127).astype(np.int64)
+        for t in np.unique(notes.track[which]):
+            mine = notes.track[which] == t
+            idx, new = which[mine], tick[mine]
+            self.ons[t].append(np.stack([notes.on[idx], new, velocity[mine]], axis=1))
+            released = notes.off[idx] >= 0
+            self.offs[t].append(np.stack([notes.off[idx], new - notes.tick[idx], new], axis=1)[released])
+
+    def drop(self, notes, which):
+        for t in np.unique(notes.track[which]):
+            idx = which[notes.track[which] == t]
+            self.dropped[t] += [notes.on[idx], notes.off[idx][notes.off[idx] >= 0]]
+
+    def of(self, t):
+        """The edits of track ``t``: (ons (k, 3), offs (k, 3), dropped indices)."""
+        def cat(parts, width):
+            return np.concatenate(parts) if parts else np.zeros((0, width) if width else 0, dtype=np.int64)
+
+        return cat(self.ons[t], 3), cat(self.offs[t], 3), cat(self.dropped[t], 0).astype(np.int64)
+
+
+def rewrite_drums(smf, data, name, hvo, table, pitch_map, *, voices, amount, replace, other="keep"):
+    """See :func:`sklearn_groove.midi.rewrite_drums`; ``smf`` is :func:`read_smf`'s parse; returns ``(bytes, counts)``."""
     h, v, o = split_hvo(check_hvo(hvo, ndim=2))
-    midi = _read_mido(data, name)
-    step_ticks = midi.ticks_per_beat / STEPS_PER_BEAT
+    h = h.copy()
+    tpb = smf.ticks_per_beat
+    ticks_per_step = tpb / STEPS_PER_BEAT
     chosen = np.isin(np.arange(N_VOICES), [VOICES.index(x) for x in voices])
-    drum_notes = _drum_notes(midi, table)
-    notes = [n for n in drum_notes if n.voice >= 0 and chosen[n.voice]]
+    drum = _drum_notes(smf.tracks, table)
+    played = np.flatnonzero((drum.voice >= 0) & chosen[np.maximum(drum.voice, 0)])
     h = h * chosen  # hits of other voices are neither played nor added
-    step, offset = nearest_step([n.tick for n in notes], midi.ticks_per_beat)
+    step, offset = nearest_step(drum.tick[played], tpb)
     if len(step) and step.max() >= len(h):
         raise ValueError(
             f"{name}: hvo has {len(h)} steps, but the file's drums run to step {step.max() + 1}: "
             "give a performance of the whole file"
         )
-
-    # per track: new ticks of note-ons, shifts of their note-offs, new velocities, events removed
-    edits = [dict(ticks={}, shifts={}, velocities={}, dropped=set()) for _ in midi.tracks]
-    by_cell = {}
-    for k, n in enumerate(notes):
-        by_cell.setdefault((int(step[k]), n.voice), []).append(k)
+    edits = _Edits(len(smf.tracks))
     counts = dict(moved=0, removed=0, added=0, kept=0, followed=0)
-    moves = {}  # (step, voice) played -> (its shift in steps, its velocity factor): what other percussion follows
-    for (s, j), members in by_cell.items():
-        if not h[s, j] > 0:
-            if replace:
-                for k in members:
-                    edits[notes[k].track]["dropped"].update(i for i in (notes[k].on, notes[k].off) if i >= 0)
-                counts["removed"] += len(members)
-            else:
-                counts["kept"] += len(members)
-            continue
-        loudest = max(members, key=lambda k: (notes[k].velocity, -notes[k].tick))
-        own = float(offset[loudest])  # amount blends from the file's own timing to the performance's
-        target = own + amount * (float(o[s, j]) - own)
-        new_velocity = notes[loudest].velocity + amount * (127.0 * float(v[s, j]) - notes[loudest].velocity)
-        moves[(s, j)] = (target - own, new_velocity / notes[loudest].velocity)
-        for k in members:
-            n = notes[k]
-            tick = step_tick(s, offset[k] - offset[loudest] + target, step_ticks)
-            _move(edits, n, tick, new_velocity * n.velocity / notes[loudest].velocity)
-        counts["moved"] += len(members)
-        h[s, j] = 0  # played by an existing note: nothing to add there
-    added = _new_notes(h, v, o, step_ticks, pitch_map, amount)
-    counts["added"] = len(added) // 2
-    moves.update({(int(s), int(j)): (amount * float(o[s, j]), 1.0) for s, j in zip(*np.nonzero(h > 0))})
-    others = [n for n in drum_notes if n.voice < 0]
+    voice = drum.voice[played]
+    cell_hit = h[step, voice] > 0 if len(step) else np.zeros(0, dtype=bool)
+
+    silent = played[~cell_hit]  # notes on cells the performance does not play
+    if replace:
+        edits.drop(drum, silent)
+        counts["removed"] = len(silent)
+    else:
+        counts["kept"] = len(silent)
+
+    # the loudest note of each played cell leads it (ties: the earliest, then the first in the file)
+    k = np.flatnonzero(cell_hit)
+    cell = step[k] * N_VOICES + voice[k]
+    vel = drum.velocity[played[k]]
+    order = np.lexsort((np.arange(len(k)), drum.tick[played[k]], -vel, cell))
+    first = np.r_[True, cell[order][1:] != cell[order][:-1]] if len(order) else np.zeros(0, dtype=bool)
+    leader = np.empty(len(k), dtype=np.int64)
+    leader[order] = order[first][np.cumsum(first) - 1]  # each note's leader, as an index into k
+    s, j = step[k], voice[k]
+    own = offset[k][leader]  # amount blends from the file's own timing to the performance's
+    target = own + amount * (o[s, j].astype(np.float64) - own)
+    lead_velocity = vel[leader].astype(np.float64)
+    new_velocity = lead_velocity + amount * (127.0 * v[s, j].astype(np.float64) - lead_velocity)
+    ticks = step_ticks(s, offset[k] - own + target, ticks_per_step)
+    edits.move(drum, played[k], ticks, new_velocity * vel / lead_velocity)
+    counts["moved"] = len(k)
+    moved_cells = np.zeros(h.shape, dtype=bool)
+    shift = np.zeros(h.shape)
+    factor = np.ones(h.shape)
+    moved_cells[s, j] = True
+    shift[s, j] = target - own
+    factor[s, j] = new_velocity / lead_velocity
+    h[s, j] = 0  # played by an existing note: nothing to add there
+
+    added = _new_notes(h, v, o, ticks_per_step, pitch_map, amount)
+    counts["added"] = len(added[0]) // 2
+    new = h > 0
+    moved_cells |= new
+    shift[new] = amount * o[new]
+    factor[new] = 1.0
     if other == "follow":
-        counts["followed"] = _follow(others, moves, edits, midi.ticks_per_beat)
-    drum_track = next((n.track for n in notes), _first_drum_track(midi))
-    for t, track in enumerate(midi.tracks):
-        midi.tracks[t] = _rebuild(track, **edits[t], added=added if t == drum_track else [])
-    if drum_track >= len(midi.tracks):
-        midi.tracks.append(_rebuild(mido.MidiTrack(), {}, {}, {}, set(), added))
-    return midi, counts
+        others = np.flatnonzero(drum.voice < 0)
+        counts["followed"] = _follow(drum, others, moved_cells, shift, factor, edits, tpb)
+    drum_track = int(drum.track[played[0]]) if len(played) else _first_drum_track(smf, drum)
+    tracks = [_rebuild(track, edits, t, added if t == drum_track else None) for t, track in enumerate(smf.tracks)]
+    if drum_track >= len(smf.tracks):
+        tracks.append(_rebuild(None, edits, None, added))
+    return _assemble(smf, data, tracks), counts
 
 
 # Other percussion follows the voice whose sound is nearest (a tambourine the hi-hat, a clap the snare...);
@@ -122,106 +215,179 @@ _NEAREST = [VOICES.index(x) for x in ("closed_hihat", "ride", "snare", "kick", "
                                       "low_tom", "crash")]
 
 
-def _follow(others, moves, edits, ticks_per_beat):
+def _follow(drum, others, moved_cells, shift, factor, edits, ticks_per_beat):
     """Move notes of no voice with the voice they follow on their step; the number moved.
 
-    ``moves`` holds the changed voices' played cells only, so a voice left as it is never leads.
+    ``moved_cells`` holds the changed voices' played cells only, so a voice left as it is never leads.
     """
-    step_ticks = ticks_per_beat / STEPS_PER_BEAT
-    step, offset = nearest_step([n.tick for n in others], ticks_per_beat)
-    moved = 0
-    for k, n in enumerate(others):
-        s = int(step[k])
-        order = [VOICES.index(_FOLLOWS[n.pitch])] if n.pitch in _FOLLOWS else []
-        leader = next((j for j in order + _NEAREST if (s, j) in moves), None)
-        if leader is None:
-            continue
-        shift, factor = moves[(s, leader)]
-        _move(edits, n, step_tick(s, float(offset[k]) + shift, step_ticks), n.velocity * factor)
-        moved += 1
-    return moved
+    step, offset = nearest_step(drum.tick[others], ticks_per_beat)
+    inside = step < len(moved_cells)
+    others, step, offset = others[inside], step[inside], offset[inside]
+    leader = np.full(len(others), -1, dtype=np.int64)
+    preferred = np.array([VOICES.index(_FOLLOWS.get(p, "kick")) if p in _FOLLOWS else -1
+                          for p in range(128)])[drum.pitch[others]]
+    for candidate in [preferred] + [np.full(len(others), j) for j in _NEAREST]:
+        free = (leader < 0) & (candidate >= 0)
+        free[free] = moved_cells[step[free], candidate[free]]
+        leader[free] = candidate[free]
+    lead = leader >= 0
+    s, j = step[lead], leader[lead]
+    tick = step_ticks(s, offset[lead] + shift[s, j], ticks_per_beat / STEPS_PER_BEAT)
+    edits.move(drum, others[lead], tick, drum.velocity[others[lead]] * factor[s, j])
+    return int(lead.sum())
 
 
-def _move(edits, note, tick, velocity):
-    """Edit a note: its note-on to ``tick`` (its note-off keeps its length) at ``velocity`` (rounded, 1-127)."""
-    edit = edits[note.track]
-    edit["ticks"][note.on] = tick
-    if note.off >= 0:
-        edit["shifts"][note.off] = (tick - note.tick, tick)
-    edit["velocities"][note.on] = int(np.clip(round(velocity), 1, 127))
-
-
-def _first_drum_track(midi):
-    for t, track in enumerate(midi.tracks):
-        if any(m.type in ("note_on", "note_off") and m.channel == DRUM_CHANNEL for m in track):
+def _first_drum_track(smf, drum):
+    """The first track with a drum note-on or note-off; else 0 for a type-0 file, or a new track."""
+    for t, track in enumerate(smf.tracks):
+        status = track["event_status"]
+        if (((status >> 4 == 0x8) | (status >> 4 == 0x9)) & (status & 0xF == DRUM_CHANNEL) & (status < 0xF0)).any():
             return t
-    return 0 if midi.type == 0 else len(midi.tracks)
+    return 0 if smf.format == 0 else len(smf.tracks)
 
 
-def _new_notes(h, v, o, step_ticks, pitch_map, amount):
-    """(tick, message) pairs for hits with no input note: each voice's first pitch, half a step long."""
-    import mido
+def _new_notes(h, v, o, ticks_per_step, pitch_map, amount):
+    """(ticks, messages) of notes for hits with no input note: each voice's first pitch, half a step long.
 
-    events = []
-    for s, j in zip(*np.nonzero(h > 0)):
-        pitch = pitch_map[VOICES[j]][0]
-        tick = step_tick(s, amount * float(o[s, j]), step_ticks)
-        velocity = int(np.clip(round(127 * float(v[s, j])), 1, 127))
-        events.append((tick, mido.Message("note_on", channel=DRUM_CHANNEL, note=pitch, velocity=velocity)))
-        off = tick + max(int(step_ticks / 2), 1)
-        events.append((off, mido.Message("note_off", channel=DRUM_CHANNEL, note=pitch, velocity=0)))
-    return events
-
-
-def _is_off(msg):
-    return msg.type == "note_off" or (msg.type == "note_on" and msg.velocity == 0)
-
-
-def _copy(msg, **values):
-    """``msg.copy(**values)``; mido's checks are skipped for a channel message (a song's copies took a second
-    with them), whose values here are ints this module computed, within MIDI's ranges."""
-    import mido
-
-    return msg.copy(skip_checks=True, **values) if isinstance(msg, mido.Message) else msg.copy(**values)
-
-
-def _rebuild(track, ticks, shifts, velocities, dropped, added):
-    """The track in time order, with new note-on ticks, shifted note-offs, new velocities, events dropped and added.
-
-    ``shifts`` maps a note-off to its note's shift and new start. At one tick,
-    the release of an earlier moved note comes before the moved note-ons, so
-    that it does not cut them, and a note that starts and ends on one tick
-    keeps its note-on first; events that do not move keep their order.
+    The note-on and its note-off follow each other, hits in step then voice order.
     """
-    import mido
+    s, j = np.nonzero(h > 0)
+    on = step_ticks(s, amount * o[s, j].astype(np.float64), ticks_per_step)
+    off = on + max(int(ticks_per_step / 2), 1)
+    pitch = np.array([pitch_map[voice][0] for voice in VOICES])[j]
+    velocity = np.clip(np.rint(127 * v[s, j].astype(np.float64)), 1, 127).astype(np.int64)
+    ticks = np.stack([on, off], axis=1).ravel()
+    messages = np.zeros((len(s), 2, 3), dtype=np.uint8)
+    messages[:, 0] = np.stack([np.full(len(s), 0x90 | DRUM_CHANNEL), pitch, velocity], axis=1)
+    messages[:, 1] = np.stack([np.full(len(s), 0x80 | DRUM_CHANNEL), pitch, np.zeros(len(s))], axis=1)
+    return ticks, messages.reshape(-1, 3)
 
-    old = _absolute(track)
-    rows = []  # (tick, rank, order, message)
-    end = None
-    for i, msg in enumerate(track):
-        tick = int(old[i])
-        if i in dropped:
-            continue
-        if msg.type == "end_of_track":
-            end = (tick, msg)
-            continue
-        rank = 1
-        if i in ticks:
-            tick = ticks[i]
-        elif i in shifts:
-            shift, start = shifts[i]
-            tick = max(tick + shift, start)
-            rank = 0 if tick > start else 2
-        if i in velocities:
-            msg = _copy(msg, velocity=velocities[i])
-        rows.append((tick, rank, i, msg))
-    rows += [(tick, 0 if _is_off(msg) else 1, len(track) + k, msg) for k, (tick, msg) in enumerate(added)]
-    rows.sort(key=lambda r: r[:3])
-    out = mido.MidiTrack()
-    last = 0
-    for tick, _, _, msg in rows:
-        out.append(_copy(msg, time=tick - last))
-        last = tick
-    end_tick, end_msg = end if end is not None else (last, mido.MetaMessage("end_of_track"))
-    out.append(end_msg.copy(time=max(end_tick, last) - last))
-    return out
+
+def _rebuild(track, edits, t, added):
+    """The bytes of a track chunk's body, in time order, with the edits of track ``t`` and ``added`` notes.
+
+    At one tick, the release of an earlier moved note comes before the moved
+    note-ons, so that it does not cut them, and a note that starts and ends on
+    one tick keeps its note-on first; events that do not move keep their order.
+    """
+    if track is None:  # a new track for added notes
+        data, n = np.zeros(0, dtype=np.uint8), 0
+        tick = start = end = np.zeros(0, dtype=np.int64)
+        status, running, keep = np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+        end_tick = 0
+    else:
+        data = track["bytes"].copy()
+        tick, start, end = track["event_tick"].copy(), track["event_start"], track["event_end"]
+        status, running = track["event_status"], track["event_running"]
+        n = len(tick)
+        is_end = (status == 0xFF) & (data[np.minimum(start + 1, len(data) - 1)] == 0x2F)
+        end_tick = int(tick[is_end][0]) if is_end.any() else (int(tick[-1]) if n else 0)
+        keep = ~is_end
+        keep[edits.of(t)[2]] = False
+    rank = np.ones(n, dtype=np.int8)
+    if t is not None:
+        ons, offs, _ = edits.of(t)
+        tick[ons[:, 0]] = ons[:, 1]
+        data[start[ons[:, 0]] + (~running[ons[:, 0]]) + 1] = ons[:, 2]  # the velocity: a note-on's second data byte
+        new = np.maximum(tick[offs[:, 0]] + offs[:, 1], offs[:, 2])
+        rank[offs[:, 0]] = np.where(new > offs[:, 2], 0, 2)
+        tick[offs[:, 0]] = new
+    # the bytes of each kept event: a status byte written out under running status, then its own bytes
+    head = np.where(running & keep, status, 0).astype(np.uint8)
+    rows_tick, rows_rank, rows_order = tick[keep], rank[keep], np.flatnonzero(keep)
+    src_start, src_end, rows_head = start[keep], end[keep], head[keep]
+    has_head = running[keep]
+    if added is not None and len(added[0]):
+        added_ticks, messages = added
+        base = len(data)
+        data = np.concatenate([data, messages.ravel()])
+        k = np.arange(len(added_ticks))
+        rows_tick = np.r_[rows_tick, added_ticks]
+        rows_rank = np.r_[rows_rank, np.where(messages[:, 0] >> 4 == 0x8, 0, 1)]
+        rows_order = np.r_[rows_order, n + k]
+        src_start = np.r_[src_start, base + 3 * k]
+        src_end = np.r_[src_end, base + 3 * k + 3]
+        rows_head = np.r_[rows_head, np.zeros(len(k), dtype=np.uint8)]
+        has_head = np.r_[has_head, np.zeros(len(k), dtype=bool)]
+    order = np.lexsort((rows_order, rows_rank, rows_tick))
+    rows_tick, src_start, src_end = rows_tick[order], src_start[order], src_end[order]
+    rows_head, has_head = rows_head[order], has_head[order]
+    last = int(rows_tick[-1]) if len(rows_tick) else 0
+    # end of track, at its own tick or after the last event
+    data = np.concatenate([data, np.frombuffer(_END_OF_TRACK, dtype=np.uint8)])
+    rows_tick = np.r_[rows_tick, max(end_tick, last)]
+    src_start, src_end = np.r_[src_start, len(data) - 3], np.r_[src_end, len(data)]
+    rows_head, has_head = np.r_[rows_head, 0].astype(np.uint8), np.r_[has_head, False]
+    return _encode(data, np.diff(rows_tick, prepend=0), rows_head, has_head, src_start, src_end)
+
+
+def _vlq_bytes(values):
+    """Each value as a MIDI variable-length quantity: (length 1-4 of each, bytes (n, 4) left-aligned)."""
+    values = np.asarray(values, dtype=np.int64)
+    length = 1 + (values >= 1 << 7) + (values >= 1 << 14) + (values >= 1 << 21)
+    out = np.zeros((len(values), 4), dtype=np.uint8)
+    for k in range(4):  # byte k of a quantity of length L holds bits 7 * (L - 1 - k) and up
+        shift = 7 * (length - 1 - k)
+        inside = k < length
+        byte = (values >> np.maximum(shift, 0)) & 0x7F
+        out[inside, k] = (byte | np.where(k < length - 1, 0x80, 0))[inside]
+    return length, out
+
+
+def _encode(data, delta, head, has_head, src_start, src_end):
+    """A track body: for each event its delta-time, its written-out status byte (if any), then ``data[start:end]``."""
+    if (delta > MAX_DELTA).any():  # a gap longer than a delta-time can say: carried by empty text events
+        return _encode_long_gaps(data, delta, head, has_head, src_start, src_end)
+    vlq_length, vlq = _vlq_bytes(delta)
+    size = src_end - src_start
+    length = vlq_length + has_head + size
+    at = np.r_[0, np.cumsum(length)]
+    out = np.empty(int(at[-1]), dtype=np.uint8)
+    for k in range(4):
+        inside = k < vlq_length
+        out[at[:-1][inside] + k] = vlq[inside, k]
+    out[(at[:-1] + vlq_length)[has_head]] = head[has_head]
+    body_at = at[:-1] + vlq_length + has_head
+    total = int(size.sum())
+    index = np.arange(total) - np.repeat(np.r_[0, np.cumsum(size)][:-1] - src_start, size)
+    out[np.repeat(body_at, size) + np.arange(total) - np.repeat(np.r_[0, np.cumsum(size)][:-1], size)] = data[index]
+    return out.tobytes()
+
+
+def _encode_long_gaps(data, delta, head, has_head, src_start, src_end):
+    base = len(data)
+    data = np.concatenate([data, np.frombuffer(_FILLER, dtype=np.uint8)])
+    rows = []
+    for d, hd, hh, s, e in zip(delta.tolist(), head.tolist(), has_head.tolist(), src_start.tolist(), src_end.tolist()):
+        while d > MAX_DELTA:
+            rows.append((MAX_DELTA, 0, False, base, base + 3))
+            d -= MAX_DELTA
+        rows.append((d, hd, hh, s, e))
+    d, hd, hh, s, e = (np.array(c) for c in zip(*rows))
+    return _encode(data, d.astype(np.int64), hd.astype(np.uint8), hh.astype(bool), s.astype(np.int64),
+                   e.astype(np.int64))
+
+
+def _assemble(smf, data, tracks):
+    """The file: its header and chunks as they were, each track chunk read replaced by its rebuilt body.
+
+    A track added for new drum notes goes after the last track read, and the
+    header counts it; chunks of other types and bytes after the last chunk read
+    are copied as they are.
+    """
+    header = bytearray(smf.header)
+    added = tracks[len(smf.tracks):]
+    if added:
+        header[10:12] = (len(tracks)).to_bytes(2, "big")
+    parts = [bytes(header)]
+    last_track = max(i for i, (_, _, t) in enumerate(smf.chunks) if t >= 0)
+    for i, (start, end, t) in enumerate(smf.chunks):
+        parts.append(data[start:end] if t < 0 else _chunk(tracks[t]))
+        if i == last_track:
+            parts += [_chunk(body) for body in added]
+    parts.append(data[smf.end:])
+    return b"".join(parts)
+
+
+def _chunk(body):
+    return b"MTrk" + len(body).to_bytes(4, "big") + body

@@ -4,11 +4,37 @@ import numpy as np
 
 from . import _rewrite
 from ._hvo import STEPS_PER_BEAT, VOICES, check_hvo, check_voices, split_hvo
-from ._midifile import Info
+from ._midifile import Info, read_smf, summarize
 from ._pitchmaps import pitch_table
-from ._reading import parse, read_bytes
+from ._reading import drum_onsets, read_bytes
 
-__all__ = ["MAX_AMOUNT", "hvo_to_midi", "rewrite_drums"]
+__all__ = ["MAX_AMOUNT", "MidiData", "hvo_to_midi", "rewrite_drums"]
+
+
+class MidiData(bytes):
+    """The bytes of a Standard MIDI File that :func:`rewrite_drums` wrote; ``save`` writes them to a file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn_groove.midi import MidiData
+    >>> path = os.path.join(tempfile.mkdtemp(), "out.mid")
+    >>> MidiData(b"MThd").save(path)
+    >>> open(path, "rb").read()
+    b'MThd'
+    """
+
+    def save(self, filename=None, file=None):
+        """Write the file to ``filename`` (atomically: a failed or interrupted write leaves it as it was), or into
+        the open binary ``file``."""
+        from ._atomic import write_bytes
+
+        if (filename is None) == (file is None):
+            raise ValueError("give a filename or a file object")
+        if file is not None:
+            file.write(bytes(self))
+        else:
+            write_bytes(filename, bytes(self))
 
 def hvo_to_midi(hvo, *, bpm=120.0, pitch_map="gm"):
     """Write one song's hvo ``(n_steps, 27)`` into a ``pretty_midi.PrettyMIDI``.
@@ -132,8 +158,8 @@ def rewrite_drums(
 
     Returns
     -------
-    midi : mido.MidiFile
-        Write it with ``midi.save(path)``.
+    midi : MidiData
+        The bytes of the new file; write it with ``midi.save(path)``.
     info : dict
         Only with ``return_info=True``.
 
@@ -166,8 +192,10 @@ def rewrite_drums(
     if other not in ("keep", "follow"):
         raise ValueError(f"other must be 'keep' or 'follow', got {other!r}")
     data, name = read_bytes(source)
-    parse(data, name)  # the same checks, and errors, as midi_to_hvo
+    smf = read_smf(data, name)  # the one parse, read and written
+    drum_onsets(summarize(smf), name)  # the same checks, and errors, as midi_to_hvo
     midi, counts = _rewrite.rewrite_drums(
-        data, name, hvo, table, pitch_map, voices=voices, amount=float(amount), replace=replace, other=other
+        smf, data, name, hvo, table, pitch_map, voices=voices, amount=float(amount), replace=replace, other=other
     )
+    midi = MidiData(midi)
     return (midi, Info(**counts)) if return_info else midi

@@ -26,7 +26,7 @@ responsibility: ``_pitchmaps`` (pitch maps), ``_reading`` (files -> hvo),
 from ._pitchmaps import GM_PITCH_MAP, GMD_PITCH_MAP
 from ._reading import MAX_FILE_BYTES, MAX_STEPS, midi_to_hvo
 from ._windows import stitch_hvo, window_hvo
-from ._writing import MAX_AMOUNT, hvo_to_midi, rewrite_drums
+from ._writing import MAX_AMOUNT, MidiData, hvo_to_midi, rewrite_drums
 
 __all__ = [
     "GMD_PITCH_MAP",
@@ -38,5 +38,6 @@ __all__ = [
     "window_hvo",
     "stitch_hvo",
     "rewrite_drums",
+    "MidiData",
     "MAX_AMOUNT",
 ]

@@ -303,7 +303,7 @@ def test_model_files_that_could_run_code_are_refused(tmp_path, knn_path, gmd_fil
     foreign = tmp_path / "foreign.skops"
     skops.io.dump(_Foreign(n_neighbors=5).fit(*_tiny()), foreign)
     assert main(["humanize", str(gmd_file), "-o", out, "--model", str(foreign)]) == 1
-    assert "refusing to load types this library does not trust: tests.test_cli._Foreign" in capsys.readouterr().err
+    assert "names types this library's models do not hold: tests.test_cli._Foreign" in capsys.readouterr().err
     not_a_model = tmp_path / "dict.skops"
     skops.io.dump({"a": 1}, not_a_model)
     with pytest.raises(ValueError, match="dict.skops: holds a dict, not a fitted model"):
