@@ -11,7 +11,7 @@ from ._pitchmaps import pitch_table
 
 __all__ = ["MAX_STEPS", "MAX_FILE_BYTES", "MeterError", "midi_to_hvo"]
 
-#: Longest song accepted, in 16th-note steps (16,384 bars; 2.3 hours at 120
+#: Longest song accepted, in 16th-note steps (16,384 bars; 9.1 hours at 120
 #: bpm). Longer inputs are refused with a ValueError instead of allocating
 #: an unbounded array.
 MAX_STEPS = 2**18
