@@ -106,7 +106,9 @@ def render_audio(midi_files, output, *, soundfont=None, gap=1.0, sample_rate=441
                 frames.append(bytes(int(gap * sample_rate) * params.sampwidth * params.nchannels))
     if params is None:
         raise ValueError("no MIDI file to render")
-    with wave.open(os.fspath(output), "wb") as w:
+    from ._atomic import atomic_path
+
+    with atomic_path(output) as part, wave.open(part, "wb") as w:
         w.setparams(params)
         w.writeframes(b"".join(frames))
     return starts

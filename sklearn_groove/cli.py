@@ -428,7 +428,10 @@ def _plot(args):
         fig = plotting.plot_offsets(songs)
     else:
         fig = plotting.plot_rolls(songs, bars=args.bars)
-    fig.savefig(args.output, dpi=120, bbox_inches="tight")
+    from ._atomic import atomic_path
+
+    with atomic_path(args.output) as part:  # the format is the name's, not the temporary file's
+        fig.savefig(part, dpi=120, bbox_inches="tight", format=os.path.splitext(args.output)[1][1:] or None)
     _print(f"wrote {args.output}")
 
 

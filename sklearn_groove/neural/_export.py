@@ -298,15 +298,18 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
             example += (torch.zeros(1, n_labels),)
             axes["labels"] = {0: "batch"}
     axes.update({name: {0: "batch", **steps} for name in ("x", "noise", "hvo")})
+    from .._atomic import atomic_path
+
     path = os.fspath(path)
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the tracer's notes on Python values: the steps loop is unrolled on purpose
-        torch.onnx.export(player, example, path, input_names=names, output_names=["hvo"], dynamic_axes=axes,
-                          opset_version=OPSET, dynamo=False)
-    if int8:
-        _store_int8(path)
-    if not transfer and n_labels:
-        _write_labels(path, *labels)
+    with atomic_path(path) as part:  # a failed or interrupted export leaves an existing file as it was
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on Python values: the steps loop is unrolled
+            torch.onnx.export(player, example, part, input_names=names, output_names=["hvo"], dynamic_axes=axes,
+                              opset_version=OPSET, dynamo=False)
+        if int8:
+            _store_int8(part)
+        if not transfer and n_labels:
+            _write_labels(part, *labels)
     return path
 
 

@@ -270,14 +270,17 @@ def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance
         state = {"members": [s for _, s in saved]}
     else:
         meta, state = estimator._to_state(int8, groove_variance)
-    torch.save(state, folder / f"{name}.pt")
+    from .._atomic import atomic_path, write_bytes
+
+    with atomic_path(folder / f"{name}.pt") as part:  # each file whole or not at all; the weights first
+        torch.save(state, part)
     meta = {"format": FORMAT, **meta}
     meta.update(
         pipeline=[{"class": type(t).__name__, "params": t.get_params()} for t in pipeline],
         library_version=__version__,
     )
     meta.update({k: v for k, v in metadata.items() if k not in meta and k != "members"})
-    (folder / f"{name}.json").write_text(json.dumps(meta, indent=2, default=_jsonable) + "\n")
+    write_bytes(folder / f"{name}.json", (json.dumps(meta, indent=2, default=_jsonable) + "\n").encode())
 
 
 def _jsonable(value):
@@ -332,8 +335,11 @@ def save_model(model, path, metadata=None):
         return
     import skops.io
 
+    from .._atomic import atomic_path
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    skops.io.dump(model, path)
+    with atomic_path(path) as part:
+        skops.io.dump(model, part)
 
 
 def load_model(path):
