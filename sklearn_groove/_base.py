@@ -16,13 +16,14 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._hvo import MAX_OFFSET, check_hvo, hits_of, join_hvo
+from ._hvo import MAX_OFFSET, N_VOICES, check_hits, check_hvo, check_temperature, hits_of, join_hvo
 from ._labels import window_labels
 from .metrics import timing_mae_ms
 
 __all__ = [
     "GrooveEstimator",
     "GrooveHumanizer",
+    "check_temperature",
     "fit_labels",
     "flatten",
     "predict_at",
@@ -103,6 +104,8 @@ def validate_windows(estimator, X, reset, features="9 or 27"):
     shape = np.shape(X)
     if len(shape) != 3:
         raise ValueError(f"X must be a 3-D array (n_samples, n_steps, {features}), got shape {shape}")
+    if shape[1] == 0:
+        raise ValueError(f"X has 0 steps, shape {shape}: give windows of at least one step")
     if not reset:
         if shape[1] == estimator.n_features_in_:
             return validate_data(estimator, X, reset=False, allow_nd=True, dtype=np.float32)
@@ -159,8 +162,17 @@ def reads_any_length(model):
 
 
 def validate_inputs(estimator, X, reset, features="n_features"):
-    """:func:`validate_windows`, and in ``predict`` the features per step seen in ``fit`` (``n_input_features_``)."""
+    """:func:`validate_windows`, and in ``predict`` the features per step seen in ``fit`` (``n_input_features_``).
+
+    Hits must be 0 or 1: of a score (9 features a step) all of them, of an hvo
+    or taps (27 or 3) the first third, whose velocities and offsets must be
+    0 where there is no hit.
+    """
     X = validate_windows(estimator, X, reset, features)
+    if X.shape[-1] % 3 == 0 and X.shape[-1] != N_VOICES:
+        check_hvo(X, n_voices=None, name="X")
+    else:
+        check_hits(X[..., :N_VOICES], name="X hits")
     if reset:
         estimator.n_input_features_ = X.shape[-1]
     elif X.shape[-1] != estimator.n_input_features_:

@@ -179,7 +179,7 @@ def check_hits(hits, *, name="hits"):
     hits = np.asarray(hits, dtype=np.float32)
     if not np.all((hits == 0) | (hits == 1)):
         bad = hits[(hits != 0) & (hits != 1)]
-        raise ValueError(f"{name} must be 0 or 1, found {bad.flat[0]!r}")
+        raise ValueError(f"{name} must be 0 or 1, found {float(bad.flat[0])!r}")
     return hits
 
 
@@ -204,7 +204,8 @@ def check_hvo(hvo, *, n_voices=N_VOICES, ndim=3, name="hvo"):
     ------
     ValueError
         For a wrong shape, non-finite values, hits other than 0/1,
-        velocities outside [0, 1] or offsets outside [-0.5, 0.5].
+        velocities outside [0, 1], offsets outside [-0.5, 0.5], or a
+        velocity or offset where there is no hit.
 
     Examples
     --------
@@ -235,7 +236,36 @@ def check_hvo(hvo, *, n_voices=N_VOICES, ndim=3, name="hvo"):
         raise ValueError(
             f"{name} offsets must lie in [-0.5, 0.5] (16th notes), found [{o.min()}, {o.max()}]"
         )
+    stray = (h == 0) & ((v != 0) | (o != 0))
+    if stray.any():
+        at = tuple(int(i) for i in np.argwhere(stray)[0])
+        raise ValueError(
+            f"{name} has a velocity or offset where there is no hit ({int(stray.sum())} places, the first at "
+            f"{at}); join_hvo(hits, velocities, offsets) sets them to 0"
+        )
     return hvo
+
+
+def check_temperature(temperature):
+    """``temperature`` as a float: a finite number, 0 or more; a ValueError otherwise (NaN and infinity included).
+
+    Examples
+    --------
+    >>> from sklearn_groove._hvo import check_temperature
+    >>> check_temperature(0.9)
+    0.9
+    >>> check_temperature(float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: temperature must be a finite number, 0 or more, got nan
+    """
+    try:
+        value = float(temperature)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"temperature must be a finite number, 0 or more, got {temperature!r}")
+    return value
 
 
 def hits_of(X, *, name="X"):

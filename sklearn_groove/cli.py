@@ -114,9 +114,7 @@ def _configure(model, args):
     if key is None:
         raise ValueError("this model has no temperature or seed to set")
     prefix = key[: -len("temperature")]  # "" for an estimator, "step__" inside a pipeline
-    if args.temperature is not None:
-        if args.temperature < 0:
-            raise ValueError(f"--temperature must be 0 or more, got {args.temperature}")
+    if args.temperature is not None:  # checked by argparse (_temperature)
         model.set_params(**{prefix + "temperature": args.temperature})
     if args.seed is not None:
         model.set_params(**{prefix + "random_state": args.seed})
@@ -346,6 +344,16 @@ def _write(args, source, hvo, info, *, voices=VOICES, replace=False):
         _print(f"wrote {args.preview}: {source} from 0 s, then {args.output} from {starts[1]:.1f} s")
 
 
+def _temperature(text):
+    """--temperature: a finite number, 0 or more (argparse says so, exit 2, before any model is loaded)."""
+    from ._hvo import check_temperature
+
+    try:
+        return check_temperature(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a finite number, 0 or more, is needed, got {text!r}") from None
+
+
 def _voices(text):
     voices = tuple(v.strip() for v in text.split(",") if v.strip())
     try:
@@ -532,7 +540,7 @@ def _add_performing(parser, model_help):
     parser.add_argument("-o", "--output", required=True, help="MIDI file to write (a folder for several inputs)")
     parser.add_argument("--jobs", type=int, default=1, help="files performed at once, for several inputs (-1: all cores)")
     parser.add_argument("--model", help=model_help + "; or a model file of `sklearn-groove train` (NAME.skops or NAME.json)")
-    parser.add_argument("--temperature", type=float,
+    parser.add_argument("--temperature", type=_temperature,
                         help="0 = the most likely performance; above 0 = a sampled take, one network playing the "
                         "whole song (humanize's default: 0.9; the other commands': 0)")
     parser.add_argument("--seed", type=int, help="which take, when sampling (default 0): same seed, same output")
@@ -657,7 +665,7 @@ def build_parser():
     train.add_argument("--limit", type=int, help="train on the first LIMIT windows only (quick tries)")
     evaluate.add_argument("--model", help="a shipped model's name or a model file (default: the task's shipped model)")
     evaluate.add_argument("--subset", default="validation", choices=["train", "validation", "test"])
-    evaluate.add_argument("--temperature", type=float, help="0 = the most likely performance; above 0 samples")
+    evaluate.add_argument("--temperature", type=_temperature, help="0 = the most likely performance; above 0 samples")
     return parser
 
 

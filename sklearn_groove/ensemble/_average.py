@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveHumanizer, predict_at
+from .._base import GrooveHumanizer, check_temperature, predict_at
 from .._hvo import STEPS_PER_BAR, split_hvo
 
 __all__ = ["GrooveEnsemble"]
@@ -209,7 +209,7 @@ class GrooveEnsemble(GrooveHumanizer):
         return tuple(means)
 
     def _predict_vo(self, hits, **labels):
-        if self.temperature == 0:
+        if check_temperature(self.temperature) == 0:
             return self._mean_performance(hits, labels)
         rng = check_random_state(self.random_state)
         player = self._players(rng, len(hits))

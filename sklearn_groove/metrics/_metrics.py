@@ -168,8 +168,34 @@ def _hit_counts(y_true, y_pred):
     return int((h & h_pred).sum()), int(h_pred.sum()), int(h.sum())
 
 
-def hit_precision(y_true, y_pred):
-    """Fraction of predicted hits that are true hits (1.0 if none predicted).
+def _divide(numerator, denominator, zero_division, metric):
+    """``numerator / denominator``; where the denominator is 0, ``zero_division`` (``"warn"``: 0.0 and a warning)."""
+    if denominator:
+        return numerator / denominator
+    if isinstance(zero_division, str) and zero_division == "warn":
+        import warnings
+
+        from sklearn.exceptions import UndefinedMetricWarning
+
+        what = {"precision": "no hit is predicted", "recall": "there is no true hit",
+                "F1": "there is neither a true nor a predicted hit"}[metric]
+        warnings.warn(f"hit {metric} is ill-defined and set to 0.0: {what}; use zero_division to set it",
+                      UndefinedMetricWarning, stacklevel=3)
+        return 0.0
+    if zero_division in (0, 1) or (isinstance(zero_division, float) and np.isnan(zero_division)):
+        return float(zero_division)
+    raise ValueError(f'zero_division must be "warn", 0.0, 1.0 or np.nan, got {zero_division!r}')
+
+
+def hit_precision(y_true, y_pred, *, zero_division="warn"):
+    """Fraction of predicted hits that are true hits.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples, n_steps, 27)
+    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
+        The value where no hit is predicted; ``"warn"`` gives 0.0 with an
+        ``UndefinedMetricWarning``, as scikit-learn's ``precision_score``.
 
     Examples
     --------
@@ -179,13 +205,21 @@ def hit_precision(y_true, y_pred):
     >>> y_pred = np.zeros_like(y); y_pred[0, :2, 0] = y_pred[0, 8, 0] = 1
     >>> round(hit_precision(y, y_pred), 4)
     0.6667
+    >>> hit_precision(y, np.zeros_like(y), zero_division=1.0)
+    1.0
     """
     both, predicted, _ = _hit_counts(y_true, y_pred)
-    return both / predicted if predicted else 1.0
+    return _divide(both, predicted, zero_division, "precision")
 
 
-def hit_recall(y_true, y_pred):
-    """Fraction of true hits that are predicted (1.0 if there are none).
+def hit_recall(y_true, y_pred, *, zero_division="warn"):
+    """Fraction of true hits that are predicted.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples, n_steps, 27)
+    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
+        The value where there is no true hit (``"warn"``: 0.0 and a warning).
 
     Examples
     --------
@@ -197,11 +231,18 @@ def hit_recall(y_true, y_pred):
     0.5
     """
     both, _, true = _hit_counts(y_true, y_pred)
-    return both / true if true else 1.0
+    return _divide(both, true, zero_division, "recall")
 
 
-def hit_f1(y_true, y_pred):
+def hit_f1(y_true, y_pred, *, zero_division="warn"):
     """Harmonic mean of :func:`hit_precision` and :func:`hit_recall`.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples, n_steps, 27)
+    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
+        The value where there is neither a true nor a predicted hit
+        (``"warn"``: 0.0 and a warning).
 
     Examples
     --------
@@ -213,7 +254,7 @@ def hit_f1(y_true, y_pred):
     0.5714
     """
     both, predicted, true = _hit_counts(y_true, y_pred)
-    return 2 * both / (predicted + true) if predicted + true else 1.0
+    return _divide(2 * both, predicted + true, zero_division, "F1")
 
 
 BootstrapCI = namedtuple("BootstrapCI", "estimate low high")

@@ -6,7 +6,7 @@ writes is in its docstring and in docs/export.md.
 
 import numpy as np
 
-from .._hvo import N_VOICES
+from .._hvo import N_VOICES, check_temperature
 from .._labels import one_hot
 
 __all__ = ["export_onnx", "onnx_feed", "onnx_noise"]
@@ -393,7 +393,7 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
     values = {
         "groove": None if groove is None else np.ascontiguousarray(groove, dtype=np.float32),
         "x": x,
-        "temperature": np.array(temperature, np.float32),
+        "temperature": np.array(check_temperature(temperature), np.float32),
         "noise": rng.standard_normal(x.shape[:2] + (3 * N_VOICES,)).astype(np.float32),
         "member": rng.integers(n_members, size=len(x)).astype(np.int64),
     }

@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveEstimator, fit_labels, flatten, predict_at, validate_hits, validate_inputs
+from .._base import GrooveEstimator, check_temperature, fit_labels, flatten, predict_at, validate_hits, validate_inputs
 from .._labels import one_hot
 from .._hvo import N_VOICES, check_hvo, check_voices, hits_of, split_hvo
 from ..neighbors import top_k_similar
@@ -457,6 +457,7 @@ class _GrooveRecurrent(GrooveEstimator):
 
         from ._modules import calibrate, generate
 
+        check_temperature(self.temperature)
         generator = self._generator() if self.temperature > 0 else None
         calibration = self._sampling_calibration() if self.temperature > 0 else None
         calibration = None if calibration is None else torch.as_tensor(calibration)
@@ -978,6 +979,12 @@ class GrooveTransfer(_GrooveRecurrent):
         """
         check_is_fitted(self)
         hits = self._validate_X(X, reset=False)
+        if hits.shape[1] != self.n_features_in_:  # the network reads any length; the neighbours are whole windows
+            raise ValueError(
+                f"X has {hits.shape[1]} steps, but GrooveTransfer.predict compares windows with its training windows "
+                f"of {self.n_features_in_} steps; give windows of {self.n_features_in_} steps, or play another "
+                "length with transfer(groove, X)"
+            )
         z = np.zeros((len(hits), self.module_.latent_size), np.float32)
         for i in range(0, len(hits), _PREDICT_BATCH):
             neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
