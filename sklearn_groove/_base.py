@@ -169,17 +169,17 @@ def validate_inputs(estimator, X, reset, features="n_features"):
     0 where there is no hit.
     """
     X = validate_windows(estimator, X, reset, features)
+    if not reset and X.shape[-1] != estimator.n_input_features_:
+        raise ValueError(
+            f"X has {X.shape[-1]} features per step, but {type(estimator).__name__} was fitted with "
+            f"{estimator.n_input_features_}"
+        )
     if X.shape[-1] % 3 == 0 and X.shape[-1] != N_VOICES:
         check_hvo(X, n_voices=None, name="X")
     else:
         check_hits(X[..., :N_VOICES], name="X hits")
     if reset:
         estimator.n_input_features_ = X.shape[-1]
-    elif X.shape[-1] != estimator.n_input_features_:
-        raise ValueError(
-            f"X has {X.shape[-1]} features per step, but {type(estimator).__name__} was fitted with "
-            f"{estimator.n_input_features_}"
-        )
     return X
 
 

@@ -2,6 +2,7 @@
 
 import io
 import os
+import stat
 
 import numpy as np
 
@@ -27,9 +28,12 @@ def read_bytes(source):
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         try:
-            size = os.path.getsize(name)
+            status = os.stat(name)
         except OSError as exc:
             raise ValueError(f"{name}: cannot read the file ({exc.strerror})") from None
+        if not stat.S_ISREG(status.st_mode):  # a device never ends, a FIFO may never start
+            raise ValueError(f"{name}: not a regular file (a folder, device or pipe); give a MIDI file")
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             raise ValueError(f"{name}: {size} bytes is larger than the {MAX_FILE_BYTES} accepted")
         with open(name, "rb") as f:

@@ -24,7 +24,9 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
     """Perform a song of any length with a model of fixed-length windows.
 
     The song is cut into windows of ``bars`` bars every bar (the end padded
-    with silence), each window is performed by ``predict``, and the windows
+    with silence), each window with anything in it is performed by
+    ``predict`` (a silent window stays silent, unplayed: time and memory grow
+    with the song's notes, not its length), and the windows
     are blended back (:func:`~sklearn_groove.midi.stitch_hvo`): every step is
     played by the two windows that hold it, weighted towards the one where it
     is further from the edge. A hit is kept where that weighted vote is above
@@ -75,12 +77,14 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
     if song.ndim != 2 or len(song) == 0:
         raise ValueError(f"song must be one song (n_steps, n_features) with at least one step, got {song.shape}")
     windows, start = window_hvo(song, bars=bars, hop_bars=1, steps_per_bar=steps_per_bar)
-    out = []
-    for i in range(0, len(windows), _BATCH):
-        out.append(np.asarray(predict(windows[i : i + _BATCH]), dtype=np.float32))
+    sounding = np.flatnonzero(windows.reshape(len(windows), -1).any(axis=1))  # silence is not played, it stays
+    played = np.zeros(windows.shape[:2] + (27,), dtype=np.float32)
+    for i in range(0, len(sounding), _BATCH):
+        batch = sounding[i : i + _BATCH]
+        played[batch] = np.asarray(predict(windows[batch]), dtype=np.float32)
         if progress is not None:
-            progress(min(i + _BATCH, len(windows)), len(windows))
-    h, v, o = split_hvo(np.concatenate(out))
+            progress(min(i + _BATCH, len(sounding)), len(sounding))
+    h, v, o = split_hvo(played)
     stitch = lambda a: stitch_hvo(a, start, len(song), steps_per_bar=steps_per_bar, blend=blend)
     vote = stitch(h)
     if blend == "select":  # each step as one window played it

@@ -85,7 +85,7 @@ def test_kl_uses_predicted_hits_for_predicted_notes():
     y_pred[:, 4, [1, 10]] = 1, 0.5  # ... a snare on a beat, same offsets
     y_pred[:, 4, 19] = [-0.1, 0.1]
     assert timing_kl(y_true, y_pred) == pytest.approx(0)
-    y_pred[:, 4, 1] = 0
+    y_pred[:, 4, [1, 10, 19]] = 0  # the snare gone, with its velocity and offsets
     with pytest.raises(ValueError, match="2 or more"):
         timing_kl(y_true, y_pred)
 
