@@ -6,12 +6,13 @@ note-off, a note never released), and drum kits write all three. Here every
 note-on with velocity > 0 is an onset.
 
 How it stays fast without a loop over bytes: for each byte position of a
-track, numpy computes where the next event would start if an event started
-there (its delta-time and length depend only on the bytes at that position,
-given the usual running status of two data bytes). A short Python loop then
-follows these links from the start of the track, and numpy reads the events
-on the chain. A track with running status on a one-data-byte message
-(program change, channel pressure) is walked again with its status tracked.
+block of a track, numpy computes where the next event would start if an
+event started there, under each of the two running statuses that change an
+event's length (the last channel status has two data bytes, or one: program
+change, channel pressure). A short Python loop then follows these links,
+many events a step (pointer doubling), from the start of the block, and
+numpy reads the events on the chain. A block is a fixed number of bytes, so
+memory grows with the notes a file holds, not with its size or quirks.
 
 Every malformed input ends in a ``ValueError``.
 """
@@ -87,126 +88,175 @@ def _vlq(b, n):
     return length.astype(np.int32), value
 
 
-def _chain(nxt, n, levels=4):
-    """Follow the next-event links from position 0; return the chain and where it ends.
+#: Bytes of a track read at a time: memory stays bounded by it, whatever the file's size.
+_BLOCK = 1 << 18
+# Where an event leads, besides the next event's position: the track's end, an invalid length, past the end.
+_END, _INVALID, _PAST = -1, -2, -3
 
-    ``nxt`` has ``n + 3`` entries: positions ``n`` (end of track), ``n + 1``
-    (invalid event) and ``n + 2`` (event past the end) point to themselves.
+
+def _chain(nxt, start, levels=5):
+    """Follow next-event links from index ``start`` until the absorbing last index; return the chain.
+
     Pointer doubling lets Python walk ``2 ** levels`` events a step; numpy
     then fills in the events in between.
     """
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), 0
+    end = len(nxt) - 1
     jumps = [nxt]
     for _ in range(levels):
         jumps.append(jumps[-1][jumps[-1]])
-    far, walked, pos = jumps[-1], [], 0
-    while pos < n:
+    far, walked, pos = jumps[-1], [], start
+    while pos != end:
         walked.append(pos)
         pos = far.item(pos)
     chain = np.asarray(walked, dtype=np.int64)
     for jump in reversed(jumps[:-1]):
         chain = np.stack([chain, jump[chain]], axis=1).ravel()
-    chain = chain[chain < n]  # the end states absorb: the valid events are a prefix
-    return chain, int(nxt[chain[-1]])
+    return chain[chain != end]  # the end state absorbs: the events are a prefix
 
 
-def _walk_with_status(nxt, nxt_one, byte_at_status, n):
-    """As :func:`_chain`, one event a step, tracking running status for
-    one-data-byte messages (program change, channel pressure)."""
-    chain = []
-    pos, status = 0, 0
-    while pos < n:
-        chain.append(pos)
-        c = byte_at_status[pos]
-        if 0x80 <= c < 0xF0:
-            status = c
-        pos = nxt_one[pos] if (c < 0x80 and status >> 4 in (0xC, 0xD)) else nxt[pos]
-    return chain, pos
+def _block_links(bb, m, n_left):
+    """For each of the ``m`` first positions of ``bb`` (a block of a track, with look-ahead bytes): the position of
+    its status byte, that byte, its delta-time, and the next event's position under each running status
+    (state 0: the last channel status has two data bytes, 1: one). ``n_left``: bytes of the track from the block's
+    start; a next position may be one of the codes ``_END``, ``_INVALID``, ``_PAST``.
+    """
+    vl, vv = _vlq(bb, m + _PAD - 4)
+    s = np.arange(m, dtype=np.int64) + vl[:m]  # where each event's status (or first data) byte is
+    c = bb[s].astype(np.int32)
+    hi = c >> 4
+    two = np.where(c < 0x80, s + 2, s + 1 + np.where((hi == 0xC) | (hi == 0xD), 1, 2))
+    meta = c == 0xFF
+    two[meta] = (s + 2 + vl[s + 2] + vv[s + 2])[meta]
+    sysex = (c == 0xF0) | (c == 0xF7)
+    two[sysex] = (s + 1 + vl[s + 1] + vv[s + 1])[sysex]
+    system = (c > 0xF0) & (c < 0xFF) & (c != 0xF7)
+    two[system] = (s + 1 + _SYSTEM_LENGTH[c & 0xF])[system]
+    one = np.where(c < 0x80, s + 1, two)  # under a one-data-byte running status
+    invalid = (vl[:m] > 4) | (meta & (vl[s + 2] > 4)) | (sysex & (vl[s + 1] > 4))
+    end = meta & (bb[s + 1] == 0x2F)
+    for nxt in (two, one):
+        nxt[nxt > n_left] = _PAST
+        nxt[nxt == n_left] = _END
+        nxt[invalid] = _INVALID
+        nxt[end] = _END
+    return s, c, vv[:m], two, one
 
 
-def _statuses(cs, name, index):
-    """For the status bytes along a chain: which are channel messages, the
-    position of each event's status (running status: the last explicit one),
-    and which events use running status."""
-    channel_msg = (cs >= 0x80) & (cs < 0xF0)
-    source = np.maximum.accumulate(np.where(channel_msg, np.arange(len(cs)), -1))
-    running = cs < 0x80
-    if (source[running] < 0).any():
-        raise ValueError(f"{name}: track {index} is corrupt (running status with no status byte)")
-    return cs, channel_msg, source, running
+def _read_track(data, name, index, keep_events=False):
+    """Events of one MTrk chunk's bytes, as arrays along its event chain, read a block at a time.
 
-
-def _read_track(data, name, index):
-    """Events of one MTrk chunk's bytes, as arrays along its event chain."""
+    The chain follows (position, running status) pairs: an event's length
+    depends on its bytes and, under running status, on whether the last
+    channel status has one data byte (program change, channel pressure) or
+    two. ``keep_events``: also every event's tick, bytes and status (for the
+    writer); else only the notes and meta events.
+    """
     n = len(data)
     b = np.zeros(n + _PAD, dtype=np.uint8)
     b[:n] = np.frombuffer(data, dtype=np.uint8)
-    vl, vv = _vlq(b, n + _PAD - 4)
-    s = np.arange(n, dtype=np.int32) + vl[:n]  # where each event's status (or first data) byte is
-    c = b[s].astype(np.int32)
-    hi = c >> 4
-    # Lengths, assuming running status has two data bytes.
-    nxt = np.where(c < 0x80, s + 2, s + 1 + np.where((hi == 0xC) | (hi == 0xD), 1, 2))
-    meta = c == 0xFF
-    nxt[meta] = (s + 2 + vl[s + 2] + vv[s + 2])[meta]
-    sysex = (c == 0xF0) | (c == 0xF7)
-    nxt[sysex] = (s + 1 + vl[s + 1] + vv[s + 1])[sysex]
-    system = (c > 0xF0) & (c < 0xFF) & (c != 0xF7)
-    nxt[system] = (s + 1 + _SYSTEM_LENGTH[c & 0xF])[system]
-    nxt[nxt > n] = n + 2  # an event that runs past the end of the track
-    nxt[(vl[:n] > 4) | (meta & (vl[s + 2] > 4)) | (sysex & (vl[s + 1] > 4))] = n + 1
-    nxt[meta & (b[s + 1] == 0x2F)] = n  # end of track
-    nxt = np.concatenate([nxt, [n, n + 1, n + 2]])
+    if n == 0:
+        nothing = np.zeros(1, dtype=np.int64)
+        parts = [_block_events(b, 0, nothing[:0], nothing, nothing, nothing, 0, 0, name, index, keep_events)]
+        parts[0].pop("carry")
+        return _join_blocks(parts, b, n, keep_events)
+    parts = []
+    pos, state, tick, status = 0, 0, 0, 0  # status: the last explicit channel status (0: none yet)
+    while pos < n:
+        m = min(_BLOCK, n - pos)
+        s, c, delta, two, one = _block_links(b[pos : pos + m + _PAD], m, n - pos)
+        # links between (position, state) pairs, index 2 * position + state; 2m: out of the block, or an end code
+        new_state = np.where((c >= 0x80) & (c < 0xF0), ((c >> 4) == 0xC) | ((c >> 4) == 0xD), -1)
+        links = np.empty(2 * m + 1, dtype=np.int64)
+        for st, nxt in ((0, two), (1, one)):
+            following = np.where(new_state >= 0, new_state, st)
+            inside = (nxt >= 0) & (nxt < m)
+            links[st : 2 * m : 2] = np.where(inside, 2 * nxt + following, 2 * m)
+        links[2 * m] = 2 * m
+        chain = _chain(links, 2 * 0 + state)
+        at, states = chain >> 1, chain & 1
+        last_next = (one if states[-1] else two)[at[-1]]
+        parts.append(_block_events(b, pos, at, s, c, delta, tick, status, name, index, keep_events))
+        tick, status = parts[-1].pop("carry")
+        if last_next < 0:
+            if last_next != _END:
+                what = "corrupt (an invalid length)" if last_next == _INVALID else "truncated (an event runs past its end)"
+                raise ValueError(f"{name}: track {index} is {what}")
+            break
+        last_state = new_state[at[-1]]
+        pos, state = pos + int(last_next), int(states[-1] if last_state < 0 else last_state)
+    return _join_blocks(parts, b, n, keep_events)
 
-    chain, last = _chain(nxt, n)
-    cs, channel_msg, source, running = _statuses(c[chain], name, index)
-    if running.any() and np.isin(cs[source[running]] >> 4, (0xC, 0xD)).any():
-        nxt_one = nxt.copy()
-        nxt_one[:n][c < 0x80] = np.where(s + 1 > n, n + 2, s + 1)[c < 0x80]
-        chain, last = _walk_with_status(nxt.tolist(), nxt_one.tolist(), c.tolist(), n)
-        chain = np.asarray(chain, dtype=np.int64)
-        cs, channel_msg, source, running = _statuses(c[chain], name, index)
-    if last != n:
-        what = "corrupt (an invalid length)" if last == n + 1 else "truncated (an event runs past its end)"
-        raise ValueError(f"{name}: track {index} is {what}")
 
-    tick = np.cumsum(vv[chain], dtype=np.int64)
-    status = np.where(source >= 0, cs[np.maximum(source, 0)], 0)
-    first = s[chain] + (cs >= 0x80)  # first data byte of channel messages
+def _block_events(b, pos, at, s, c, delta, tick, status, name, index, keep_events):
+    """The events of one block's chain (``at``: local positions) as arrays; ``carry``: the tick and running
+    status after them."""
+    cs = c[at]
+    channel_msg = (cs >= 0x80) & (cs < 0xF0)
+    running = cs < 0x80
+    source = np.maximum.accumulate(np.where(channel_msg, np.arange(len(cs)), -1))
+    resolved = np.where(source >= 0, cs[np.maximum(source, 0)], status)
+    if (resolved[running] == 0).any():
+        raise ValueError(f"{name}: track {index} is corrupt (running status with no status byte)")
+    ticks = tick + np.cumsum(delta[at], dtype=np.int64)
+    ss = pos + s[at]  # in the track
+    first = ss + (~running)  # first data byte of channel messages
     channel_event = channel_msg | running
-    data_bytes = np.stack([b[first], b[first + 1]], axis=-1)[channel_event]
-    two = ~np.isin(status[channel_event] >> 4, (0xC, 0xD))
-    if (data_bytes[:, 0] >= 0x80).any() or (data_bytes[two, 1] >= 0x80).any():
+    kind = resolved >> 4
+    two = channel_event & (kind != 0xC) & (kind != 0xD)
+    if (b[first[channel_event]] >= 0x80).any() or (b[first[two] + 1] >= 0x80).any():
         raise ValueError(f"{name}: track {index} is corrupt (a data byte above 127)")
-    note_on = channel_event & (status >> 4 == 0x9)
-    velocity = b[first + 1][note_on].astype(np.int64)
-    on = velocity > 0
-    ss = s[chain]
-    meta_type = np.where(cs == 0xFF, b[ss + 1], -1)
-    meta_data = ss + 2 + vl[ss + 2]
-    meta_length = vv[ss + 2]
-    # where each event's bytes (after its delta-time) end: where the next one's delta starts; the last one's own end
-    end = np.empty(len(chain), dtype=np.int64)
-    end[:-1] = chain[1:]
-    if len(chain):
-        end[-1] = min(int(meta_data[-1] + meta_length[-1]), n) if meta_type[-1] == 0x2F else n
-    return dict(
-        event_tick=tick,
-        event_start=ss.astype(np.int64),  # its status byte, or its first data byte under running status
-        event_end=end,
-        event_status=np.where(channel_event, status, cs).astype(np.uint8),  # running status resolved
-        event_running=running,
-        note_tick=tick[note_on][on],
-        note_channel=(status[note_on] & 0xF)[on],
-        note_pitch=b[first][note_on][on].astype(np.int64),
-        note_velocity=velocity[on],
-        meta_tick=tick,
-        meta_type=meta_type,
-        meta_data=meta_data,
-        meta_length=meta_length,
-        bytes=b,
+    note_on = channel_event & (kind == 0x9) & (b[first + 1] > 0)
+    meta = np.flatnonzero(cs == 0xFF)
+    out = dict(
+        note_tick=ticks[note_on],
+        note_channel=(resolved[note_on] & 0xF).astype(np.uint8),
+        note_pitch=b[first[note_on]],
+        note_velocity=b[first[note_on] + 1],
+        meta_tick=ticks[meta],
+        meta_type=b[ss[meta] + 1],
+        meta_position=ss[meta],
+        carry=(int(ticks[-1]) if len(ticks) else tick, int(resolved[-1]) if len(resolved) else status),
     )
+    if keep_events:
+        out.update(event_tick=ticks, event_at=(pos + at).astype(np.int32), event_start=ss.astype(np.int32),
+                   event_status=np.where(channel_event, resolved, cs).astype(np.uint8), event_running=running)
+    return out
+
+
+def _join_blocks(parts, b, n, keep_events):
+    """One track's arrays from its blocks'; the meta events' data positions and lengths read from the bytes."""
+    track = {key: _cat([p[key] for p in parts]) for key in parts[0]}
+    vl, vv = _vlq_at(b, track["meta_position"] + 2)
+    track["meta_data"] = track.pop("meta_position") + 2 + vl
+    track["meta_length"] = vv
+    track["bytes"] = b
+    if keep_events:
+        start = track["event_start"]
+        end = np.empty(len(start), dtype=np.int32)
+        end[:-1] = track.pop("event_at")[1:]  # each event ends where the next one's delta-time starts
+        if len(start):
+            is_end = (b[start[-1]] == 0xFF) & (b[start[-1] + 1] == 0x2F)
+            last_meta = track["meta_data"][-1] + track["meta_length"][-1] if is_end else n
+            end[-1] = min(int(last_meta), n)
+        track["event_end"] = end
+    return track
+
+
+def _cat(arrays):
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _vlq_at(b, positions):
+    """The variable-length quantity at each of ``positions`` of ``b``: (length, value)."""
+    positions = np.asarray(positions, dtype=np.int64)
+    length = np.ones(len(positions), dtype=np.int64)
+    value = (b[positions] & 0x7F).astype(np.int64)
+    more = b[positions] >= 0x80
+    for k in range(1, 4):
+        value = np.where(more, (value << 7) | (b[np.minimum(positions + k, len(b) - 1)] & 0x7F), value)
+        length += more
+        more = more & (b[np.minimum(positions + k, len(b) - 1)] >= 0x80)
+    return length, value
 
 
 def _metas(tracks, kind, length):
@@ -218,7 +268,7 @@ def _metas(tracks, kind, length):
     return sorted(out, key=lambda x: x[0])
 
 
-def read_smf(data, name="<bytes>"):
+def read_smf(data, name="<bytes>", keep_events=True):
     """Parse a Standard MIDI File into its header and chunks, its tracks' events as arrays.
 
     The one parse of the library: :func:`read_midi_bytes` summarizes it, and
@@ -240,6 +290,9 @@ def read_smf(data, name="<bytes>"):
     ------
     ValueError
         If ``data`` is not a readable Standard MIDI File.
+
+    With ``keep_events=False`` the tracks hold only their notes and meta
+    events (what :func:`read_midi_bytes` needs), in less memory.
     """
     if len(data) == 0:
         raise ValueError(f"{name}: the file is empty")
@@ -276,7 +329,7 @@ def read_smf(data, name="<bytes>"):
             )
         if kind == b"MTrk":
             chunks.append((pos, pos + 8 + length, len(tracks)))
-            tracks.append(_read_track(data[pos + 8 : pos + 8 + length], name, len(tracks) + 1))
+            tracks.append(_read_track(data[pos + 8 : pos + 8 + length], name, len(tracks) + 1, keep_events))
         else:
             chunks.append((pos, pos + 8 + length, -1))
         pos += 8 + length
@@ -306,8 +359,7 @@ def read_midi_bytes(data, name="<bytes>"):
     ValueError
         If ``data`` is not a readable Standard MIDI File.
     """
-    smf = read_smf(data, name)
-    return summarize(smf)
+    return summarize(read_smf(data, name, keep_events=False))
 
 
 def summarize(smf):
@@ -317,12 +369,12 @@ def summarize(smf):
     tempo = [(t, us) for t, us in tempo if us > 0]
     sigs = [(t, int(b[d]), 2 ** int(b[d + 1])) for t, d, b in _metas(tracks, 0x58, 2) if b[d + 1] < 8]
 
-    def cat(key, dtype=np.int64):
-        return np.concatenate([t[key] for t in tracks]).astype(dtype)
+    def cat(key, dtype=np.int16):
+        return _cat([t[key] for t in tracks]).astype(dtype, copy=False)
 
     return MidiEvents(
         ticks_per_beat=division,
-        note_tick=cat("note_tick"),
+        note_tick=cat("note_tick", np.int64),
         note_channel=cat("note_channel"),
         note_pitch=cat("note_pitch"),
         note_velocity=cat("note_velocity"),

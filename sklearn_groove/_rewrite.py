@@ -12,7 +12,7 @@ of events.
 import numpy as np
 
 from ._hvo import N_VOICES, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
-from ._midifile import DRUM_CHANNEL, Info, nearest_step
+from ._midifile import DRUM_CHANNEL, Info, _cat, nearest_step
 
 #: Largest delta-time a MIDI file can hold (4 bytes of 7 bits).
 MAX_DELTA = 0x0FFFFFFF
@@ -44,15 +44,18 @@ def _drum_notes(tracks, table):
         status = track["event_status"]
         kind, channel = status >> 4, status & 0xF
         drum = np.flatnonzero(((kind == 0x8) | (kind == 0x9)) & (channel == DRUM_CHANNEL) & (status < 0xF0))
+        drum = drum.astype(np.int32)
         data = track["bytes"]
         first = track["event_start"][drum] + (~track["event_running"][drum])
-        pitch, velocity = data[first].astype(np.int64), data[first + 1].astype(np.int64)
+        pitch, velocity = data[first].astype(np.int16), data[first + 1].astype(np.int16)
         is_on = (kind[drum] == 0x9) & (velocity > 0)
+        del first
         on, off = _pair(pitch, is_on)
-        parts.append(Info(track=np.full(len(on), t), on=drum[on], off=np.where(off >= 0, drum[off], -1),
+        parts.append(Info(track=np.full(len(on), t, dtype=np.int16), on=drum[on],
+                          off=np.where(off >= 0, drum[np.maximum(off, 0)], -1).astype(np.int32),
                           tick=track["event_tick"][drum[on]], velocity=velocity[on], pitch=pitch[on]))
-    notes = Info({k: np.concatenate([p[k] for p in parts]).astype(np.int64) for k in parts[0]})
-    notes.voice = table[notes.pitch].astype(np.int64)
+    notes = Info({k: _cat([p[k] for p in parts]) for k in parts[0]})
+    notes.voice = table[notes.pitch].astype(np.int8)
     return notes
 
 
@@ -64,13 +67,16 @@ def _pair(pitch, is_on):
     ``j``-th note-off releases one iff ``E`` grows there, where
     ``E_j = min(E_{j-1} + 1, C_j)``, that is ``E_j = j + min_{i<=j}(C_i - i)``.
     """
-    order = np.lexsort((np.arange(len(pitch)), pitch))  # by pitch, in file order within a pitch
+    order = np.argsort(pitch, kind="stable").astype(np.int32)  # by pitch, in file order within a pitch
     p, ons = pitch[order], is_on[order]
     starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.zeros(0, dtype=np.int64)
     group = np.cumsum(np.r_[False, p[1:] != p[:-1]]) if len(p) else np.zeros(0, dtype=np.int64)
-    ons_before = np.cumsum(ons) - np.r_[0, np.cumsum(ons)][starts][group]  # note-ons so far in the pitch
+    group = group.astype(np.int32)
+    ons_before = np.cumsum(ons, dtype=np.int32)
+    ons_before -= np.r_[0, ons_before][starts][group]  # note-ons so far in the pitch
     offs = ~ons
-    off_index = np.cumsum(offs) - np.r_[0, np.cumsum(offs)][starts][group]  # 1-based count of note-offs in the pitch
+    off_index = np.cumsum(offs, dtype=np.int32)
+    off_index -= np.r_[0, off_index][starts][group]  # 1-based count of note-offs in the pitch
     # scan over note-offs only: E_j = j + min_{i<=j}(C_i - i), restarted at each pitch
     where_off = np.flatnonzero(offs)
     released = np.zeros(len(p), dtype=bool)
@@ -147,9 +153,11 @@ def rewrite_drums(smf, data, name, hvo, table, pitch_map, *, voices, amount, rep
     ticks_per_step = tpb / STEPS_PER_BEAT
     chosen = np.isin(np.arange(N_VOICES), [VOICES.index(x) for x in voices])
     drum = _drum_notes(smf.tracks, table)
-    played = np.flatnonzero((drum.voice >= 0) & chosen[np.maximum(drum.voice, 0)])
+    played = np.flatnonzero((drum.voice >= 0) & chosen[np.maximum(drum.voice, 0)]).astype(np.int32)
+    first_played = int(played[0]) if len(played) else None
     h = h * chosen  # hits of other voices are neither played nor added
     step, offset = nearest_step(drum.tick[played], tpb)
+    step = step.astype(np.int32)
     if len(step) and step.max() >= len(h):
         raise ValueError(
             f"{name}: hvo has {len(h)} steps, but the file's drums run to step {step.max() + 1}: "
@@ -157,8 +165,7 @@ def rewrite_drums(smf, data, name, hvo, table, pitch_map, *, voices, amount, rep
         )
     edits = _Edits(len(smf.tracks))
     counts = dict(moved=0, removed=0, added=0, kept=0, followed=0)
-    voice = drum.voice[played]
-    cell_hit = h[step, voice] > 0 if len(step) else np.zeros(0, dtype=bool)
+    cell_hit = h[step, drum.voice[played]] > 0 if len(step) else np.zeros(0, dtype=bool)
 
     silent = played[~cell_hit]  # notes on cells the performance does not play
     if replace:
@@ -167,29 +174,14 @@ def rewrite_drums(smf, data, name, hvo, table, pitch_map, *, voices, amount, rep
     else:
         counts["kept"] = len(silent)
 
-    # the loudest note of each played cell leads it (ties: the earliest, then the first in the file)
-    k = np.flatnonzero(cell_hit)
-    cell = step[k] * N_VOICES + voice[k]
-    vel = drum.velocity[played[k]]
-    order = np.lexsort((np.arange(len(k)), drum.tick[played[k]], -vel, cell))
-    first = np.r_[True, cell[order][1:] != cell[order][:-1]] if len(order) else np.zeros(0, dtype=bool)
-    leader = np.empty(len(k), dtype=np.int64)
-    leader[order] = order[first][np.cumsum(first) - 1]  # each note's leader, as an index into k
-    s, j = step[k], voice[k]
-    own = offset[k][leader]  # amount blends from the file's own timing to the performance's
-    target = own + amount * (o[s, j].astype(np.float64) - own)
-    lead_velocity = vel[leader].astype(np.float64)
-    new_velocity = lead_velocity + amount * (127.0 * v[s, j].astype(np.float64) - lead_velocity)
-    ticks = step_ticks(s, offset[k] - own + target, ticks_per_step)
-    edits.move(drum, played[k], ticks, new_velocity * vel / lead_velocity)
-    counts["moved"] = len(k)
+    k, step, offset = played[cell_hit], step[cell_hit], offset[cell_hit]
+    del played, cell_hit, silent
     moved_cells = np.zeros(h.shape, dtype=bool)
-    shift = np.zeros(h.shape)
-    factor = np.ones(h.shape)
-    moved_cells[s, j] = True
-    shift[s, j] = target - own
-    factor[s, j] = new_velocity / lead_velocity
-    h[s, j] = 0  # played by an existing note: nothing to add there
+    shift, factor = np.zeros(h.shape), np.ones(h.shape)
+    _play(drum, k, step, offset, h, v, o, amount, ticks_per_step, edits, moved_cells, shift, factor)
+    del step, offset
+    counts["moved"] = len(k)
+    h[moved_cells] = 0  # played by an existing note: nothing to add there
 
     added = _new_notes(h, v, o, ticks_per_step, pitch_map, amount)
     counts["added"] = len(added[0]) // 2
@@ -200,11 +192,41 @@ def rewrite_drums(smf, data, name, hvo, table, pitch_map, *, voices, amount, rep
     if other == "follow":
         others = np.flatnonzero(drum.voice < 0)
         counts["followed"] = _follow(drum, others, moved_cells, shift, factor, edits, tpb)
-    drum_track = int(drum.track[played[0]]) if len(played) else _first_drum_track(smf, drum)
+    drum_track = int(drum.track[first_played]) if first_played is not None else _first_drum_track(smf, drum)
     tracks = [_rebuild(track, edits, t, added if t == drum_track else None) for t, track in enumerate(smf.tracks)]
     if drum_track >= len(smf.tracks):
         tracks.append(_rebuild(None, edits, None, added))
     return _assemble(smf, data, tracks), counts
+
+
+def _play(drum, k, step, offset, h, v, o, amount, ticks_per_step, edits, moved_cells, shift, factor, chunk=1 << 17):
+    """Move the notes ``k`` of the played cells, on ``step`` at ``offset`` (one of each a note of ``k``).
+
+    The loudest note of each cell leads it (ties: the earliest, then the
+    first in the file): it gets the cell's offset and velocity (blended by
+    ``amount`` from its own), and the others keep their distance and their
+    velocity ratio to it. ``moved_cells``, ``shift`` and ``factor`` get each
+    cell's move, for the notes that follow a voice. Per-note work is done
+    ``chunk`` notes at a time, so that memory stays small.
+    """
+    voice = drum.voice[k]
+    cell = step.astype(np.int64) * N_VOICES + voice
+    vel = drum.velocity[k]
+    order = np.lexsort((drum.tick[k], -vel, cell))  # stable: equal keys keep file order
+    first = np.r_[True, cell[order][1:] != cell[order][:-1]] if len(order) else np.zeros(0, dtype=bool)
+    lead = order[first]  # the leader of each cell, as an index into k
+    del order, first, cell
+    s, j = step[lead], voice[lead]
+    moved_cells[s, j] = True
+    own = offset[lead]  # amount blends from the leader's own timing and velocity to the performance's
+    shift[s, j] = amount * (o[s, j].astype(np.float64) - own)
+    lead_velocity = vel[lead].astype(np.float64)
+    factor[s, j] = 1 + amount * (127.0 * v[s, j].astype(np.float64) - lead_velocity) / lead_velocity
+    del s, j, own, lead_velocity, lead
+    for i in range(0, len(k), chunk):  # each note keeps its distance and velocity ratio to its cell's leader
+        part = slice(i, i + chunk)
+        s, j = step[part], voice[part]
+        edits.move(drum, k[part], step_ticks(s, offset[part] + shift[s, j], ticks_per_step), factor[s, j] * vel[part])
 
 
 # Other percussion follows the voice whose sound is nearest (a tambourine the hi-hat, a clap the snare...);
@@ -334,10 +356,21 @@ def _vlq_bytes(values):
     return length, out
 
 
-def _encode(data, delta, head, has_head, src_start, src_end):
-    """A track body: for each event its delta-time, its written-out status byte (if any), then ``data[start:end]``."""
+def _encode(data, delta, head, has_head, src_start, src_end, chunk=1 << 16):
+    """A track body: for each event its delta-time, its written-out status byte (if any), then ``data[start:end]``.
+
+    Written ``chunk`` events at a time, so that the index arrays stay small whatever the track's length.
+    """
     if (delta > MAX_DELTA).any():  # a gap longer than a delta-time can say: carried by empty text events
         return _encode_long_gaps(data, delta, head, has_head, src_start, src_end)
+    parts = []
+    for i in range(0, len(delta), chunk):
+        part = slice(i, i + chunk)
+        parts.append(_encode_part(data, delta[part], head[part], has_head[part], src_start[part], src_end[part]))
+    return b"".join(parts)
+
+
+def _encode_part(data, delta, head, has_head, src_start, src_end):
     vlq_length, vlq = _vlq_bytes(delta)
     size = src_end - src_start
     length = vlq_length + has_head + size
@@ -348,9 +381,8 @@ def _encode(data, delta, head, has_head, src_start, src_end):
         out[at[:-1][inside] + k] = vlq[inside, k]
     out[(at[:-1] + vlq_length)[has_head]] = head[has_head]
     body_at = at[:-1] + vlq_length + has_head
-    total = int(size.sum())
-    index = np.arange(total) - np.repeat(np.r_[0, np.cumsum(size)][:-1] - src_start, size)
-    out[np.repeat(body_at, size) + np.arange(total) - np.repeat(np.r_[0, np.cumsum(size)][:-1], size)] = data[index]
+    within = np.arange(int(size.sum())) - np.repeat(np.r_[0, np.cumsum(size)][:-1], size)  # byte k of its event
+    out[np.repeat(body_at, size) + within] = data[np.repeat(src_start, size) + within]
     return out.tobytes()
 
 

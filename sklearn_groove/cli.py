@@ -382,6 +382,7 @@ def _humanize(args):
             _print(f"note: {args.input} is already performed (its notes sit off the grid; late off-beats up to "
                    f"{swing:.2f} of a 16th): its own feel is kept and the model plays each note around it "
                    "(--amount 0 leaves it untouched)")
+    del hvo, score, model, predict  # the file is written next: its parse needs the memory more
     _write(args, args.input, out, info, voices=args.voices)
 
 

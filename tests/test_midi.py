@@ -273,3 +273,31 @@ def test_stitch_select_takes_each_step_from_one_window():
     expected = np.array([min(max(s // 16 - (s % 16 < 8), 0), len(windows) - 1) + 1 for s in range(80)], np.float32)
     np.testing.assert_array_equal(stitched[:, 0], expected)
     assert set(np.unique(stitched)) <= set(range(1, len(windows) + 1))  # never a mean of two
+
+
+@pytest.mark.parametrize("block", [5, 64, 1000])
+def test_blocks_read_as_one(gmd_files, monkeypatch, block):
+    """A track is read a block at a time: tiny blocks (events cut at every place, running status and long
+    events across them) read every note, tempo and meter as one block does, and refuse the same files."""
+    from sklearn_groove import _midifile
+    from sklearn_groove._midifile import read_midi_bytes, read_smf
+
+    def everything(data):
+        try:
+            smf = read_smf(data)
+        except ValueError as exc:
+            return str(exc)
+        keys = ("event_tick", "event_start", "event_end", "event_status", "event_running", "note_tick", "meta_tick")
+        return [[t[k].tolist() for k in keys] for t in smf.tracks], read_midi_bytes(data)._asdict().__repr__()
+
+    sysex = write_midi([[mido.Message("sysex", data=list(range(100)), time=3)] + hit(36)
+                        + [mido.Message("program_change", channel=9, program=3, time=0),
+                           mido.Message("program_change", channel=9, program=4, time=1)] + hit(38, time=5)])
+    body = b"".join(b"\x00\xc9\x03\x01\x04\x02\x05\x00\x99\x24\x64\x10\x26\x50\x00\xd9\x40\x03\x41" for _ in range(30))
+    running = b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60MTrk" + len(body).to_bytes(4, "big") + body
+    quirky = [sysex, sysex[:-6], sysex[:40] + b"\xff" + sysex[41:], running, running[:-3] + b"\x99\x24"]
+    quirky += [f.read_bytes() for f in gmd_files[::100]]
+    expected = [everything(d) for d in quirky]
+    assert expected[3][1].count("36") and isinstance(expected[4], str)  # running status on 1-byte messages read
+    monkeypatch.setattr(_midifile, "_BLOCK", block)
+    assert [everything(d) for d in quirky] == expected
