@@ -63,6 +63,8 @@ def drum_onsets(events, name):
     drum = events.note_channel == DRUM_CHANNEL
     if not drum.any():
         raise ValueError(f"{name}: no drum notes (no note-on with velocity > 0 on MIDI channel 10)")
+    if drum.all():  # no copy
+        return events
     return events._replace(
         note_tick=events.note_tick[drum],
         note_channel=events.note_channel[drum],
@@ -71,47 +73,60 @@ def drum_onsets(events, name):
     )
 
 
-def _loudest(step, voice, velocity, offset):
-    """Keep the loudest onset of each (step, voice); ties go to the earliest.
+#: Notes turned into an hvo at a time: memory stays bounded by it, whatever the number of notes.
+_NOTES_CHUNK = 1 << 20
 
-    Returns the kept ``step, voice, velocity, offset`` and the number merged.
+
+def onsets_to_hvo(onsets, table, name, chunk=_NOTES_CHUNK):
+    """Turn parsed onsets into one song's hvo ``(n_steps, 27)`` and counts.
+
+    Each hit goes to its nearest step; of several hits of one voice on one
+    step the loudest is kept, ties going to the earliest, then to the first in
+    the file. Notes are read ``chunk`` at a time into the grid, so memory
+    grows with the song's steps, not with its notes.
     """
-    cell = step * N_VOICES + voice
-    order = np.lexsort((offset, -velocity, cell))
-    cell = cell[order]
-    first = np.ones(len(cell), dtype=bool)
-    first[1:] = cell[1:] != cell[:-1]
-    keep = order[first]
-    return step[keep], voice[keep], velocity[keep], offset[keep], int(len(cell) - len(keep))
+    n = len(onsets.note_tick)
+    parts = [slice(i, i + chunk) for i in range(0, n, chunk)]
 
+    def mapped_part(part):
+        voice = table[onsets.note_pitch[part]]
+        keep = voice >= 0
+        step, offset = nearest_step(onsets.note_tick[part][keep], onsets.ticks_per_beat)
+        return keep, voice[keep], step, offset
 
-def onsets_to_hvo(onsets, table, name):
-    """Turn parsed onsets into one song's hvo ``(n_steps, 27)`` and counts."""
-    voice = table[onsets.note_pitch]
-    mapped = voice >= 0
-    n_unmapped = int((~mapped).sum())
-    if not mapped.any():
+    n_mapped, last = 0, -1
+    for part in parts:
+        keep, _, step, _ = mapped_part(part)
+        n_mapped += int(keep.sum())
+        last = max(last, int(step.max())) if len(step) else last
+    if not n_mapped:
         raise ValueError(
-            f"{name}: none of the {len(voice)} drum notes has a pitch of the 9 voices "
-            f"(pitches found: {sorted(set(onsets.note_pitch.tolist()))[:20]})"
+            f"{name}: none of the {n} drum notes has a pitch of the 9 voices "
+            f"(pitches found: {sorted(set(np.unique(onsets.note_pitch).tolist()))[:20]})"
         )
-    step, offset = nearest_step(onsets.note_tick[mapped], onsets.ticks_per_beat)
-    n_steps = int(step.max()) + 1
+    n_steps = last + 1
     if n_steps > MAX_STEPS:
         raise ValueError(
             f"{name}: the last note is {n_steps} 16th notes from the start, more than the "
             f"{MAX_STEPS} accepted (MAX_STEPS)"
         )
-    step, voice, velocity, offset, n_merged = _loudest(
-        step, voice[mapped], onsets.note_velocity[mapped], offset
-    )
-    h = np.zeros((n_steps, N_VOICES), dtype=np.float32)
-    v = np.zeros_like(h)
-    o = np.zeros_like(h)
-    h[step, voice] = 1.0
-    v[step, voice] = np.minimum(velocity, 127) / 127.0
-    o[step, voice] = offset
-    counts = dict(n_onsets=len(onsets.note_tick), n_unmapped=n_unmapped, n_merged=n_merged)
+    best_velocity = np.full((n_steps, N_VOICES), -1, dtype=np.int16)
+    best_offset = np.zeros((n_steps, N_VOICES))
+    for part in parts:
+        keep, voice, step, offset = mapped_part(part)
+        velocity = onsets.note_velocity[part][keep].astype(np.int16)
+        cell = step * N_VOICES + voice
+        order = np.lexsort((offset, -velocity, cell))  # stable: on a tie, the first in the file
+        first = np.r_[True, cell[order][1:] != cell[order][:-1]]
+        win = order[first]
+        s, j, vel, off = step[win], voice[win], velocity[win], offset[win]
+        louder = (vel > best_velocity[s, j]) | ((vel == best_velocity[s, j]) & (off < best_offset[s, j]))
+        best_velocity[s[louder], j[louder]] = vel[louder]
+        best_offset[s[louder], j[louder]] = off[louder]
+    h = (best_velocity >= 0).astype(np.float32)
+    v = np.where(h > 0, np.minimum(best_velocity, 127) / 127.0, 0).astype(np.float32)
+    o = np.where(h > 0, best_offset, 0).astype(np.float32)
+    counts = dict(n_onsets=n, n_unmapped=n - n_mapped, n_merged=int(n_mapped - h.sum()))
     return join_hvo(h, v, o), counts
 
 

@@ -301,3 +301,20 @@ def test_blocks_read_as_one(gmd_files, monkeypatch, block):
     assert expected[3][1].count("36") and isinstance(expected[4], str)  # running status on 1-byte messages read
     monkeypatch.setattr(_midifile, "_BLOCK", block)
     assert [everything(d) for d in quirky] == expected
+
+
+def test_notes_read_in_chunks_as_at_once(gmd_files, monkeypatch):
+    """Notes go into the grid a chunk at a time: tiny chunks give the same hvo and counts (loudest, ties)."""
+    from sklearn_groove import _reading
+
+    flams = write_midi([hit(38, 90) + hit(38, 90, time=3) + hit(38, 100, time=3) + hit(36, 70, time=100)
+                        + hit(36, 70, time=0) + hit(60, 50)])
+    files = [flams] + [f.read_bytes() for f in gmd_files[::60]]
+    expected = [midi_to_hvo(d, check_meter=False, return_info=True) for d in files]
+    monkeypatch.setattr(_reading, "_NOTES_CHUNK", 3)
+    monkeypatch.setattr(_reading.onsets_to_hvo, "__defaults__", (3,))
+    for data, (hvo, info) in zip(files, expected):
+        again, info_again = midi_to_hvo(data, check_meter=False, return_info=True)
+        np.testing.assert_array_equal(again, hvo)
+        assert (info_again.n_merged, info_again.n_unmapped) == (info.n_merged, info.n_unmapped)
+    assert expected[0][1].n_merged == 3
