@@ -114,6 +114,8 @@ def onsets_to_hvo(onsets, table, name, chunk=_NOTES_CHUNK):
     best_offset = np.zeros((n_steps, N_VOICES))
     for part in parts:
         keep, voice, step, offset = mapped_part(part)
+        if not len(step):
+            continue
         velocity = onsets.note_velocity[part][keep].astype(np.int16)
         cell = step * N_VOICES + voice
         order = np.lexsort((offset, -velocity, cell))  # stable: on a tie, the first in the file
