@@ -74,7 +74,7 @@ def drum_onsets(events, name):
 
 
 #: Notes turned into an hvo at a time: memory stays bounded by it, whatever the number of notes.
-_NOTES_CHUNK = 1 << 20
+_NOTES_CHUNK = 1 << 18
 
 
 def onsets_to_hvo(onsets, table, name, chunk=_NOTES_CHUNK):

@@ -12,6 +12,8 @@ from sklearn_groove._atomic import atomic_path, write_bytes
 from sklearn_groove.cli import main
 from sklearn_groove.midi import midi_to_hvo
 
+from .conftest import hit, write_midi
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "beat.mid"
 
 
@@ -85,3 +87,30 @@ def test_racing_writers_leave_one_complete_take(tmp_path):
         assert target.read_bytes() in (takes[1], takes[2])
         midi_to_hvo(target)  # reads back
         assert not _leftovers(tmp_path)
+
+
+def test_silence_is_not_played(tmp_path):
+    """Two notes nine hours apart: only the windows that hold them are played, and the command is quick."""
+    import time
+
+    import numpy as np
+
+    from sklearn_groove._reading import MAX_STEPS
+    from sklearn_groove.songs import predict_song
+
+    far = (MAX_STEPS - 40) * 120  # ticks, 480 a beat: the last note ~9 hours after the first
+    song = tmp_path / "far.mid"
+    song.write_bytes(write_midi([hit(36) + hit(38, time=far)]))
+    score = midi_to_hvo(song)[:, :9]
+    assert len(score) > MAX_STEPS - 64
+    played = []
+
+    def predict(windows):
+        played.append(len(windows))
+        return np.concatenate([windows, windows * 0.5, windows * 0], axis=-1)
+
+    out = predict_song(predict, score, hits=score)
+    assert sum(played) <= 4 and out[:, :9].sum() == 2
+    start = time.perf_counter()
+    assert main(["humanize", str(song), "-o", str(tmp_path / "out.mid"), "--model", "humanize_live", "-q"]) == 0
+    assert time.perf_counter() - start < 10  # 43-51 s when every silent window was played

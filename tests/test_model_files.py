@@ -5,6 +5,7 @@ import json
 import os
 import types
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -270,3 +271,17 @@ class _Payload:
 
     def __reduce__(self):
         return os.makedirs, (self.path,)
+
+
+def test_a_missing_model_path_is_not_read_as_path_onnx(tmp_path, capsys):
+    """--model PATH names that file: PATH.onnx beside a missing PATH is never loaded instead."""
+    import shutil
+
+    from sklearn_groove.cli import main
+    from sklearn_groove.pretrained import WEIGHTS
+
+    shutil.copy(WEIGHTS / "humanize_live.onnx", tmp_path / "model.onnx")
+    example = Path(__file__).resolve().parent.parent / "examples" / "beat.mid"
+    code = main(["humanize", str(example), "-o", str(tmp_path / "o.mid"), "--model", str(tmp_path / "model")])
+    assert code == 1 and "no such model file" in capsys.readouterr().err
+    assert not (tmp_path / "o.mid").exists()

@@ -101,3 +101,15 @@ def test_the_command_line_refuses_a_bad_temperature_at_once(value, tmp_path):
     result = subprocess.run([sys.executable, "-c", code, "humanize", str(EXAMPLE), "-o",
                              str(tmp_path / "o.mid"), "--temperature", value], capture_output=True, text=True)
     assert result.returncode == 2 and "a finite number, 0 or more" in result.stderr
+
+
+def test_only_regular_files_are_read_as_midi(tmp_path):
+    import os
+
+    from sklearn_groove.midi import midi_to_hvo
+
+    fifo = tmp_path / "pipe.mid"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero", tmp_path):
+        with pytest.raises(ValueError, match="not a regular file"):
+            midi_to_hvo(path)  # at once: nothing is opened
