@@ -58,6 +58,13 @@ def write_far_apart(path, ticks_per_beat=480):
                            + body)
 
 
+def _in_child(write, *args):
+    """Write a file in a child process: a child's peak memory counts its parent's at the time it was forked, so
+    the big arrays that make a file must never live in this process."""
+    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import scale; scale.{write.__name__}(*sys.argv[1:2], *map(int, sys.argv[2:]))"
+    subprocess.run([sys.executable, "-c", code, *map(str, args)], check=True)
+
+
 def measure(command, cwd=None):
     """(seconds, peak resident MiB, exit status) of a command run as a fresh process."""
     start = time.perf_counter()
@@ -93,7 +100,7 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             path = Path(folder) / f"notes_{n}.mid"
-            write_notes_file(path, n)
+            _in_child(write_notes_file, path, n)
             row = {"notes": n, "file_mib": round(path.stat().st_size / 2**20, 2),
                    "this": run(here, path, Path(folder) / "out.mid")}
             if args.baseline and n <= args.baseline_up_to:
@@ -101,7 +108,7 @@ def main():
             result["rows"].append(row)
             print(json.dumps(row), flush=True)
         path = Path(folder) / "far_apart.mid"
-        write_far_apart(path)
+        _in_child(write_far_apart, path)
         result["far_apart"] = {"notes": 2, "this": run(here, path, Path(folder) / "out.mid")}
         if args.baseline:
             result["far_apart"]["baseline"] = run(args.baseline, path, Path(folder) / "out_baseline.mid")
