@@ -12,6 +12,8 @@ import subprocess
 import tempfile
 import wave
 
+import numpy as np
+
 __all__ = ["find_soundfont", "render_audio"]
 
 #: Where system packages put a General MIDI soundfont, searched in this order.
@@ -52,6 +54,21 @@ def _fluidsynth():
     if path is None:
         raise ValueError(f"audio needs the fluidsynth program, which is not installed: {_INSTALL}")
     return path
+
+
+#: Below this share of full scale (-60 dB) a sample counts as silence.
+SILENCE = 10 ** (-60 / 20)
+
+
+def _without_trailing_silence(frames, params):
+    """The frames up to the last one that is not silence: FluidSynth renders seconds of near-silent tail after the
+    last note (reverb, release), which would lengthen the gap between the parts of a preview."""
+    if params.sampwidth != 2:
+        return frames
+    samples = np.frombuffer(frames, dtype="<i2").reshape(-1, params.nchannels)
+    loud = np.flatnonzero(np.abs(samples).max(axis=1) > SILENCE * 32767)
+    end = loud[-1] + 1 if len(loud) else 0
+    return frames[: end * params.sampwidth * params.nchannels]
 
 
 def render_audio(midi_files, output, *, soundfont=None, gap=1.0, sample_rate=44100):
@@ -101,7 +118,7 @@ def render_audio(midi_files, output, *, soundfont=None, gap=1.0, sample_rate=441
             with wave.open(part) as w:
                 params = params or w.getparams()
                 starts.append(sum(len(f) for f in frames) / (params.sampwidth * params.nchannels) / sample_rate)
-                frames.append(w.readframes(w.getnframes()))
+                frames.append(_without_trailing_silence(w.readframes(w.getnframes()), params))
             if k < len(midi_files) - 1:
                 frames.append(bytes(int(gap * sample_rate) * params.sampwidth * params.nchannels))
     if params is None:

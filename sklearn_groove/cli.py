@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 
 from ._hvo import VOICES, check_voices, split_hvo
 
@@ -214,11 +215,22 @@ def _reads_any_length(model):
 _MIDI_SUFFIXES = (".mid", ".midi", ".smf", ".kar")
 
 
+def _check_folder(output):
+    """A ValueError, before any work, where the folder an output goes into does not exist."""
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise ValueError(f"{output}: the folder {folder} does not exist; create it first")
+
+
 def _check_output(args):
-    """The output of a performing command: a MIDI file name, and never one of its inputs unless --force."""
+    """The output of a performing command: a MIDI file name in a folder that exists, and never one of its inputs
+    unless --force."""
     if not args.output.lower().endswith(_MIDI_SUFFIXES):
         raise ValueError(f"{args.output}: the output is a MIDI file; give it a .mid name "
                          "(--preview NAME.wav renders the file before and after to audio)")
+    _check_folder(args.output)
+    if args.preview:
+        _check_folder(args.preview)
     inputs = [args.input] + ([args.groove] if getattr(args, "groove", None) else [])
     same = [p for p in inputs if os.path.exists(args.output) and os.path.samefile(p, args.output)]
     if same and not args.force:
@@ -271,12 +283,17 @@ def _run_batch(args):
         os.makedirs(folder, exist_ok=True)
     jobs = Parallel(n_jobs=args.jobs, return_as="generator")
     failed = []
-    for done, ((path, _), error) in enumerate(
-        zip(files, jobs(delayed(_one_file)(args, path, out) for (path, _), out in zip(files, outputs))), start=1
-    ):
-        if error:
-            failed.append(error if error.startswith(path) else f"{path}: {error}")
-        _print(f"\r{args.command}: {done}/{len(files)} files, {len(failed)} failed", end="" if done < len(files) else "\n")
+    with warnings.catch_warnings():
+        # loky restarts a worker whose memory grew by 300 MB since its first file (a model loaded, a long song):
+        # the worker finishes its file first and the others wait for the next worker, so nothing is lost
+        warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given", category=UserWarning)
+        for done, ((path, _), error) in enumerate(
+            zip(files, jobs(delayed(_one_file)(args, path, out) for (path, _), out in zip(files, outputs))), start=1
+        ):
+            if error:
+                failed.append(error if error.startswith(path) else f"{path}: {error}")
+            _print(f"\r{args.command}: {done}/{len(files)} files, {len(failed)} failed",
+                   end="" if done < len(files) else "\n")
     _print(f"wrote {len(files) - len(failed)} of {len(files)} files into {args.output}")
     for error in failed:
         _print(f"  failed: {error}")
@@ -354,6 +371,39 @@ def _temperature(text):
         raise argparse.ArgumentTypeError(f"a finite number, 0 or more, is needed, got {text!r}") from None
 
 
+def _amount(text):
+    """--amount: a number from 0 to MAX_AMOUNT (argparse says so, exit 2, before any model is loaded)."""
+    from ._writing import MAX_AMOUNT
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= MAX_AMOUNT:
+        raise argparse.ArgumentTypeError(f"a number from 0 to {MAX_AMOUNT} is needed, got {text!r}")
+    return value
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a whole number, 1 or more, is needed, got {text!r}")
+    return value
+
+
+def _jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0 or value < -1:
+        raise argparse.ArgumentTypeError(f"a number of files at once (1 or more, or -1 for all cores), got {text!r}")
+    return value
+
+
 def _voices(text):
     voices = tuple(v.strip() for v in text.split(",") if v.strip())
     try:
@@ -364,7 +414,7 @@ def _voices(text):
 
 
 def _humanize(args):
-    from .songs import feel, is_performed, keep_feel, predict_song
+    from .songs import feel, is_performed, keep_feel, keep_rhythm, predict_song
 
     hvo, info = _read(args.input, args)
     spec = STYLED_HUMANIZER if args.model is None and (args.style or args.drummer) else args.model
@@ -382,6 +432,7 @@ def _humanize(args):
             _print(f"note: {args.input} is already performed (its notes sit off the grid; late off-beats up to "
                    f"{swing:.2f} of a 16th): its own feel is kept and the model plays each note around it "
                    "(--amount 0 leaves it untouched)")
+    out = keep_rhythm(hvo, out)  # notes written off the grid keep their place; a step's notes their order
     del hvo, score, model, predict  # the file is written next: its parse needs the memory more
     _write(args, args.input, out, info, voices=args.voices)
 
@@ -432,6 +483,7 @@ def _transfer(args):
 def _plot(args):
     from . import plotting
 
+    _check_folder(args.output)
     songs = {os.path.basename(p): _read(p, args)[0] for p in args.inputs}
     if args.offsets:
         fig = plotting.plot_offsets(songs)
@@ -449,8 +501,10 @@ def _styles(args):
 
     names = [args.model] if args.model else pretrained.available()
     for name in names:
-        model = pretrained.load(name) if name in pretrained.available() else _load_model(name, "humanize")
-        styles, drummers = _offered(model)
+        if name in pretrained.available() or name.endswith(".json"):  # the description says: no model to load
+            styles, drummers = pretrained.offered_labels(name)
+        else:
+            styles, drummers = _offered(_load_model(name, "humanize"))
         print(f"{name}: styles: {', '.join(styles) or 'none (not trained with styles)'}; "
               f"drummers: {', '.join(drummers) or 'none'}")
 
@@ -459,8 +513,12 @@ def _export(args):
     from . import pretrained
     from .neural import export_onnx
 
+    from .neural._export import require_onnx
+
     if not args.output.lower().endswith(".onnx"):
         raise ValueError(f"{args.output}: give the ONNX file a .onnx name")
+    require_onnx()  # before a model is loaded
+    _check_folder(args.output)
     if args.model in pretrained.available():
         model = pretrained.load(args.model)
     elif os.path.isfile(args.model):
@@ -539,7 +597,7 @@ def _evaluate(args):
 
 def _add_performing(parser, model_help):
     parser.add_argument("-o", "--output", required=True, help="MIDI file to write (a folder for several inputs)")
-    parser.add_argument("--jobs", type=int, default=1, help="files performed at once, for several inputs (-1: all cores)")
+    parser.add_argument("--jobs", type=_jobs, default=1, help="files performed at once, for several inputs (-1: all cores)")
     parser.add_argument("--model", help=model_help + "; or a model file of `sklearn-groove train` (NAME.skops or NAME.json)")
     parser.add_argument("--temperature", type=_temperature,
                         help="0 = the most likely performance; above 0 = a sampled take, one network playing the "
@@ -553,7 +611,7 @@ def _add_performing(parser, model_help):
     )
     parser.add_argument("--soundfont", help="the .sf2 file of --preview (default: $SKLEARN_GROOVE_SOUNDFONT or the system's)")
     parser.add_argument(
-        "--amount", type=float, default=1.0,
+        "--amount", type=_amount, default=1.0,
         help="0 = the file as it was, 1 = as the model plays (default), up to 1.3 exaggerated",
     )
     parser.add_argument(
@@ -636,7 +694,7 @@ def build_parser():
                    "shifts off the grid), or with --offsets the distribution of offsets per position in the beat.")
     p.add_argument("inputs", nargs="+", help="MIDI files")
     p.add_argument("-o", "--output", required=True, help="image to write (.png, .pdf, .svg)")
-    p.add_argument("--bars", type=int, default=2, help="bars of the piano roll (default 2)")
+    p.add_argument("--bars", type=_positive, help="bars of the piano roll (default: the whole file)")
     p.add_argument("--offsets", action="store_true", help="draw offset distributions instead of piano rolls")
     _add_reading(p)
     p.set_defaults(run=_plot)

@@ -82,14 +82,15 @@ def plot_roll(hvo, *, ax=None, bars=None, title=None):
     return ax
 
 
-def plot_rolls(songs, *, bars=2):
+def plot_rolls(songs, *, bars=None):
     """Piano rolls of several performances, one above the other (before / after).
 
     Parameters
     ----------
     songs : dict of str to array-like of shape (n_steps, 27)
         Title to performance.
-    bars : int, default=2
+    bars : int, default=None
+        Draw only the first ``bars`` bars; None: the whole of each song.
 
     Returns
     -------
@@ -108,7 +109,8 @@ def plot_rolls(songs, *, bars=2):
     plt = _pyplot()
     if not songs:
         raise ValueError("give at least one performance to plot")
-    fig, axes = plt.subplots(len(songs), 1, figsize=(2 + 5 * bars, 3.2 * len(songs)), squeeze=False)
+    shown = bars or max(-(-len(_as_song(hvo)) // STEPS_PER_BAR) for hvo in songs.values())
+    fig, axes = plt.subplots(len(songs), 1, figsize=(min(2 + 5 * shown, 80), 3.2 * len(songs)), squeeze=False)
     for ax, (title, hvo) in zip(axes[:, 0], songs.items()):
         plot_roll(hvo, ax=ax, bars=bars, title=title)
     fig.tight_layout()
@@ -153,6 +155,9 @@ def plot_offsets(songs, *, bins=40):
         position = np.arange(len(h)) % STEPS_PER_BEAT
         for p, ax in enumerate(axes):
             offsets = o[position == p][h[position == p] > 0]
+            if not offsets.size:  # no note on this position: nothing to draw (a density of nothing is undefined)
+                ax.plot([], [], label=f"{label} (no notes)")
+                continue
             ax.hist(offsets, bins=edges, density=True, histtype="step", lw=1.5, label=f"{label} ({len(offsets)})")
     for p, ax in enumerate(axes):
         ax.set_title(_POSITIONS[p])

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ._hvo import (
+    MAX_OFFSET,
     STEPS_PER_BAR,
     STEPS_PER_BEAT,
     check_hits,
@@ -12,10 +13,13 @@ from ._hvo import (
 )
 from .midi import stitch_hvo, window_hvo
 
-__all__ = ["feel", "is_performed", "keep_feel", "one_take", "predict_song"]
+__all__ = ["feel", "is_performed", "keep_feel", "keep_rhythm", "one_take", "predict_song"]
 
 #: Mean distance from the grid, in steps, above which a song counts as performed (2.5 ms at 120 bpm).
 PERFORMED = 0.02
+#: Distance from the 16th grid, in steps, above which a note of a quantized song is written off the grid
+#: (a triplet, a 32nd, a flam's grace note) rather than on it; tick rounding stays below it.
+OFF_GRID = 0.06
 
 _BATCH = 32  # windows a call: a progress line moves every 32 bars, a take's batches are the same with or without it
 
@@ -241,3 +245,65 @@ def keep_feel(original, performance):
     position = np.arange(len(h)) % STEPS_PER_BEAT
     offsets = np.clip(feel(original)[position] + o - feel(performance)[position], -0.5, 0.4999)
     return join_hvo(h, v, (offsets * h).astype(np.float32))
+
+
+def keep_rhythm(original, performance):
+    """A performance that keeps the rhythm the song was written in: off-grid notes and the order of each step.
+
+    In a quantized song (not :func:`is_performed`), a note written off the
+    16th grid (further than :data:`OFF_GRID`: a triplet, a 32nd, a grace note)
+    is a rhythm, not an error, so two rules hold on top of the performance:
+
+    - the model's offset for its cell is applied as a shift around where the
+      note was written, instead of replacing where it was written;
+    - on a step whose notes are written at different times (a fill, a flam
+      across voices; not a chord), every note gets the same shift, the mean
+      of the shifts the performance gives them there (as far as keeps them
+      all within the step), so they keep their order and their distances.
+
+    A performed song's offsets are a drummer's timing, which the model plays
+    anew (see :func:`keep_feel`): it is returned as it is. Either way
+    :func:`~sklearn_groove.midi.rewrite_drums` moves no note more than half
+    a 16th from where it was written.
+
+    Parameters
+    ----------
+    original : array-like of shape (n_steps, 27)
+        The song as read, with its own timing.
+    performance : array-like of shape (n_steps, 27)
+        A performance of its hits (after :func:`keep_feel` for a performed song).
+
+    Returns
+    -------
+    ndarray of shape (n_steps, 27)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.songs import keep_rhythm
+    >>> song = np.zeros((32, 27), dtype=np.float32)
+    >>> song[:, [2, 11]] = 1, 0.7                          # a quantized closed hi-hat on every 16th
+    >>> song[4, [4, 13, 22]] = 1, 0.8, -0.33               # a tom a third of a step early (a triplet)
+    >>> song[4, [6, 15]] = 1, 0.8                          # another tom on the grid, same step
+    >>> played = song.copy(); played[4, [20, 22, 24]] = 0.1, 0.2, 0.0
+    >>> out = keep_rhythm(song, played)                    # the step moves as one: (0.1 + 0.2 + 0.0) / 3
+    >>> [round(float(x), 2) for x in out[4, [20, 22, 24]]]
+    [0.1, -0.23, 0.1]
+    """
+    original, performance = check_hvo(original, ndim=2), check_hvo(performance, ndim=2)
+    if original.shape != performance.shape:
+        raise ValueError(f"original and performance must have one shape, got {original.shape} and {performance.shape}")
+    h, v, o = split_hvo(performance)
+    written = split_hvo(original)[2]
+    played = h > 0
+    if is_performed(original):
+        return performance
+    shift = np.where(np.abs(written) > OFF_GRID, o, o - written)  # off the grid: the model's offset as a shift
+    low, high = np.where(played, written, np.inf).min(axis=1), np.where(played, written, -np.inf).max(axis=1)
+    apart = played.sum(axis=1) > 1
+    apart[apart] = high[apart] - low[apart] > OFF_GRID  # notes of one step written at different times
+    common = (shift * played).sum(axis=1) / np.maximum(played.sum(axis=1), 1)
+    common[apart] = np.clip(common[apart], -0.5 - low[apart], MAX_OFFSET - high[apart])  # none pushed to an edge
+    shift = np.where(apart[:, None], common[:, None], shift)
+    offsets = np.clip(written + shift, -0.5, MAX_OFFSET)
+    return join_hvo(h, v, (offsets * played).astype(np.float32))

@@ -48,7 +48,8 @@ def test_a_failed_write_onto_the_input_keeps_the_input(tmp_path, monkeypatch, ca
 
 
 _SLOW_SAVE = """
-import os, sys, time
+import os, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even where the tests run in the background
 def slow_fsync(fd):  # the file is written, not yet in place: the moment Ctrl-C hurt before
     print("saving", flush=True)
     time.sleep(60)

@@ -54,6 +54,13 @@ def test_preview_plays_before_then_after(tmp_path, capsys):
     after, _ = _loudness(preview, second, second + 1.5)
     assert before > 100 and after > 100 and gap < before / 20
     assert total == pytest.approx(second + alone, abs=0.6)
+    with wave.open(str(preview)) as w:  # the silence between them, as heard: one second (it was 3.4 s of tail)
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).reshape(-1, w.getnchannels())
+        rate = w.getframerate()
+    loud = np.flatnonzero(np.abs(samples).max(axis=1) > 33)  # above -60 dB
+    last_before = loud[loud < second * rate].max() / rate
+    first_after = loud[loud >= second * rate].min() / rate
+    assert first_after - last_before == pytest.approx(1.0, abs=0.05)
 
 
 def test_missing_fluidsynth_or_soundfont_says_how_to_install(tmp_path, monkeypatch, capsys):

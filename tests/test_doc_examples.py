@@ -51,6 +51,14 @@ def small_settings(monkeypatch, data_home, tmp_path):
 
 @pytest.mark.parametrize("page", [p for p in PAGES if _blocks(p)])
 def test_python_blocks_run(page, small_settings):
-    namespace = {}
+    namespace = {"__name__": "__main__"}  # as a saved script runs them
     for i, block in enumerate(_blocks(page)):
         exec(compile(block, f"{page} (block {i})", "exec"), namespace)
+
+
+def test_blocks_that_start_processes_are_guarded():
+    """A block that starts a Dask cluster, saved as a script, must not start one again in each worker it spawns."""
+    for page in PAGES:
+        for block in _blocks(page):
+            if "LocalCluster(" in block or "Client(" in block:
+                assert 'if __name__ == "__main__":' in block, page

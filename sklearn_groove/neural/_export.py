@@ -187,6 +187,15 @@ def _player(transformer, members, rotate, sampler=None):
     return (Transfer() if not hasattr(members[0], "condition") else Player()).eval()
 
 
+def require_onnx():
+    """An ImportError saying what to install where the onnx package, which torch's exporter needs, is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("onnx") is None:  # torch says so only at the end of a traceback
+        raise ImportError("exporting to ONNX needs the onnx package: pip install onnx (or install this project "
+                          "with its extra: pip install '.[onnx]')")
+
+
 def export_onnx(model, path, *, n_steps=32, int8=False):
     """Write a fitted model of performances as an ONNX file: windows in, a performance out.
 
@@ -275,6 +284,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
 
     import torch
 
+    require_onnx()
     transformer, members, rotate, sampler = _parts(model)
     if rotate and n_steps % 2:
         raise ValueError(f"n_steps must be even for a model that rotates bars, got {n_steps}")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load", "available", "info", "save", "upgrade", "save_model", "load_model", "FORMAT"]
+__all__ = ["load", "available", "info", "offered_labels", "save", "upgrade", "save_model", "load_model", "FORMAT"]
 
 WEIGHTS = Path(__file__).parent / "weights"
 FORMAT = 2  # version of the JSON description; older files are read through upgrade()
@@ -47,6 +47,29 @@ def _resolve(name, folder):
 def info(name, folder=WEIGHTS):
     """The metadata of a shipped model (or of a task's model): parameters, training data, version, test metrics."""
     return json.loads((Path(folder) / f"{_resolve(name, folder)}.json").read_text())
+
+
+def offered_labels(name, folder=WEIGHTS):
+    """The styles and drummers a saved model learned, as two sorted lists, read from its description alone.
+
+    ``name``: a shipped model (or one in ``folder``), or the path of a
+    ``NAME.json`` model file. An ensemble offers what all its members learned.
+    Nothing is loaded: no torch import, no weights.
+
+    Examples
+    --------
+    >>> from sklearn_groove import pretrained
+    >>> styles, drummers = pretrained.offered_labels("humanize_styles")
+    >>> "funk" in styles, pretrained.offered_labels("humanize_live")
+    (True, [[], []])
+    """
+    meta = _read_description(Path(name)) if str(name).endswith(".json") else info(name, folder)
+    models = meta.get("members") or [meta]
+    found = []
+    for key in ("styles", "drummers"):
+        known = [m.get(key) for m in models]
+        found.append(sorted(set.intersection(*(set(k) for k in known))) if all(k is not None for k in known) else [])
+    return found
 
 
 def load(name, folder=WEIGHTS):
