@@ -414,7 +414,7 @@ def _voices(text):
 
 
 def _humanize(args):
-    from .songs import feel, is_performed, keep_feel, keep_rhythm, predict_song
+    from .songs import feel, floor_velocities, is_performed, keep_feel, keep_rhythm, predict_song
 
     hvo, info = _read(args.input, args)
     spec = STYLED_HUMANIZER if args.model is None and (args.style or args.drummer) else args.model
@@ -433,12 +433,13 @@ def _humanize(args):
                    f"{swing:.2f} of a 16th): its own feel is kept and the model plays each note around it "
                    "(--amount 0 leaves it untouched)")
     out = keep_rhythm(hvo, out)  # notes written off the grid keep their place; a step's notes their order
+    out = floor_velocities(out, hvo)  # no softer than drummers play, unless the file asked for it
     del hvo, score, model, predict  # the file is written next: its parse needs the memory more
     _write(args, args.input, out, info, voices=args.voices)
 
 
 def _infill(args):
-    from .songs import predict_song
+    from .songs import floor_velocities, predict_song
 
     if args.model is None and args.voice != "closed_hihat":
         raise ValueError(f"the shipped infilling model writes closed_hihat; give --model for {args.voice}")
@@ -447,23 +448,23 @@ def _infill(args):
     predict, blend = _song_player(model, args)
     bar = _steps_per_bar(args, args.input, info, model)
     out = predict_song(predict, hvo, steps_per_bar=bar, blend=blend, progress=_progress("infilling", args))
-    _write(args, args.input, out, info, voices=(args.voice,), replace=True)
+    _write(args, args.input, floor_velocities(out, hvo), info, voices=(args.voice,), replace=True)
 
 
 def _tap2drum(args):
-    from .songs import predict_song
+    from .songs import floor_velocities, predict_song
 
     hvo, info = _read(args.input, args)
     model = _load_model(args.model, "tap2drum")
     predict, blend = _song_player(model, args)
     bar = _steps_per_bar(args, args.input, info, model)
     out = predict_song(predict, hvo, steps_per_bar=bar, blend=blend, progress=_progress("drumming", args))
-    _write(args, args.input, out, info, replace=True)
+    _write(args, args.input, floor_velocities(out), info, replace=True)  # taps are no voice's notes
 
 
 def _transfer(args):
     from .midi import window_hvo
-    from .songs import predict_song
+    from .songs import floor_velocities, predict_song
 
     groove, groove_info = _read(args.groove, args)
     hvo, info = _read(args.input, args)
@@ -477,7 +478,7 @@ def _transfer(args):
         lambda w: model.transfer(groove_windows, w, average=True), score, hits=score,
         steps_per_bar=_steps_per_bar(args, args.input, info, model), progress=_progress("transferring", args),
     )
-    _write(args, args.input, out, info)
+    _write(args, args.input, floor_velocities(out, hvo), info)
 
 
 def _plot(args):

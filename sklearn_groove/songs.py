@@ -5,6 +5,7 @@ import numpy as np
 from ._hvo import (
     MAX_OFFSET,
     STEPS_PER_BAR,
+    VOICES,
     STEPS_PER_BEAT,
     check_hits,
     check_hvo,
@@ -13,13 +14,18 @@ from ._hvo import (
 )
 from .midi import stitch_hvo, window_hvo
 
-__all__ = ["feel", "is_performed", "keep_feel", "keep_rhythm", "one_take", "predict_song"]
+__all__ = ["VELOCITY_FLOOR", "feel", "floor_velocities", "is_performed", "keep_feel", "keep_rhythm", "one_take",
+           "predict_song"]
 
 #: Mean distance from the grid, in steps, above which a song counts as performed (2.5 ms at 120 bpm).
 PERFORMED = 0.02
 #: Distance from the 16th grid, in steps, above which a note of a quantized song is written off the grid
 #: (a triplet, a 32nd, a flam's grace note) rather than on it; tick rounding stays below it.
 OFF_GRID = 0.06
+#: Per voice, the softest MIDI velocity drummers play, save for 1% of their notes: the 1st percentile of the
+#: GMD train split's velocities (``tests/test_rhythm.py`` measures it again where the dataset is).
+VELOCITY_FLOOR = {"kick": 8, "snare": 7, "closed_hihat": 11, "open_hihat": 7, "low_tom": 26, "mid_tom": 29,
+                  "high_tom": 32, "crash": 6, "ride": 13}
 
 _BATCH = 32  # windows a call: a progress line moves every 32 bars, a take's batches are the same with or without it
 
@@ -307,3 +313,44 @@ def keep_rhythm(original, performance):
     shift = np.where(apart[:, None], common[:, None], shift)
     offsets = np.clip(written + shift, -0.5, MAX_OFFSET)
     return join_hvo(h, v, (offsets * played).astype(np.float32))
+
+
+def floor_velocities(performance, original=None):
+    """A performance whose notes are no softer than drummers play them (:data:`VELOCITY_FLOOR`, per voice).
+
+    A model's sampled ghost note can fall to a velocity no drummer plays (1 to
+    8 out of 127): each hit is raised to its voice's floor, unless the input
+    asked for it, that is, ``original`` has a softer note of that voice on
+    that step, which then is the floor.
+
+    Parameters
+    ----------
+    performance : array-like of shape (n_steps, 27)
+    original : array-like of shape (n_steps, 27), default=None
+        The song as read (the notes' own velocities), where there is one.
+
+    Returns
+    -------
+    ndarray of shape (n_steps, 27)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove.songs import floor_velocities
+    >>> played = np.zeros((4, 27), dtype=np.float32)
+    >>> played[:, 2], played[:, 11] = 1, 3 / 127             # closed hi-hats at velocity 3
+    >>> written = played.copy(); written[:, 11] = 100 / 127   # the file's notes at 100 ...
+    >>> written[1, 11] = 2 / 127                             # ... but a ghost note asked for on the second
+    >>> [round(float(v) * 127) for v in floor_velocities(played, written)[:, 11]]
+    [11, 3, 11, 11]
+    """
+    performance = check_hvo(performance, ndim=2)
+    h, v, o = split_hvo(performance)
+    floor = np.array([VELOCITY_FLOOR[voice] for voice in VOICES], dtype=np.float32) / 127
+    floor = np.broadcast_to(floor, h.shape)
+    if original is not None:
+        oh, ov, _ = split_hvo(check_hvo(original, ndim=2))
+        if oh.shape != h.shape:
+            raise ValueError(f"original and performance must have one shape, got {oh.shape} and {h.shape}")
+        floor = np.where(oh > 0, np.minimum(floor, ov), floor)
+    return join_hvo(h, np.maximum(v, floor) * h, o)

@@ -94,3 +94,86 @@ def test_gmd_fills_move_at_most_half_a_16th(gmd_files, tmp_path):
             b = np.sort(before.note_tick[before.note_pitch == pitch])
             a = np.sort(after.note_tick[after.note_pitch == pitch])
             assert np.abs(a - b).max() <= 0.5 * ticks + 1, (path.name, pitch)
+
+
+def _taps(tmp_path, n=32):
+    """A file of ``n`` taps on one pitch, at a varied rhythm."""
+    import mido
+
+    rng = np.random.default_rng(5)
+    track = []
+    for k in range(n):
+        gap = int(rng.choice([1, 2, 2, 3])) * STEP - 20 if k else 0  # after the previous note-off, 20 ticks on
+        track += [mido.Message("note_on", channel=9, note=38, velocity=int(rng.integers(40, 120)), time=gap),
+                  mido.Message("note_off", channel=9, note=38, velocity=0, time=20)]
+    path = tmp_path / "taps.mid"
+    path.write_bytes(write_midi([track], ticks_per_beat=TPB, tempo_bpm=100))
+    return path
+
+
+@pytest.mark.parametrize("options", [["--temperature", "0"], ["--temperature", "1", "--seed", "1"], []],
+                         ids=["T=0", "T=1", "default"])
+def test_every_tap_sounds(tmp_path, options):
+    path = _taps(tmp_path)
+    out = tmp_path / "drums.mid"
+    assert main(["tap2drum", str(path), "-o", str(out), "-q", *options]) == 0
+    tapped = {int(round(t / STEP)) for t in read_midi_bytes(path.read_bytes()).note_tick}
+    played = {int(round(t / STEP)) for t in read_midi_bytes(out.read_bytes()).note_tick}
+    assert len(tapped) == 32 and tapped <= played
+
+
+def test_sound_taps_is_an_option_on_by_default(data_home):
+    from sklearn_groove import GrooveSeq2Seq, pretrained
+    from sklearn_groove.datasets import fetch_groove
+
+    assert GrooveSeq2Seq().sound_taps is True
+    model = pretrained.load("tap2drum")
+    y = fetch_groove(subset="test", data_home=data_home).hvo[::4]
+    taps = y[..., :9].max(axis=-1) > 0
+    silent = {}
+    for sound in (False, True):
+        model.set_params(**{f"{model.steps[-1][0]}__sound_taps": sound})
+        beats = model.predict(y)
+        silent[sound] = int((taps & (beats[..., :9].max(axis=-1) == 0)).sum())
+    assert silent[True] == 0 < silent[False]
+
+
+@pytest.mark.parametrize("command", [["humanize"], ["humanize", "--model", "humanize_live", "--seed", "2"],
+                                     ["humanize", "--style", "funk"], ["infill"], ["tap2drum"]],
+                         ids=["humanize", "live", "styles-funk", "infill", "tap2drum"])
+def test_no_note_softer_than_drummers_play(tmp_path, command):
+    from sklearn_groove.midi import GM_PITCH_MAP
+    from sklearn_groove.songs import VELOCITY_FLOOR
+
+    from .conftest import REPO
+
+    out = tmp_path / "out.mid"
+    assert main([command[0], str(REPO / "examples" / "beat.mid"), "-o", str(out), "-q", *command[1:]]) == 0
+    played = read_midi_bytes(out.read_bytes())
+    voice_of = {p: v for v, pitches in GM_PITCH_MAP.items() for p in pitches}
+    for pitch, velocity in zip(played.note_pitch, played.note_velocity):
+        if int(pitch) in voice_of:
+            assert velocity >= VELOCITY_FLOOR[voice_of[int(pitch)]], (pitch, velocity)
+
+
+def test_a_softer_note_asked_for_is_kept(tmp_path):
+    from sklearn_groove.songs import floor_velocities
+
+    song = np.zeros((16, 27), dtype=np.float32)
+    song[:, 2], song[:, 11] = 1, 100 / 127
+    song[3, 11] = 2 / 127  # a ghost note the file asks for
+    played = song.copy()
+    played[:, 11] = 1 / 127
+    out = floor_velocities(played, song)
+    assert round(float(out[3, 11]) * 127) == 2 and round(float(out[0, 11]) * 127) == 11
+
+
+def test_velocity_floor_is_the_drummers_first_percentile(data_home):
+    from sklearn_groove import VOICES
+    from sklearn_groove.datasets import fetch_groove
+    from sklearn_groove.songs import VELOCITY_FLOOR
+
+    train = fetch_groove(subset="train", data_home=data_home).hvo
+    for j, voice in enumerate(VOICES):
+        played = train[..., 9 + j][train[..., j] > 0] * 127
+        assert abs(np.percentile(played, 1) - VELOCITY_FLOOR[voice]) <= 0.5, voice

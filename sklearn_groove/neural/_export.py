@@ -55,7 +55,7 @@ def _player(transformer, members, rotate, sampler=None):
     import torch
     from torch import nn
 
-    from ._modules import calibrate, decode_guided, split_head
+    from ._modules import calibrate, decode_guided, sound, split_head
 
     m = N_VOICES
 
@@ -75,6 +75,7 @@ def _player(transformer, members, rotate, sampler=None):
             self.ahead = 0 if transfer else estimator.hits_ahead
             self.threshold = 0.5 if transfer else float(estimator.hit_threshold)
             self.copied = [] if transfer else estimator._copied_voices(estimator.n_input_features_)
+            self.sounds_taps = not transfer and estimator._sounds_taps()
             self.n_labels = sum(len(k) for k in _labels_of([estimator]))
             self.strength = float(estimator.label_strength)
             calibration = estimator._sampling_calibration()
@@ -101,11 +102,12 @@ def _player(transformer, members, rotate, sampler=None):
             if not net.autoregressive:
                 raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * m), slice(None), (None, None))
                 return self.copy(x, self.calibrated(self.step(raw, x if self.keeps_hits else None, temperature,
-                                                              noise), temperature))
+                                                              noise, x[..., :1]), temperature))
             previous, states, steps = torch.zeros(x.shape[0], 1, 3 * m), (None, None), []
             for t in range(x.shape[1]):  # unrolled: the file plays windows of this many steps
                 raw, states = decode(previous, slice(t, t + 1), states)
-                previous = self.step(raw, x[:, t : t + 1] if self.keeps_hits else None, temperature, noise[:, t : t + 1])
+                previous = self.step(raw, x[:, t : t + 1] if self.keeps_hits else None, temperature, noise[:, t : t + 1],
+                                     x[:, t : t + 1, :1])
                 steps.append(previous)
             return self.copy(x, self.calibrated(torch.cat(steps, dim=1), temperature))
 
@@ -115,14 +117,17 @@ def _player(transformer, members, rotate, sampler=None):
                 return played
             return torch.where(temperature > 0, calibrate(played, self.calibration), played)
 
-        def step(self, raw, hits, temperature, noise):
-            """hvo of decoded steps: the hits given, or chosen (drawn above temperature 0); v and o drawn likewise."""
+        def step(self, raw, hits, temperature, noise, taps):
+            """hvo of decoded steps: the hits given, or chosen (drawn above temperature 0, every tap sounding where
+            the estimator makes it sound); v and o drawn likewise."""
             logit, v, o, v_logstd, o_logstd = split_head(raw, m)
             sampled = temperature > 0
             if hits is None:
                 uniform = 0.5 * (1 + torch.erf(noise[..., :m] / 2**0.5))
                 drawn = (uniform < torch.sigmoid(logit / torch.clamp(temperature, min=1e-6))).float()
                 hits = torch.where(sampled, drawn, (torch.sigmoid(logit) > self.threshold).float())
+                if self.sounds_taps:
+                    hits = sound(hits, logit, taps)
             if v_logstd is not None:  # as the estimators draw: clamped only where sampled
                 v = torch.where(sampled, (v + temperature * torch.exp(v_logstd) * noise[..., m : 2 * m]).clamp(0, 1), v)
                 o = torch.where(

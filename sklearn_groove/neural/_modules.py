@@ -139,7 +139,7 @@ class GrooveLoss(nn.Module):
 
 @torch.no_grad()
 def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, generator=None, threshold=0.5,
-             unlabelled=None, strength=1.0):
+             unlabelled=None, strength=1.0, must=None):
     """Decode from z: step by step for an autoregressive decoder, else all steps in one pass.
 
     Parameters
@@ -160,6 +160,10 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
         ``strength`` times as far from the unlabelled decoding as the
         labelled one lies (classifier-free guidance).
     strength : float
+    must : tensor (batch, n_steps, 1) or None
+        Where the model chooses the hits: steps that must sound (the taps of
+        Tap2Drum). Where neither the threshold nor the draw chose a voice, the
+        most likely one plays.
 
     Returns
     -------
@@ -173,12 +177,13 @@ def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, gen
     previous = torch.zeros(len(z), 1, 3 * m, device=z.device)
     if not module.autoregressive:  # the steps do not depend on each other's outputs: decode and draw them at once
         whole, _ = decode(previous.expand(-1, n_steps, -1), slice(None), (None, None))
-        return _draw(whole, hits, m, temperature, generator, threshold)
+        return _draw(whole, hits, m, temperature, generator, threshold, must)
     states = (None, None)
     steps = []
     for t in range(n_steps):
         raw, states = decode(previous, slice(t, t + 1), states)
-        previous = _draw(raw, None if hits is None else hits[:, t : t + 1], m, temperature, generator, threshold)
+        previous = _draw(raw, None if hits is None else hits[:, t : t + 1], m, temperature, generator, threshold,
+                         None if must is None else must[:, t : t + 1])
         steps.append(previous)
     return torch.cat(steps, dim=1)
 
@@ -232,12 +237,22 @@ def decode_guided(module, z, previous, steps, states, condition=None, unlabelled
     return torch.cat([raw[..., : means.start], guided, raw[..., means.stop :]], dim=-1), (state, plain_state)
 
 
-def _draw(raw, hits, m, temperature, generator, threshold):
-    """The hvo of decoded steps: the hits given, or chosen (drawn above temperature 0); v and o likewise."""
+def sound(hits, logit, must):
+    """``hits`` with, on each step of ``must`` where no voice plays, the most likely voice played."""
+    likeliest = (logit >= logit.max(dim=-1, keepdim=True).values).float()
+    silent = (must > 0) & (hits.sum(dim=-1, keepdim=True) == 0)
+    return torch.where(silent, likeliest, hits)
+
+
+def _draw(raw, hits, m, temperature, generator, threshold, must=None):
+    """The hvo of decoded steps: the hits given, or chosen (drawn above temperature 0, every step of ``must``
+    sounding); v and o likewise."""
     logit, v, o, v_logstd, o_logstd = split_head(raw, m)
     if hits is None:
         hits = (torch.sigmoid(logit) > threshold).float() if temperature == 0 else (
             torch.bernoulli(torch.sigmoid(logit / temperature), generator=generator))
+        if must is not None:
+            hits = sound(hits, logit, must)
     if temperature > 0 and v_logstd is not None:
         noise = torch.randn(v.shape, generator=generator, device=raw.device)
         v = (v + temperature * torch.exp(v_logstd) * noise).clamp(0.0, 1.0)

@@ -27,6 +27,7 @@ __all__ = ["MODULE_PARAMS", "GrooveSeq2Seq", "GrooveTransfer"]
 
 _PREDICT_BATCH = 1024
 _UNSAVED = ("callbacks", "verbose", "device")  # settings of a training run, not of the fitted model
+_N_TAP_FEATURES = 3  # a taps input: the tap, its velocity and its offset at each step (preprocessing.Tapper)
 _VALIDATION_FRACTION = 0.1  # of the training windows held out for early stopping when no X_val is given
 
 # The network's settings a user may give as ``module__NAME`` (their defaults: GrooveNet's signature).
@@ -451,7 +452,7 @@ class _GrooveRecurrent(GrooveEstimator):
         generator.manual_seed(int(check_random_state(self.random_state).randint(2**31 - 1)))
         return generator
 
-    def _decode(self, z, n_steps, hits=None, condition=None, threshold=0.5):
+    def _decode(self, z, n_steps, hits=None, condition=None, threshold=0.5, must=None):
         """hvo (n, n_steps, 27) decoded from latent vectors z, in batches."""
         import torch
 
@@ -477,6 +478,7 @@ class _GrooveRecurrent(GrooveEstimator):
                 generator=generator,
                 unlabelled=as_tensor(unlabelled),
                 strength=self.label_strength,
+                must=as_tensor(must),
             )
             if calibration is not None:
                 played = calibrate(played, calibration)
@@ -630,6 +632,11 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     hit_threshold : float in (0, 1), default=0.5
         At temperature 0, where the model chooses the hits (Infilling,
         Tap2Drum), a hit is played where its probability is above this.
+    sound_taps : bool, default=True
+        With a taps input (3 features a step, as ``Tapper`` makes them), every
+        tapped step plays at least one voice: the most likely one, where the
+        threshold (or, sampled, the draw) chose none. A drummer who taps a
+        rhythm hears each tap. No effect on other inputs.
     %(common)s
     Attributes
     ----------
@@ -667,6 +674,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         "hits_ahead": [Interval(Integral, 0, None, closed="left")],
         "generate_voices": [tuple, list, None],
         "hit_threshold": [Interval(Real, 0, 1, closed="neither")],
+        "sound_taps": ["boolean"],
     }
 
     def __init__(
@@ -675,6 +683,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         hits_ahead=0,
         generate_voices=None,
         hit_threshold=0.5,
+        sound_taps=True,
         *,
         decoder="autoregressive",
         output="mse",
@@ -711,9 +720,14 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         self.hits_ahead = hits_ahead
         self.generate_voices = generate_voices
         self.hit_threshold = hit_threshold
+        self.sound_taps = sound_taps
 
     def _encoder_input(self, X, y):
         return X
+
+    def _sounds_taps(self):
+        """Whether every tapped step must sound: ``sound_taps``, with a taps input (3 features a step)."""
+        return bool(self.sound_taps) and self.n_input_features_ == _N_TAP_FEATURES
 
     def _keeps_hits(self):
         """A score input (9 features a step) is played with exactly its hits; other inputs are not."""
@@ -766,7 +780,9 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         X = self._validate_X(X, reset=False)
         hits = X if self._keeps_hits() else None
         condition = _with_labels(self._condition(X), self._labels(style, drummer, len(X)), X.shape[1])
-        out = self._decode(self._embed(X), X.shape[1], hits=hits, condition=condition, threshold=self.hit_threshold)
+        must = X[..., :1] if self._sounds_taps() else None
+        out = self._decode(self._embed(X), X.shape[1], hits=hits, condition=condition, threshold=self.hit_threshold,
+                           must=must)
         copied = self._copied_voices(self.n_input_features_)
         if copied:
             columns = np.add.outer([0, N_VOICES, 2 * N_VOICES], copied).ravel()
