@@ -321,3 +321,23 @@ def test_quantile_calibration_maps_sampled_values_onto_the_drummers(gmd, tmp_pat
     np.testing.assert_array_equal(loaded.calibration_, model.calibration_)
     with pytest.raises(ValueError, match="'calibration' parameter"):
         clone(model).set_params(calibration="velocity").fit(X, y)
+
+
+def test_a_long_fit_says_how_long_after_its_first_epoch(monkeypatch, capsys):
+    """At verbose=0 a fit estimated over LONG_FIT warns once; verbose prints the estimate."""
+    import warnings
+
+    from sklearn_groove.neural import _callbacks
+
+    h = (np.random.default_rng(0).random((32, 32, 9)) < 0.2).astype(np.float32)
+    y = np.concatenate([h, h * 0.7, h * 0.1], axis=-1)
+    tiny = dict(module__encoder_size=8, module__latent_size=4, module__decoder_size=8, max_epochs=3, random_state=0)
+    monkeypatch.setattr(_callbacks, "LONG_FIT", 0.0)
+    with pytest.warns(UserWarning, match=r"GrooveSeq2Seq.fit: the first epoch took \d+ s; 3 epochs take at most"):
+        GrooveSeq2Seq(**tiny).fit(h, y)
+    monkeypatch.setattr(_callbacks, "LONG_FIT", 1e9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GrooveSeq2Seq(**tiny).fit(h, y)
+        GrooveSeq2Seq(**tiny, verbose=1).fit(h, y)
+    assert "3 epochs take at most about" in capsys.readouterr().err

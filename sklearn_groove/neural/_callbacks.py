@@ -5,7 +5,39 @@ import copy
 import torch
 from skorch.callbacks import Callback
 
-__all__ = ["WeightAverage"]
+__all__ = ["TimeLeft", "WeightAverage"]
+
+#: A fit expected to take longer than this (seconds) says so even at verbose=0.
+LONG_FIT = 300.0
+
+
+class TimeLeft(Callback):
+    """After the first epoch, say how long the whole fit will take at most (early stopping may end it sooner).
+
+    With ``verbose`` the estimate is printed to stderr; without, a fit that
+    will take longer than :data:`LONG_FIT` seconds warns once, so that a
+    40-minute fit started from a notebook does not look hung.
+    """
+
+    def __init__(self, name, verbose=0):
+        self.name, self.verbose = name, verbose
+
+    def on_epoch_end(self, net, **kwargs):
+        import sys
+        import warnings
+
+        history = net.history
+        if len(history) != 1 or net.max_epochs <= 1:
+            return
+        seconds = history[-1]["dur"]
+        total = seconds * net.max_epochs
+        message = (f"{self.name}.fit: the first epoch took {seconds:.0f} s; {net.max_epochs} epochs take at most "
+                   f"about {total / 60:.0f} min on this machine")
+        if self.verbose:
+            print(message, file=sys.stderr, flush=True)
+        elif total > LONG_FIT:
+            warnings.warn(message + " (verbose=1 shows each epoch; fewer max_epochs or smaller module__* sizes "
+                          "are quicker)", UserWarning, stacklevel=2)
 
 
 class WeightAverage(Callback):

@@ -223,9 +223,13 @@ class _GrooveRecurrent(GrooveEstimator):
         from ._modules import GrooveLoss
         from ._net import GrooveNeuralNet
 
+        from ._callbacks import TimeLeft
+
         callbacks = list(callbacks)
         if self.verbose and sys.stderr.isatty():  # batches and time left within each epoch, in a terminal
             callbacks.append(ProgressBar())
+        if not playing:  # after the first epoch: how long the whole fit takes
+            callbacks.append(("time_left", TimeLeft(type(self).__name__, self.verbose)))
 
         self.net_ = GrooveNeuralNet(
             module,
