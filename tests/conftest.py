@@ -11,7 +11,14 @@ DEFAULT_DATA = REPO.parent / "shared" / "data" / "groove"
 
 
 def _data_home():
-    return Path(os.environ.get("SKLEARN_GROOVE_DATA") or DEFAULT_DATA)
+    """$SKLEARN_GROOVE_DATA, else ../shared/data/groove beside the clone, else where fetch_groove() downloads it."""
+    if os.environ.get("SKLEARN_GROOVE_DATA"):
+        return Path(os.environ["SKLEARN_GROOVE_DATA"])
+    if (DEFAULT_DATA / "info.csv").is_file():
+        return DEFAULT_DATA
+    from sklearn_groove.datasets import get_data_home
+
+    return get_data_home()
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +28,7 @@ def data_home():
     if not (home / "info.csv").is_file():
         if os.environ.get("SKLEARN_GROOVE_REQUIRE_DATA") == "1":
             pytest.fail(f"the Groove MIDI Dataset is required and missing at {home}")
-        pytest.skip(f"the Groove MIDI Dataset is not at {home} (set SKLEARN_GROOVE_DATA)")
+        pytest.skip(f"the Groove MIDI Dataset is not at {home} (README: 'The dataset')")
     return home
 
 

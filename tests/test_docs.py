@@ -35,3 +35,13 @@ def test_docs_build_without_warnings(tmp_path):
     for module in PUBLIC:
         for name in importlib.import_module(module).__all__:
             assert f'id="{module}.{name}"' in api or f'id="sklearn_groove.{name}"' in api, f"{module}.{name}"
+
+
+def test_results_page_is_what_the_benchmarks_wrote():
+    """docs/results.md is built from benchmarks/results/ (python benchmarks/results_page.py): no figure drifts."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("results_page", REPO / "benchmarks" / "results_page.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (REPO / "docs" / "results.md").read_text() == module.page()
