@@ -29,6 +29,7 @@ def data_home():
         if os.environ.get("SKLEARN_GROOVE_REQUIRE_DATA") == "1":
             pytest.fail(f"the Groove MIDI Dataset is required and missing at {home}")
         pytest.skip(f"the Groove MIDI Dataset is not at {home} (README: 'The dataset')")
+    os.environ.setdefault("SKLEARN_GROOVE_DATA", str(home))  # code that calls fetch_groove() finds it too
     return home
 
 
