@@ -17,11 +17,13 @@ one line on stderr for bad input.
 
 import argparse
 import json
+import math
 import os
 import sys
 import warnings
 
 from ._hvo import VOICES, check_voices, split_hvo
+from ._writing import MAX_AMOUNT
 
 EXAMPLES = """
 examples:
@@ -361,47 +363,26 @@ def _write(args, source, hvo, info, *, voices=VOICES, replace=False):
         _print(f"wrote {args.preview}: {source} from 0 s, then {args.output} from {starts[1]:.1f} s")
 
 
-def _temperature(text):
-    """--temperature: a finite number, 0 or more (argparse says so, exit 2, before any model is loaded)."""
-    from ._hvo import check_temperature
+def _checked(kind, ok, needed):
+    """An argparse type: ``kind(text)`` where ``ok`` holds of it, else argparse's error (exit 2, before any model
+    is loaded) saying what is ``needed``."""
 
-    try:
-        return check_temperature(float(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a finite number, 0 or more, is needed, got {text!r}") from None
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError(f"{needed} is needed, got {text!r}")
+        return value
 
-
-def _amount(text):
-    """--amount: a number from 0 to MAX_AMOUNT (argparse says so, exit 2, before any model is loaded)."""
-    from ._writing import MAX_AMOUNT
-
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 <= value <= MAX_AMOUNT:
-        raise argparse.ArgumentTypeError(f"a number from 0 to {MAX_AMOUNT} is needed, got {text!r}")
-    return value
+    return parse
 
 
-def _positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"a whole number, 1 or more, is needed, got {text!r}")
-    return value
-
-
-def _jobs(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value == 0 or value < -1:
-        raise argparse.ArgumentTypeError(f"a number of files at once (1 or more, or -1 for all cores), got {text!r}")
-    return value
+_temperature = _checked(float, lambda t: math.isfinite(t) and t >= 0, "a finite number, 0 or more")
+_amount = _checked(float, lambda a: 0 <= a <= MAX_AMOUNT, f"a number from 0 to {MAX_AMOUNT}")
+_positive = _checked(int, lambda n: n >= 1, "a whole number, 1 or more")
+_jobs = _checked(int, lambda n: n >= 1 or n == -1, "a number of files at once (1 or more, or -1 for all cores)")
 
 
 def _voices(text):
