@@ -3,9 +3,9 @@
     python benchmarks/every_tap.py [--subset test]   # writes benchmarks/results/every_tap.json and .md
 
 The shipped ``tap2drum`` plays the GMD windows' taps (``Tapper``) at
-temperature 0 and sampled (temperature 1, seed 0), with ``sound_taps``
-False (as it played before) and True (every tapped step plays at least its
-most likely voice). Realism: the two-sample test of the beats against the
+temperature 0 and sampled (temperature 1, seed 0), with ``predict(..., sound_taps=False)`` (as it played
+before) and ``True``, the default (every tapped step plays at least its most
+likely voice). Realism: the two-sample test of the beats against the
 drummers' takes (boosted trees, all windows of a take in one fold).
 """
 
@@ -34,9 +34,8 @@ def main():
     rows = []
     for temperature in (0.0, 1.0):
         for sound in (False, True):
-            model.set_params(**{f"{step}__temperature": temperature, f"{step}__random_state": 0,
-                                f"{step}__sound_taps": sound})
-            beats = model.predict(data.hvo)
+            model.set_params(**{f"{step}__temperature": temperature, f"{step}__random_state": 0})
+            beats = model.predict(data.hvo, sound_taps=sound)
             f1 = bootstrap_ci(hit_f1, data.hvo, beats, n_resamples=500, random_state=0)
             real = two_sample_test(data.hvo, beats, groups=data.filename, random_state=0, n_resamples=300)
             rows.append({"temperature": temperature, "sound_taps": sound,

@@ -93,6 +93,8 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--baseline", help="another checkout to run on the same files (its own code, this Python)")
     parser.add_argument("--baseline-up-to", type=int, default=1_000_000, help="largest file given to the baseline")
+    parser.add_argument("--read-only", type=int, nargs="*", default=[21_000_000],
+                        help="notes of files only read (21M: 60 MiB, near the 64 MB accepted)")
     args = parser.parse_args()
     here = Path(__file__).resolve().parent.parent
     result = {"command": "python benchmarks/scale.py " + " ".join(sys.argv[1:]), "machine": f"{os.cpu_count()} cores",
@@ -107,6 +109,16 @@ def main():
                 row["baseline"] = run(args.baseline, path, Path(folder) / "out_baseline.mid")
             result["rows"].append(row)
             print(json.dumps(row), flush=True)
+        for n in args.read_only:  # the largest files accepted (64 MB): read only
+            path = Path(folder) / f"notes_{n}.mid"
+            _in_child(write_notes_file, path, n)
+            seconds, mib, code = measure([sys.executable, "-c", "import sys; from sklearn_groove.midi import "
+                                          "midi_to_hvo; midi_to_hvo(sys.argv[1])", str(path)], cwd=here)
+            row = {"notes": n, "file_mib": round(path.stat().st_size / 2**20, 2),
+                   "this": {"read": {"seconds": round(seconds, 2), "peak_mib": round(mib, 1), "exit": code}}}
+            result.setdefault("read_only", []).append(row)
+            print(json.dumps(row), flush=True)
+            path.unlink()
         path = Path(folder) / "far_apart.mid"
         _in_child(write_far_apart, path)
         result["far_apart"] = {"notes": 2, "this": run(here, path, Path(folder) / "out.mid")}
@@ -130,6 +142,9 @@ def markdown(result):
                                                             for m in ("seconds", "peak_mib"))]
         cells += [f"{base[k]['seconds']} / {base[k]['peak_mib']}" if base else "not run" for k in ("read", "humanize")]
         lines.append("| " + " | ".join(cells) + " |")
+    for row in result.get("read_only", []):
+        lines += ["", f"Reading only, {row['notes']:,} notes ({row['file_mib']} MiB): {row['this']['read']['seconds']} s, "
+                  f"{row['this']['read']['peak_mib']} MiB"]
     far = result.get("far_apart")
     if far:
         base = far.get("baseline")

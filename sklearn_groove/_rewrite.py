@@ -219,8 +219,7 @@ def _play(drum, k, step, offset, h, v, o, amount, ticks_per_step, edits, moved_c
     s, j = step[lead], voice[lead]
     moved_cells[s, j] = True
     own = offset[lead]  # amount blends from the leader's own timing and velocity to the performance's
-    # no note moves more than half a 16th from where it was written (clipping into its step only moves it less)
-    shift[s, j] = np.clip(amount * (o[s, j].astype(np.float64) - own), -0.5, 0.5)
+    shift[s, j] = amount * (o[s, j].astype(np.float64) - own)
     lead_velocity = vel[lead].astype(np.float64)
     factor[s, j] = 1 + amount * (127.0 * v[s, j].astype(np.float64) - lead_velocity) / lead_velocity
     del s, j, own, lead_velocity, lead

@@ -268,9 +268,9 @@ def keep_rhythm(original, performance):
       all within the step), so they keep their order and their distances.
 
     A performed song's offsets are a drummer's timing, which the model plays
-    anew (see :func:`keep_feel`): it is returned as it is. Either way
-    :func:`~sklearn_groove.midi.rewrite_drums` moves no note more than half
-    a 16th from where it was written.
+    anew (see :func:`keep_feel`), each within half a 16th of where it was
+    played. Either way no note moves more than half a 16th from where it was
+    written.
 
     Parameters
     ----------
@@ -302,8 +302,9 @@ def keep_rhythm(original, performance):
     h, v, o = split_hvo(performance)
     written = split_hvo(original)[2]
     played = h > 0
-    if is_performed(original):
-        return performance
+    if is_performed(original):  # each note within half a 16th of where the drummer played it
+        offsets = np.clip(o, np.maximum(written - 0.5, -0.5), np.minimum(written + 0.5, MAX_OFFSET))
+        return join_hvo(h, v, (offsets * (h > 0)).astype(np.float32))
     shift = np.where(np.abs(written) > OFF_GRID, o, o - written)  # off the grid: the model's offset as a shift
     low, high = np.where(played, written, np.inf).min(axis=1), np.where(played, written, -np.inf).max(axis=1)
     apart = played.sum(axis=1) > 1

@@ -123,19 +123,17 @@ def test_every_tap_sounds(tmp_path, options):
 
 
 def test_sound_taps_is_an_option_on_by_default(data_home):
-    from sklearn_groove import GrooveSeq2Seq, pretrained
+    from sklearn_groove import pretrained
     from sklearn_groove.datasets import fetch_groove
 
-    assert GrooveSeq2Seq().sound_taps is True
     model = pretrained.load("tap2drum")
     y = fetch_groove(subset="test", data_home=data_home).hvo[::4]
     taps = y[..., :9].max(axis=-1) > 0
     silent = {}
-    for sound in (False, True):
-        model.set_params(**{f"{model.steps[-1][0]}__sound_taps": sound})
-        beats = model.predict(y)
+    for sound in (False, True, None):
+        beats = model.predict(y) if sound is None else model.predict(y, sound_taps=sound)
         silent[sound] = int((taps & (beats[..., :9].max(axis=-1) == 0)).sum())
-    assert silent[True] == 0 < silent[False]
+    assert silent[None] == silent[True] == 0 < silent[False]
 
 
 @pytest.mark.parametrize("command", [["humanize"], ["humanize", "--model", "humanize_live", "--seed", "2"],

@@ -636,11 +636,6 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     hit_threshold : float in (0, 1), default=0.5
         At temperature 0, where the model chooses the hits (Infilling,
         Tap2Drum), a hit is played where its probability is above this.
-    sound_taps : bool, default=True
-        With a taps input (3 features a step, as ``Tapper`` makes them), every
-        tapped step plays at least one voice: the most likely one, where the
-        threshold (or, sampled, the draw) chose none. A drummer who taps a
-        rhythm hears each tap. No effect on other inputs.
     %(common)s
     Attributes
     ----------
@@ -678,7 +673,6 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         "hits_ahead": [Interval(Integral, 0, None, closed="left")],
         "generate_voices": [tuple, list, None],
         "hit_threshold": [Interval(Real, 0, 1, closed="neither")],
-        "sound_taps": ["boolean"],
     }
 
     def __init__(
@@ -687,7 +681,6 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         hits_ahead=0,
         generate_voices=None,
         hit_threshold=0.5,
-        sound_taps=True,
         *,
         decoder="autoregressive",
         output="mse",
@@ -724,14 +717,13 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         self.hits_ahead = hits_ahead
         self.generate_voices = generate_voices
         self.hit_threshold = hit_threshold
-        self.sound_taps = sound_taps
 
     def _encoder_input(self, X, y):
         return X
 
-    def _sounds_taps(self):
-        """Whether every tapped step must sound: ``sound_taps``, with a taps input (3 features a step)."""
-        return bool(self.sound_taps) and self.n_input_features_ == _N_TAP_FEATURES
+    def _reads_taps(self):
+        """Whether the input is taps (3 features a step, as ``Tapper`` makes them)."""
+        return self.n_input_features_ == _N_TAP_FEATURES
 
     def _keeps_hits(self):
         """A score input (9 features a step) is played with exactly its hits; other inputs are not."""
@@ -764,7 +756,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
             raise ValueError(f"generate_voices needs an hvo input (27 features), got {n_input_features}")
         return [j for j in range(N_VOICES) if j not in generated]
 
-    def predict(self, X, *, style=None, drummer=None):
+    def predict(self, X, *, style=None, drummer=None, sound_taps=True):
         """Decode a performance for each input window.
 
         Parameters
@@ -775,6 +767,13 @@ class GrooveSeq2Seq(_GrooveRecurrent):
             window, or one a window; None plays with none. A label the model
             did not learn is refused, with the known ones (``styles_``,
             ``drummers_``).
+        sound_taps : bool, default=True
+            With a taps input (3 features a step, as ``Tapper`` makes them),
+            every tapped step plays at least one voice: the most likely one,
+            where the threshold (or, sampled, the draw) chose none, so a
+            drummer who taps a rhythm hears each tap. In a pipeline:
+            ``pipe.predict(taps, sound_taps=False)`` plays as the model alone
+            chooses. No effect on other inputs.
 
         Returns
         -------
@@ -784,7 +783,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         X = self._validate_X(X, reset=False)
         hits = X if self._keeps_hits() else None
         condition = _with_labels(self._condition(X), self._labels(style, drummer, len(X)), X.shape[1])
-        must = X[..., :1] if self._sounds_taps() else None
+        must = X[..., :1] if sound_taps and self._reads_taps() else None
         out = self._decode(self._embed(X), X.shape[1], hits=hits, condition=condition, threshold=self.hit_threshold,
                            must=must)
         copied = self._copied_voices(self.n_input_features_)

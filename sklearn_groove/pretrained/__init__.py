@@ -202,7 +202,6 @@ _FORMAT_1_MODULE = ("encoder_size", "latent_size", "decoder_size", "decoder_laye
 _FORMAT_1_ADDED = {"GrooveSeq2Seq": {"hits_ahead": 0}}  # parameters added while format 1 was written, at their value before
 # parameters of the recurrent models added while format 2 was written, at the value files saved before them played with
 _FORMAT_2_ADDED = {"label_strength": 1.0, "calibration": None}
-_FORMAT_2_ADDED_TO = {"GrooveSeq2Seq": {"sound_taps": False}}  # parameters of one estimator, likewise
 
 
 def _upgrade_params(estimator, params, path):
@@ -233,9 +232,8 @@ def upgrade(meta, path="<metadata>"):
     parameter names; their settings are translated one to one, and a
     setting that no longer exists is refused with a ``ValueError`` rather
     than silently changed. Parameters added since a file was written
-    (``label_strength``, ``calibration``, a GrooveSeq2Seq's ``sound_taps``)
-    get the value it played with (1.0, None, False); any other missing
-    parameter is refused when the model is loaded.
+    (``label_strength``, ``calibration``) get the value it played with (1.0,
+    None); any other missing parameter is refused when the model is loaded.
     """
     version = meta.get("format", 1)
     if version > FORMAT:
@@ -244,7 +242,7 @@ def upgrade(meta, path="<metadata>"):
     def upgraded(model):
         params = model["params"] if version == FORMAT else _upgrade_params(model["estimator"], model["params"], path)
         if model["estimator"] in _RECURRENT:
-            params = {**_FORMAT_2_ADDED, **_FORMAT_2_ADDED_TO.get(model["estimator"], {}), **params}
+            params = {**_FORMAT_2_ADDED, **params}
         return {**model, "params": params}
 
     meta = {**meta, "format": FORMAT}
