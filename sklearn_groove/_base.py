@@ -26,7 +26,7 @@ __all__ = [
     "check_temperature",
     "fit_labels",
     "flatten",
-    "predict_at",
+    "sample_at",
     "reads_any_length",
     "unflatten",
     "validate_hits",
@@ -135,20 +135,17 @@ def fit_labels(labels, n, name):
     return np.unique(labels[named].astype(str)), labels
 
 
-def predict_at(estimator, X, temperature, seed=None, labels=None):
-    """``estimator.predict(X)`` at ``temperature`` (and sampling seed), with its labels; its parameters restored after.
+def sample_at(estimator, X, temperature, random_state=None, labels=None):
+    """One take of ``X`` by ``estimator`` at ``temperature``, drawn from ``random_state``; its labels.
 
-    An estimator without a temperature predicts as it is; labels that are None are not passed.
+    A model that samples plays it with ``sample_y`` (nothing of the model is
+    changed); one without a temperature (nearest neighbours, linear maps)
+    predicts as it is. Labels that are None are not passed.
     """
-    params = estimator.get_params()
-    changes = {"temperature": temperature} if "temperature" in params else {}
-    if changes and seed is not None:
-        changes["random_state"] = seed
-    estimator.set_params(**changes)
-    try:
-        return estimator.predict(X, **{k: v for k, v in (labels or {}).items() if v is not None})
-    finally:
-        estimator.set_params(**{k: params[k] for k in changes})
+    labels = {k: v for k, v in (labels or {}).items() if v is not None}
+    if hasattr(estimator, "sample_y"):
+        return estimator.sample_y(X, 1, random_state, temperature=temperature, **labels)[..., 0]
+    return estimator.predict(X, **labels)
 
 
 def reads_any_length(model):

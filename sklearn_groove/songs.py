@@ -153,7 +153,7 @@ def one_take(model, *, temperature=1.0, seed=0, **labels):
     >>> bool((take == again).all()), bool((take == other).all())
     (True, False)
     """
-    from ._base import predict_at  # scikit-learn: imported where a take is played by an estimator
+    from ._base import sample_at  # scikit-learn: imported where a take is played by an estimator
 
     rng = np.random.default_rng(seed)
     transformers = [step for _, step in model.steps[:-1]] if hasattr(model, "steps") else []
@@ -168,7 +168,7 @@ def one_take(model, *, temperature=1.0, seed=0, **labels):
     def predict(windows):
         for transformer in transformers:
             windows = transformer.transform(windows)
-        return predict_at(player, windows, temperature, int(rng.integers(2**31 - 1)), labels)
+        return sample_at(player, windows, temperature, int(rng.integers(2**31 - 1)), labels)
 
     return predict
 

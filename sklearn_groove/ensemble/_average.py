@@ -8,8 +8,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveHumanizer, check_temperature, predict_at
-from .._hvo import STEPS_PER_BAR, split_hvo
+from .._base import GrooveHumanizer, check_temperature, sample_at
+from .._hvo import STEPS_PER_BAR, join_hvo, split_hvo
 
 __all__ = ["GrooveEnsemble"]
 
@@ -201,7 +201,7 @@ class GrooveEnsemble(GrooveHumanizer):
         shifts = _bar_shifts(hits.shape[1], self.rotate_bars)
         views = np.concatenate([np.roll(hits, -shift, axis=1) for shift in shifts])
         tiled = {k: v if v is None or np.ndim(v) == 0 else np.tile(np.asarray(v), len(shifts)) for k, v in labels.items()}
-        performances = [split_hvo(predict_at(member, views, 0.0, labels=tiled)) for member in self.estimators_]
+        performances = [split_hvo(sample_at(member, views, 0.0, labels=tiled)) for member in self.estimators_]
         means = []
         for part in (1, 2):  # velocities, offsets
             mean = np.mean([p[part] for p in performances], axis=0).reshape((len(shifts),) + hits.shape)
@@ -211,7 +211,10 @@ class GrooveEnsemble(GrooveHumanizer):
     def _predict_vo(self, hits, **labels):
         if check_temperature(self.temperature) == 0:
             return self._mean_performance(hits, labels)
-        rng = check_random_state(self.random_state)
+        return split_hvo(self._take(hits, self.temperature, check_random_state(self.random_state), labels))[1:]
+
+    def _take(self, hits, temperature, rng, labels):
+        """One take: each window played by its member (``sampler``, or drawn from ``rng``) at ``temperature``."""
         player = self._players(rng, len(hits))
         seeds = rng.randint(2**31 - 1, size=len(self.estimators_))
         out = np.zeros(hits.shape[:2] + (3 * hits.shape[2],), np.float32)
@@ -219,9 +222,42 @@ class GrooveEnsemble(GrooveHumanizer):
             windows = np.flatnonzero(player == k)
             if len(windows):
                 chosen = {k_: v if v is None or np.ndim(v) == 0 else np.asarray(v)[windows] for k_, v in labels.items()}
-                out[windows] = predict_at(member, hits[windows], self.temperature, int(seeds[k]), chosen)
-        _, velocities, offsets = split_hvo(out)
-        return velocities, offsets
+                out[windows] = sample_at(member, hits[windows], temperature, int(seeds[k]), chosen)
+        return join_hvo(hits, split_hvo(out)[1], split_hvo(out)[2])
+
+    def sample_y(self, X, n_samples=1, random_state=None, *, temperature=1.0, style=None, drummer=None):
+        """Sampled performances (takes) of scores, as scikit-learn's ``GaussianProcessRegressor.sample_y``.
+
+        In each take, each window is played by one member (``sampler``, or
+        one drawn from ``random_state``) at ``temperature``; the ensemble's
+        own ``temperature`` and ``random_state`` are neither read nor changed.
+        The first take from a seed is the one ``set_params(temperature=t,
+        random_state=seed).predict(X)`` plays. At temperature 0 every take is
+        the members' mean.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_steps, 9) or (n_windows, n_steps, 27)
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+        temperature : float, default=1.0
+        style, drummer : str or array-like of shape (n_windows,), default=None
+            Passed to the members that were fitted with them.
+
+        Returns
+        -------
+        takes : ndarray of shape (n_windows, n_steps, 27, n_samples), float32
+        """
+        check_is_fitted(self)
+        if not (isinstance(n_samples, Integral) and n_samples >= 1):
+            raise ValueError(f"n_samples must be a whole number, 1 or more, got {n_samples!r}")
+        hits = self._validate_X(X, reset=False)
+        labels = {"style": style, "drummer": drummer}
+        if check_temperature(temperature) == 0:
+            mean = join_hvo(hits, *self._mean_performance(hits, labels))
+            return np.stack([mean] * n_samples, axis=-1)
+        rng = check_random_state(random_state)
+        return np.stack([self._take(hits, temperature, rng, labels) for _ in range(n_samples)], axis=-1)
 
     def _players(self, rng, n):
         """The member that plays each of ``n`` windows above temperature 0 (``sampler``, or drawn)."""

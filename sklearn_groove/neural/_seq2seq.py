@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveEstimator, check_temperature, fit_labels, flatten, predict_at, validate_hits, validate_inputs
+from .._base import GrooveEstimator, check_temperature, fit_labels, flatten, validate_hits, validate_inputs
 from .._labels import one_hot
 from .._hvo import N_VOICES, check_hvo, check_voices, hits_of, split_hvo
 from ..neighbors import top_k_similar
@@ -356,7 +356,7 @@ class _GrooveRecurrent(GrooveEstimator):
         values (an identity map).
         """
         seed = check_random_state(self.random_state).randint(2**31 - 1)
-        sampled = split_hvo(predict_at(self, X, 1.0, seed))
+        sampled = split_hvo(self.sample_y(X, 1, seed, temperature=1.0)[..., 0])
         drummers = split_hvo(y)
         q = np.linspace(0, 1, n_quantiles)
         calibration = np.zeros((2, 2, N_VOICES, n_quantiles))
@@ -449,22 +449,68 @@ class _GrooveRecurrent(GrooveEstimator):
         return estimator
 
     # -- decoding -------------------------------------------------------------------
-    def _generator(self):
-        import torch
+    def sample_y(self, X, n_samples=1, random_state=None, *, temperature=1.0, style=None, drummer=None):
+        """Sampled performances (takes) of ``X``, as scikit-learn's ``GaussianProcessRegressor.sample_y``.
 
-        generator = torch.Generator()
-        generator.manual_seed(int(check_random_state(self.random_state).randint(2**31 - 1)))
-        return generator
+        Each take is drawn at ``temperature`` from its own seed, drawn from
+        ``random_state``; the model's own ``temperature`` and
+        ``random_state`` are neither read nor changed, so several threads may
+        sample one model at once. The first take from a seed is the one
+        ``set_params(temperature=t, random_state=seed).predict(X)`` plays.
 
-    def _decode(self, z, n_steps, hits=None, condition=None, threshold=0.5, must=None):
-        """hvo (n, n_steps, 27) decoded from latent vectors z, in batches."""
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_steps, n_input_features)
+        n_samples : int, default=1
+            Takes of each window.
+        random_state : int, RandomState instance or None, default=None
+        temperature : float, default=1.0
+            0: the most likely performance (every take the same).
+        style, drummer : str or array-like of shape (n_windows,), default=None
+            As for :meth:`predict`.
+
+        Returns
+        -------
+        takes : ndarray of shape (n_windows, n_steps, 27, n_samples), float32
+            ``takes[..., k]`` is the k-th take.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_groove import GrooveSeq2Seq, join_hvo
+        >>> h = (np.random.default_rng(0).random((16, 32, 9)) < 0.2).astype(np.float32)
+        >>> model = GrooveSeq2Seq(output="gaussian", module__encoder_size=8, module__latent_size=4,
+        ...                       module__decoder_size=8, max_epochs=1, random_state=0)
+        >>> model = model.fit(h, join_hvo(h, h * 0.7, h * 0.05))
+        >>> takes = model.sample_y(h[:2], n_samples=3, random_state=7)
+        >>> takes.shape, bool((takes == model.sample_y(h[:2], n_samples=3, random_state=7)).all())
+        ((2, 32, 27, 3), True)
+        """
+        check_is_fitted(self)
+        if not (isinstance(n_samples, Integral) and n_samples >= 1):
+            raise ValueError(f"n_samples must be a whole number, 1 or more, got {n_samples!r}")
+        temperature = check_temperature(temperature)
+        rng = check_random_state(random_state) if temperature > 0 else None
+        takes = [self._play(X, temperature, None if rng is None else int(rng.randint(2**31 - 1)), style, drummer)
+                 for _ in range(n_samples)]
+        return np.stack(takes, axis=-1)
+
+    def _seed(self):
+        """The seed of ``predict``'s draws: from ``random_state`` where ``temperature`` samples, else None."""
+        return int(check_random_state(self.random_state).randint(2**31 - 1)) if self.temperature > 0 else None
+
+    def _decode(self, z, n_steps, hits=None, condition=None, threshold=0.5, must=None, temperature=0.0, seed=None):
+        """hvo (n, n_steps, 27) decoded from latent vectors z, in batches, drawn from ``seed`` above temperature 0."""
         import torch
 
         from ._modules import calibrate, generate
 
-        check_temperature(self.temperature)
-        generator = self._generator() if self.temperature > 0 else None
-        calibration = self._sampling_calibration() if self.temperature > 0 else None
+        temperature = check_temperature(temperature)
+        generator = None
+        if temperature > 0:
+            generator = torch.Generator()
+            generator.manual_seed(seed)
+        calibration = self._sampling_calibration() if temperature > 0 else None
         calibration = None if calibration is None else torch.as_tensor(calibration)
         unlabelled = self._unlabelled(condition)
         out = []
@@ -477,7 +523,7 @@ class _GrooveRecurrent(GrooveEstimator):
                 n_steps,
                 hits=as_tensor(hits),
                 condition=as_tensor(condition),
-                temperature=self.temperature,
+                temperature=temperature,
                 threshold=threshold,
                 generator=generator,
                 unlabelled=as_tensor(unlabelled),
@@ -780,12 +826,16 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         hvo : ndarray of shape (n_samples, n_steps, 27), float32
         """
         check_is_fitted(self)
+        return self._play(X, self.temperature, self._seed(), style, drummer, sound_taps)
+
+    def _play(self, X, temperature, seed, style=None, drummer=None, sound_taps=True):
+        """:meth:`predict` at ``temperature``, drawn from ``seed``."""
         X = self._validate_X(X, reset=False)
         hits = X if self._keeps_hits() else None
         condition = _with_labels(self._condition(X), self._labels(style, drummer, len(X)), X.shape[1])
         must = X[..., :1] if sound_taps and self._reads_taps() else None
         out = self._decode(self._embed(X), X.shape[1], hits=hits, condition=condition, threshold=self.hit_threshold,
-                           must=must)
+                           must=must, temperature=temperature, seed=seed)
         copied = self._copied_voices(self.n_input_features_)
         if copied:
             columns = np.add.outer([0, N_VOICES, 2 * N_VOICES], copied).ravel()
@@ -980,7 +1030,8 @@ class GrooveTransfer(_GrooveRecurrent):
         if len(z) != len(hits):
             raise ValueError(f"groove has {len(z)} windows and score {len(hits)}: give one groove or one per score")
         condition = _with_labels(hits, self._labels(style, drummer, len(hits)), hits.shape[1])
-        return self._decode(z, hits.shape[1], hits=hits, condition=condition)
+        return self._decode(z, hits.shape[1], hits=hits, condition=condition, temperature=self.temperature,
+                            seed=self._seed())
 
     def predict(self, X, *, style=None, drummer=None):
         """Humanize scores with the mean groove of their most similar training windows.
@@ -997,6 +1048,10 @@ class GrooveTransfer(_GrooveRecurrent):
         hvo : ndarray of shape (n_samples, n_steps, 27), with exactly ``X``'s hits
         """
         check_is_fitted(self)
+        return self._play(X, self.temperature, self._seed(), style, drummer)
+
+    def _play(self, X, temperature, seed, style=None, drummer=None):
+        """:meth:`predict` at ``temperature``, drawn from ``seed``."""
         hits = self._validate_X(X, reset=False)
         if hits.shape[1] != self.n_features_in_:  # the network reads any length; the neighbours are whole windows
             raise ValueError(
@@ -1009,7 +1064,7 @@ class GrooveTransfer(_GrooveRecurrent):
             neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
             z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)
         condition = _with_labels(hits, self._labels(style, drummer, len(hits)), hits.shape[1])
-        return self._decode(z, hits.shape[1], hits=hits, condition=condition)
+        return self._decode(z, hits.shape[1], hits=hits, condition=condition, temperature=temperature, seed=seed)
 
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags

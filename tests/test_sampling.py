@@ -1,0 +1,68 @@
+"""Sampling is a method: sample_y draws takes without touching the model, so threads may share one."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from sklearn_groove import GrooveEnsemble, GrooveKNN, GrooveSeq2Seq, GrooveTransfer, join_hvo
+
+TINY = dict(output="gaussian", module__encoder_size=8, module__latent_size=4, module__decoder_size=8, max_epochs=1)
+
+
+@pytest.fixture(scope="module")
+def data():
+    h = (np.random.default_rng(0).random((24, 32, 9)) < 0.25).astype(np.float32)
+    return h, join_hvo(h, h * 0.7, h * 0.05)
+
+
+@pytest.fixture(scope="module")
+def models(data):
+    h, y = data
+    seq = GrooveSeq2Seq(random_state=0, **TINY).fit(h, y)
+    auto = GrooveSeq2Seq(decoder="parallel", condition="hits", random_state=1, **TINY).fit(h, y)
+    transfer = GrooveTransfer(random_state=0, **TINY).fit(h, y)
+    ensemble = GrooveEnsemble.from_fitted([seq, auto, GrooveKNN(n_neighbors=2).fit(h, y)])
+    return {"seq2seq": seq, "parallel": auto, "transfer": transfer, "ensemble": ensemble}
+
+
+@pytest.mark.parametrize("name", ["seq2seq", "parallel", "transfer", "ensemble"])
+def test_the_first_take_of_a_seed_is_what_predict_played(models, data, name):
+    import copy
+
+    model, h = models[name], data[0]
+    before = model.get_params()
+    takes = model.sample_y(h, n_samples=3, random_state=5, temperature=0.8)
+    assert takes.shape == h.shape[:2] + (27, 3) and model.get_params() == before  # nothing set, nothing restored
+    old_way = GrooveEnsemble.from_fitted(model.estimators_) if name == "ensemble" else copy.deepcopy(model)
+    np.testing.assert_array_equal(takes[..., 0], old_way.set_params(temperature=0.8, random_state=5).predict(h))
+    assert not np.array_equal(takes[..., 0], takes[..., 1])  # takes differ
+    np.testing.assert_array_equal(model.sample_y(h, 3, 5, temperature=0.8), takes)  # same seed, same takes
+    np.testing.assert_array_equal(takes[..., :9, 0], h)  # the score's hits, every take
+    zero = model.sample_y(h, 2, 5, temperature=0.0)
+    np.testing.assert_array_equal(zero[..., 0], model.predict(h))
+    np.testing.assert_array_equal(zero[..., 0], zero[..., 1])
+
+
+def test_threads_sampling_one_model_get_the_takes_of_one_after_the_other(models, data):
+    model, h = models["ensemble"], data[0]
+    seeds = list(range(8))
+    alone = [model.sample_y(h, 2, seed) for seed in seeds]
+    together = [None] * len(seeds)
+
+    def play(k):
+        together[k] = model.sample_y(h, 2, seeds[k])
+
+    threads = [threading.Thread(target=play, args=(k,)) for k in range(len(seeds))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for a, b in zip(alone, together):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
+def test_n_samples_is_a_whole_number(models, data, bad):
+    with pytest.raises(ValueError, match="n_samples must be a whole number"):
+        models["seq2seq"].sample_y(data[0], bad)
