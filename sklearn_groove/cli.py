@@ -16,6 +16,7 @@ one line on stderr for bad input.
 """
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -109,18 +110,26 @@ def _onnx_player(spec, args):
         return None
 
 
-def _configure(model, args):
-    """Set temperature and seed on the model (or on the last step of a pipeline)."""
+def _predictor(model, args, labels=None):
+    """windows -> performances at --temperature, drawn from --seed (else the model's own); the model, which a batch
+    of files shares, is never changed."""
+    labels = labels or {}
     if args.temperature is None and args.seed is None:
-        return
-    key = _temperature_key(model)
-    if key is None:
+        return (lambda windows: model.predict(windows, **labels)) if labels else model.predict
+    if _temperature_key(model) is None:
         raise ValueError("this model has no temperature or seed to set")
-    prefix = key[: -len("temperature")]  # "" for an estimator, "step__" inside a pipeline
-    if args.temperature is not None:  # checked by argparse (_temperature)
-        model.set_params(**{prefix + "temperature": args.temperature})
-    if args.seed is not None:
-        model.set_params(**{prefix + "random_state": args.seed})
+    from ._base import sample_at
+
+    *transformers, last = [step for _, step in model.steps] if hasattr(model, "steps") else [model]
+    temperature = last.temperature if args.temperature is None else args.temperature
+    seed = last.random_state if args.seed is None else args.seed
+
+    def predict(windows):
+        for transformer in transformers:
+            windows = transformer.transform(windows)
+        return sample_at(last, windows, temperature, seed, labels)
+
+    return predict
 
 
 def _temperature_key(model):
@@ -170,8 +179,7 @@ def _song_player(model, args, default_temperature=0.0):
 
     if temperature > 0 and _temperature_key(model) is not None:
         return one_take(model, temperature=temperature, seed=seed, **labels), "select"
-    _configure(model, args)  # says so where a temperature was asked of a model that has none
-    return (lambda windows: model.predict(windows, **labels)) if labels else model.predict, "mean"
+    return _predictor(model, args, labels), "mean"  # says so where a temperature was asked of a model that has none
 
 
 def _read(path, args):
@@ -452,7 +460,9 @@ def _transfer(args):
     model = _load_model(args.model, "transfer")
     if not hasattr(model, "transfer"):
         raise ValueError("this model cannot transfer a groove (use a GrooveTransfer)")
-    _configure(model, args)
+    asked = {k: v for k, v in (("temperature", args.temperature), ("random_state", args.seed)) if v is not None}
+    if asked:  # on a copy: the loaded model is shared by the files of a batch
+        model = copy.deepcopy(model).set_params(**asked)
     groove_windows, _ = window_hvo(groove, steps_per_bar=_steps_per_bar(args, args.groove, groove_info, model))
     score = split_hvo(hvo)[0]
     out = predict_song(
@@ -494,7 +504,6 @@ def _styles(args):
 def _export(args):
     from . import pretrained
     from .neural import export_onnx
-
     from .neural._export import require_onnx
 
     if not args.output.lower().endswith(".onnx"):
@@ -565,13 +574,13 @@ def _evaluate(args):
     task = get_task(args.task)
     data = fetch_groove(subset=args.subset, data_home=args.data_home)
     model = _load_model(args.model, args.task)
-    _configure(model, args)
+    predict = _predictor(model, args)
     X = data.hvo if hasattr(model, "steps") else task.inputs(data.hvo)  # a pipeline makes its own input
     progress, parts = _progress(f"evaluating on {args.subset}", args), []
     for i in range(0, len(X), 128):  # in parts, with a progress line: the shipped ensemble takes ~30 s on test
-        parts.append(model.predict(X[i : i + 128]))
+        parts.append(predict(X[i : i + 128]))
         progress(min(i + 128, len(X)), len(X))
-    y_pred = np.concatenate(parts) if parts else model.predict(X)
+    y_pred = np.concatenate(parts) if parts else predict(X)
     voices = (args.voice,) if task.transformer == "VoiceRemover" else VOICES
     report = score_report(data.hvo, y_pred, bpm=data.bpm, voices=voices)
     print(json.dumps({"task": args.task, "subset": args.subset, "windows": len(X), **report}, indent=2))

@@ -66,3 +66,19 @@ def test_threads_sampling_one_model_get_the_takes_of_one_after_the_other(models,
 def test_n_samples_is_a_whole_number(models, data, bad):
     with pytest.raises(ValueError, match="n_samples must be a whole number"):
         models["seq2seq"].sample_y(data[0], bad)
+
+
+def test_the_command_line_never_changes_a_loaded_model(tmp_path):
+    """A batch shares its loaded model: --temperature and --seed play through sample_y, and the model stays."""
+    from sklearn_groove import cli
+
+    from .conftest import REPO
+
+    for command in ("infill", "tap2drum"):
+        out = tmp_path / f"{command}.mid"
+        args = [command, str(REPO / "examples" / "beat.mid"), "-o", str(out), "-q", "--temperature", "0.7", "--seed", "3"]
+        assert cli.main(args) == 0
+        model = cli._LOADED[(None, command)]
+        assert model.steps[-1][1].get_params()["temperature"] == 0.0  # as it was loaded
+        first = out.read_bytes()
+        assert cli.main(args) == 0 and out.read_bytes() == first  # same seed, same take
