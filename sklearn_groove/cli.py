@@ -25,6 +25,7 @@ import warnings
 
 from ._hvo import VOICES, check_voices, split_hvo
 from ._writing import MAX_AMOUNT
+from .tasks import TASKS
 
 EXAMPLES = """
 examples:
@@ -45,7 +46,7 @@ examples:
   sklearn-groove evaluate humanize --model knn.skops --subset validation
 """
 
-TRAINABLE = ("humanize", "infill", "tap2drum")  # the tasks `train` and `evaluate` take (see sklearn_groove.tasks)
+TRAINABLE = tuple(TASKS)  # the tasks `train` and `evaluate` take: every task of the registry
 
 # humanize's default: a sampled take at this temperature, chosen on the validation split by the two-sample test on
 # whole songs, takes grouped (benchmarks/results/song_realism_validation.md: 0.9 and 1.0 tie for the boosted trees,

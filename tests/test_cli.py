@@ -481,3 +481,21 @@ def test_humanize_defaults_to_one_sampled_take(tmp_path, capsys):
     # a take spreads as much where windows overlap as anywhere: no mean of two draws
     offsets = split_hvo(read["a"])[2][score > 0]
     assert offsets.std() > split_hvo(read["likely"])[2][score > 0].std()
+
+
+def test_every_task_of_the_registry_trains_and_evaluates(tmp_path, data_home, capsys):
+    """transfer included: the registry, not a list in the command line, says what train and evaluate take."""
+    import json
+
+    from sklearn_groove.cli import TRAINABLE
+    from sklearn_groove.tasks import TASKS
+
+    assert set(TRAINABLE) == set(TASKS)
+    model = tmp_path / "transfer.json"
+    common = ["--data-home", str(data_home)]
+    args = ["train", "transfer", "--limit", "64", "--max-epochs", "1", "-o", str(model), *common]
+    assert main(args) == 0 and type(load_model(model)).__name__ == "GrooveTransfer"
+    capsys.readouterr()
+    assert main(["evaluate", "transfer", "--model", str(model), *common]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["task"] == "transfer" and report["windows"] == 2055
