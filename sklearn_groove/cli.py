@@ -5,8 +5,8 @@
     sklearn-groove tap2drum TAPS.mid -o OUT.mid
     sklearn-groove transfer --groove A.mid SCORE.mid -o OUT.mid
     sklearn-groove plot IN.mid [OTHER.mid] -o roll.png [--offsets]
-    sklearn-groove train {humanize,infill,tap2drum} -o MODEL.skops [--estimator seq2seq]
-    sklearn-groove evaluate {humanize,infill,tap2drum} [--model NAME_OR_PATH] [--subset validation]
+    sklearn-groove train {humanize,infill,tap2drum,transfer} -o MODEL.json [--estimator seq2seq]
+    sklearn-groove evaluate {humanize,infill,tap2drum,transfer} [--model NAME_OR_PATH] [--subset validation]
     sklearn-groove export MODEL -o MODEL.onnx
 
 The output file is the input file with its drum notes performed: every note
