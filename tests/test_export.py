@@ -51,7 +51,8 @@ def _parallel_draws(member, x):
     """The normal draws a parallel decoder's generator makes: all its velocities, then all its offsets."""
     import torch
 
-    generator = member._generator()
+    generator = torch.Generator()
+    generator.manual_seed(member._seed())  # as predict seeds its draws
     noise = np.zeros(x.shape[:2] + (27,), np.float32)
     noise[..., 9:18] = torch.randn(x.shape, generator=generator).numpy()
     noise[..., 18:] = torch.randn(x.shape, generator=generator).numpy()
