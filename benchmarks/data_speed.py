@@ -31,7 +31,7 @@ def main():
     parser.add_argument("--pretty-midi", action="store_true", help="also time pretty_midi on every file")
     args = parser.parse_args()
 
-    from sklearn_groove._midifile import read_midi_bytes
+    from sklearn_groove.midi._midifile import read_midi_bytes
 
     files = sorted(Path(args.data_home).rglob("*.mid"))
     blobs = [f.read_bytes() for f in files]

@@ -24,7 +24,7 @@ import sys
 import warnings
 
 from ._hvo import VOICES, check_voices, split_hvo
-from ._writing import MAX_AMOUNT
+from .midi._writing import MAX_AMOUNT
 from .tasks import TASKS
 
 EXAMPLES = """
@@ -184,7 +184,7 @@ def _song_player(model, args, default_temperature=0.0):
 
 
 def _read(path, args):
-    from ._reading import MeterError
+    from .midi._reading import MeterError
     from .midi import midi_to_hvo
 
     try:

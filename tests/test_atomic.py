@@ -96,7 +96,7 @@ def test_silence_is_not_played(tmp_path):
 
     import numpy as np
 
-    from sklearn_groove._reading import MAX_STEPS
+    from sklearn_groove.midi._reading import MAX_STEPS
     from sklearn_groove.songs import predict_song
 
     far = (MAX_STEPS - 40) * 120  # ticks, 480 a beat: the last note ~9 hours after the first

@@ -72,7 +72,7 @@ def test_cache_makes_second_call_fast(data_home, tmp_path, monkeypatch):
     np.testing.assert_array_equal(first.hvo, second.hvo)
     assert warm < cold / 3
     # A new parser version is a new cache entry: the files are read again.
-    from sklearn_groove._reading import read_bytes as _read_bytes
+    from sklearn_groove.midi._reading import read_bytes as _read_bytes
 
     reads = []
     monkeypatch.setattr(_groove, "PARSER_VERSION", _groove.PARSER_VERSION + 1)

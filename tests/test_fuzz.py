@@ -91,7 +91,7 @@ def test_fuzz_random_bytes_after_header(tail):
 
 def _onsets(data):
     """(tick, channel, pitch, velocity) of every note-on, sorted, as the library reads them."""
-    from sklearn_groove._midifile import read_midi_bytes
+    from sklearn_groove.midi._midifile import read_midi_bytes
 
     e = read_midi_bytes(data)
     return sorted(zip(e.note_tick.tolist(), e.note_channel.tolist(), e.note_pitch.tolist(), e.note_velocity.tolist()))

@@ -6,8 +6,8 @@ import pretty_midi
 import pytest
 
 from sklearn_groove import split_hvo
-from sklearn_groove._midifile import MAX_TRACKS, read_midi_bytes
-from sklearn_groove._pitchmaps import OTHER_PERCUSSION
+from sklearn_groove.midi._midifile import MAX_TRACKS, read_midi_bytes
+from sklearn_groove.midi._pitchmaps import OTHER_PERCUSSION
 from sklearn_groove.midi import (
     GM_PITCH_MAP,
     GMD_PITCH_MAP,
@@ -279,8 +279,8 @@ def test_stitch_select_takes_each_step_from_one_window():
 def test_blocks_read_as_one(gmd_files, monkeypatch, block):
     """A track is read a block at a time: tiny blocks (events cut at every place, running status and long
     events across them) read every note, tempo and meter as one block does, and refuse the same files."""
-    from sklearn_groove import _midifile
-    from sklearn_groove._midifile import read_midi_bytes, read_smf
+    from sklearn_groove.midi import _midifile
+    from sklearn_groove.midi._midifile import read_midi_bytes, read_smf
 
     def everything(data):
         try:
@@ -305,7 +305,7 @@ def test_blocks_read_as_one(gmd_files, monkeypatch, block):
 
 def test_notes_read_in_chunks_as_at_once(gmd_files, monkeypatch):
     """Notes go into the grid a chunk at a time: tiny chunks give the same hvo and counts (loudest, ties)."""
-    from sklearn_groove import _reading
+    from sklearn_groove.midi import _reading
 
     flams = write_midi([hit(38, 90) + hit(38, 90, time=3) + hit(38, 100, time=3) + hit(36, 70, time=100)
                         + hit(36, 70, time=0) + hit(60, 50)])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklearn_groove._midifile import read_midi_bytes
+from sklearn_groove.midi._midifile import read_midi_bytes
 from sklearn_groove.cli import main
 
 from .conftest import write_midi

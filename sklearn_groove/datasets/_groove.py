@@ -14,9 +14,9 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._hvo import STEPS_PER_BAR, split_hvo
-from .._pitchmaps import pitch_table
-from .._reading import onsets_to_hvo, parse, read_bytes, step_bpm
-from .._windows import window_hvo
+from ..midi._pitchmaps import pitch_table
+from ..midi._reading import onsets_to_hvo, parse, read_bytes, step_bpm
+from ..midi._windows import window_hvo
 
 __all__ = ["fetch_groove", "get_data_home"]
 

@@ -1,7 +1,7 @@
 """Write a performance back into its own MIDI file, keeping every other event.
 
 :func:`sklearn_groove.midi.rewrite_drums` is the public entry point. The file
-is parsed once, by the reader (:func:`sklearn_groove._midifile.read_smf`), and
+is parsed once, by the reader (:func:`sklearn_groove.midi._midifile.read_smf`), and
 written from that parse: every event it does not change is copied byte for
 byte (a channel message under running status gets its status byte written
 out), so every file the reader accepts is written, and nothing it did not read
@@ -11,7 +11,7 @@ of events.
 
 import numpy as np
 
-from ._hvo import N_VOICES, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
+from .._hvo import N_VOICES, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
 from ._midifile import DRUM_CHANNEL, Info, _cat, nearest_step
 
 #: Largest delta-time a MIDI file can hold (4 bytes of 7 bits).

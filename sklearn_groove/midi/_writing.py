@@ -3,7 +3,7 @@
 import numpy as np
 
 from . import _rewrite
-from ._hvo import STEPS_PER_BEAT, VOICES, check_hvo, check_voices, split_hvo
+from .._hvo import STEPS_PER_BEAT, VOICES, check_hvo, check_voices, split_hvo
 from ._midifile import Info, read_smf, summarize
 from ._pitchmaps import pitch_table
 from ._reading import drum_onsets, read_bytes
@@ -27,7 +27,7 @@ class MidiData(bytes):
     def save(self, filename=None, file=None):
         """Write the file to ``filename`` (atomically: a failed or interrupted write leaves it as it was), or into
         the open binary ``file``."""
-        from ._atomic import write_bytes
+        from .._atomic import write_bytes
 
         if (filename is None) == (file is None):
             raise ValueError("give a filename or a file object")

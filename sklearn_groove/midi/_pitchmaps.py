@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from ._hvo import VOICES
+from .._hvo import VOICES
 
 __all__ = ["GMD_PITCH_MAP", "GM_PITCH_MAP", "OTHER_PERCUSSION", "pitch_table"]
 

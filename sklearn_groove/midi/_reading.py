@@ -7,7 +7,7 @@ import stat
 import numpy as np
 
 from ._midifile import DRUM_CHANNEL, Info, nearest_step, read_midi_bytes
-from ._hvo import N_VOICES, STEPS_PER_BEAT, join_hvo, split_hvo
+from .._hvo import N_VOICES, STEPS_PER_BEAT, join_hvo, split_hvo
 from ._pitchmaps import pitch_table
 
 __all__ = ["MAX_STEPS", "MAX_FILE_BYTES", "MeterError", "midi_to_hvo"]

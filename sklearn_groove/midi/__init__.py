@@ -1,7 +1,7 @@
 """MIDI files <-> hvo arrays, and slicing songs into windows.
 
 Reading goes through the library's own MIDI reader
-(:mod:`sklearn_groove._midifile`), not through a note-pairing parser:
+(:mod:`sklearn_groove.midi._midifile`), not through a note-pairing parser:
 pretty_midi drops notes whose note-on and note-off share a tick, and drum kits
 write many of them. For drums only the onset matters, so **every note-on with
 velocity > 0 on MIDI channel 10 is a hit**. pretty_midi stays the

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from ._hvo import STEPS_PER_BAR
+from .._hvo import STEPS_PER_BAR
 
 __all__ = ["stitch_hvo", "window_hvo"]
 

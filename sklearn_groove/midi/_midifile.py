@@ -21,7 +21,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._hvo import MAX_OFFSET, STEPS_PER_BEAT
+from .._hvo import MAX_OFFSET, STEPS_PER_BEAT
 
 __all__ = ["Info", "MidiEvents", "read_smf", "read_midi_bytes", "summarize", "nearest_step", "DRUM_CHANNEL"]
 
