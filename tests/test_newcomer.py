@@ -71,3 +71,10 @@ def test_plot_draws_the_whole_file_and_empty_positions_quietly(tmp_path):
         warnings.simplefilter("error")
         fig = plot_offsets({"song": hvo})
     assert "no notes" in fig.axes[3].get_legend().get_texts()[0].get_text()
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    """sklearn-groove styles | head -1: one line, exit 0, no 'Broken pipe' error."""
+    result = subprocess.run(f"{sys.executable} -m sklearn_groove.cli styles | head -1", shell=True,
+                            capture_output=True, text=True)
+    assert result.stdout.count("\n") == 1 and "error" not in result.stderr.lower()

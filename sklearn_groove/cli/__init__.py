@@ -20,6 +20,7 @@ batches).
 """
 
 import os
+import sys
 
 from ._files import _BatchFailed, _check_output, _run_batch
 from ._parser import EXAMPLES, TRAINABLE, build_parser
@@ -43,6 +44,9 @@ def main(argv=None):
             _run_batch(args)
     except _BatchFailed:
         return 1
+    except BrokenPipeError:  # the reader of the output stopped early (sklearn-groove styles | head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 0
     except (ValueError, OSError, ImportError) as exc:
         _print(f"sklearn-groove: error: {exc}")
         return 1
