@@ -12,6 +12,8 @@ here is the number of steps; an estimator fitted on 2-bar windows predicts
 2-bar windows.
 """
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -23,6 +25,7 @@ from .metrics import timing_mae_ms
 __all__ = [
     "GrooveEstimator",
     "GrooveHumanizer",
+    "check_n_samples",
     "check_temperature",
     "fit_labels",
     "flatten",
@@ -133,6 +136,12 @@ def fit_labels(labels, n, name):
     if not named.any():
         raise ValueError(f"{name} labels no window: give at least one label, or {name}=None")
     return np.unique(labels[named].astype(str)), labels
+
+
+def check_n_samples(n_samples):
+    """A ValueError unless ``n_samples`` (the takes ``sample_y`` draws) is a whole number, 1 or more."""
+    if not (isinstance(n_samples, Integral) and n_samples >= 1):
+        raise ValueError(f"n_samples must be a whole number, 1 or more, got {n_samples!r}")
 
 
 def sample_at(estimator, X, temperature, random_state=None, labels=None):

@@ -2,7 +2,12 @@
 
 import numpy as np
 
-__all__ = ["window_labels", "one_hot"]
+__all__ = ["window_labels", "one_hot", "learned_by_all"]
+
+
+def learned_by_all(known):
+    """The labels every part of a model learned, sorted: ``known`` holds each part's (None: it learned none)."""
+    return sorted(set.intersection(*(set(k) for k in known))) if all(k is not None for k in known) else []
 
 
 def window_labels(given, n, known, name):

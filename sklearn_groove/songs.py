@@ -214,6 +214,14 @@ def is_performed(hvo):
     return bool(h.sum() and np.abs(o[h > 0]).mean() > PERFORMED)
 
 
+def _song_and_performance(original, performance):
+    """A song as read and a performance of it, both checked, of one shape."""
+    original, performance = check_hvo(original, ndim=2), check_hvo(performance, ndim=2)
+    if original.shape != performance.shape:
+        raise ValueError(f"original and performance must have one shape, got {original.shape} and {performance.shape}")
+    return original, performance
+
+
 def keep_feel(original, performance):
     """A performance of a song played on the song's own feel.
 
@@ -244,9 +252,7 @@ def keep_feel(original, performance):
     >>> [round(float(x), 2) + 0 for x in feel(keep_feel(swung, model))[:, 2]]
     [0.0, 0.33, 0.0, 0.33]
     """
-    original, performance = check_hvo(original, ndim=2), check_hvo(performance, ndim=2)
-    if original.shape != performance.shape:
-        raise ValueError(f"original and performance must have one shape, got {original.shape} and {performance.shape}")
+    original, performance = _song_and_performance(original, performance)
     h, v, o = split_hvo(performance)
     position = np.arange(len(h)) % STEPS_PER_BEAT
     offsets = np.clip(feel(original)[position] + o - feel(performance)[position], -0.5, 0.4999)
@@ -296,15 +302,13 @@ def keep_rhythm(original, performance):
     >>> [round(float(x), 2) for x in out[4, [20, 22, 24]]]
     [0.1, -0.23, 0.1]
     """
-    original, performance = check_hvo(original, ndim=2), check_hvo(performance, ndim=2)
-    if original.shape != performance.shape:
-        raise ValueError(f"original and performance must have one shape, got {original.shape} and {performance.shape}")
+    original, performance = _song_and_performance(original, performance)
     h, v, o = split_hvo(performance)
     written = split_hvo(original)[2]
     played = h > 0
     if is_performed(original):  # each note within half a 16th of where the drummer played it
         offsets = np.clip(o, np.maximum(written - 0.5, -0.5), np.minimum(written + 0.5, MAX_OFFSET))
-        return join_hvo(h, v, (offsets * (h > 0)).astype(np.float32))
+        return join_hvo(h, v, offsets.astype(np.float32))
     shift = np.where(np.abs(written) > OFF_GRID, o, o - written)  # off the grid: the model's offset as a shift
     low, high = np.where(played, written, np.inf).min(axis=1), np.where(played, written, -np.inf).max(axis=1)
     apart = played.sum(axis=1) > 1
@@ -312,8 +316,7 @@ def keep_rhythm(original, performance):
     common = (shift * played).sum(axis=1) / np.maximum(played.sum(axis=1), 1)
     common[apart] = np.clip(common[apart], -0.5 - low[apart], MAX_OFFSET - high[apart])  # none pushed to an edge
     shift = np.where(apart[:, None], common[:, None], shift)
-    offsets = np.clip(written + shift, -0.5, MAX_OFFSET)
-    return join_hvo(h, v, (offsets * played).astype(np.float32))
+    return join_hvo(h, v, np.clip(written + shift, -0.5, MAX_OFFSET).astype(np.float32))
 
 
 def floor_velocities(performance, original=None):
@@ -345,13 +348,14 @@ def floor_velocities(performance, original=None):
     >>> [round(float(v) * 127) for v in floor_velocities(played, written)[:, 11]]
     [11, 3, 11, 11]
     """
-    performance = check_hvo(performance, ndim=2)
+    if original is None:
+        performance = check_hvo(performance, ndim=2)
+    else:
+        original, performance = _song_and_performance(original, performance)
     h, v, o = split_hvo(performance)
     floor = np.array([VELOCITY_FLOOR[voice] for voice in VOICES], dtype=np.float32) / 127
     floor = np.broadcast_to(floor, h.shape)
     if original is not None:
-        oh, ov, _ = split_hvo(check_hvo(original, ndim=2))
-        if oh.shape != h.shape:
-            raise ValueError(f"original and performance must have one shape, got {oh.shape} and {h.shape}")
+        oh, ov, _ = split_hvo(original)
         floor = np.where(oh > 0, np.minimum(floor, ov), floor)
     return join_hvo(h, np.maximum(v, floor) * h, o)

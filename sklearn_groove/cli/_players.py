@@ -100,13 +100,11 @@ def _offered(model):
         from ..neural._export import onnx_labels
 
         return [sorted(known) for known in onnx_labels(model)]
+    from .._labels import learned_by_all
+
     model = model.steps[-1][1] if hasattr(model, "steps") else model
     parts = getattr(model, "estimators_", [model])
-    found = []
-    for key in ("styles_", "drummers_"):
-        known = [getattr(p, key, None) for p in parts]
-        found.append(sorted(set.intersection(*(set(k) for k in known))) if all(k is not None for k in known) else [])
-    return found
+    return [learned_by_all([getattr(p, key, None) for p in parts]) for key in ("styles_", "drummers_")]
 
 def _labels(model, args, spec):
     """The --style and --drummer asked for, checked against what the model offers."""

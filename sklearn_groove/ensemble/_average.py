@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveHumanizer, check_temperature, sample_at
+from .._base import GrooveHumanizer, check_n_samples, check_temperature, sample_at
 from .._hvo import STEPS_PER_BAR, join_hvo, split_hvo
 
 __all__ = ["GrooveEnsemble"]
@@ -223,7 +223,8 @@ class GrooveEnsemble(GrooveHumanizer):
             if len(windows):
                 chosen = {k_: v if v is None or np.ndim(v) == 0 else np.asarray(v)[windows] for k_, v in labels.items()}
                 out[windows] = sample_at(member, hits[windows], temperature, int(seeds[k]), chosen)
-        return join_hvo(hits, split_hvo(out)[1], split_hvo(out)[2])
+        _, velocities, offsets = split_hvo(out)
+        return join_hvo(hits, velocities, offsets)
 
     def sample_y(self, X, n_samples=1, random_state=None, *, temperature=1.0, style=None, drummer=None):
         """Sampled performances (takes) of scores, as scikit-learn's ``GaussianProcessRegressor.sample_y``.
@@ -249,8 +250,7 @@ class GrooveEnsemble(GrooveHumanizer):
         takes : ndarray of shape (n_windows, n_steps, 27, n_samples), float32
         """
         check_is_fitted(self)
-        if not (isinstance(n_samples, Integral) and n_samples >= 1):
-            raise ValueError(f"n_samples must be a whole number, 1 or more, got {n_samples!r}")
+        check_n_samples(n_samples)
         hits = self._validate_X(X, reset=False)
         labels = {"style": style, "drummer": drummer}
         if check_temperature(temperature) == 0:

@@ -23,7 +23,8 @@ import numpy as np
 
 from .._hvo import MAX_OFFSET, STEPS_PER_BEAT
 
-__all__ = ["Info", "MidiEvents", "read_smf", "read_midi_bytes", "summarize", "nearest_step", "DRUM_CHANNEL"]
+__all__ = ["Info", "MidiEvents", "read_smf", "read_midi_bytes", "summarize", "nearest_step", "loudest_in_cells",
+           "is_drum_event", "DRUM_CHANNEL"]
 
 class Info(dict):
     """What a reading or writing function says of a file: a dict whose keys are also attributes.
@@ -61,6 +62,20 @@ def nearest_step(tick, ticks_per_beat):
     exact = np.asarray(tick, dtype=np.float64) * (STEPS_PER_BEAT / ticks_per_beat)
     step = np.floor(exact + 0.5).astype(np.int64)
     return step, np.minimum(exact - step, MAX_OFFSET)
+
+
+def is_drum_event(status):
+    """Which events of a track (their resolved status bytes) are note-ons or note-offs of the drum channel."""
+    kind = status >> 4
+    return ((kind == 0x8) | (kind == 0x9)) & (status & 0xF == DRUM_CHANNEL) & (status < 0xF0)
+
+
+def loudest_in_cells(cell, velocity, earliest):
+    """Indices of the loudest note of each grid cell (``step * n_voices + voice``): ties go to the smallest
+    ``earliest`` (a tick or an offset), then to the first given. The reader keeps it; the writer leads with it."""
+    order = np.lexsort((earliest, -np.asarray(velocity, dtype=np.int64), cell))  # stable: the first given on a tie
+    first = np.r_[True, cell[order][1:] != cell[order][:-1]] if len(order) else np.zeros(0, dtype=bool)
+    return order[first]
 
 
 #: Most track chunks read from one file.
@@ -172,7 +187,7 @@ def _read_track(data, name, index, keep_events=False):
             inside = (nxt >= 0) & (nxt < m)
             links[st : 2 * m : 2] = np.where(inside, 2 * nxt + following, 2 * m)
         links[2 * m] = 2 * m
-        chain = _chain(links, 2 * 0 + state)
+        chain = _chain(links, state)  # from the block's first position, index 2 * 0 + state
         at, states = chain >> 1, chain & 1
         last_next = (one if states[-1] else two)[at[-1]]
         parts.append(_block_events(b, pos, at, s, c, delta, tick, status, name, index, keep_events))

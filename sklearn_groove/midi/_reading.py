@@ -6,7 +6,7 @@ import stat
 
 import numpy as np
 
-from ._midifile import DRUM_CHANNEL, Info, nearest_step, read_midi_bytes
+from ._midifile import DRUM_CHANNEL, Info, loudest_in_cells, nearest_step, read_midi_bytes
 from .._hvo import N_VOICES, STEPS_PER_BEAT, join_hvo, split_hvo
 from ._pitchmaps import pitch_table
 
@@ -88,23 +88,17 @@ def onsets_to_hvo(onsets, table, name, chunk=_NOTES_CHUNK):
     n = len(onsets.note_tick)
     parts = [slice(i, i + chunk) for i in range(0, n, chunk)]
 
-    def mapped_part(part):
-        voice = table[onsets.note_pitch[part]]
-        keep = voice >= 0
-        step, offset = nearest_step(onsets.note_tick[part][keep], onsets.ticks_per_beat)
-        return keep, voice[keep], step, offset
-
-    n_mapped, last = 0, -1
-    for part in parts:
-        keep, _, step, _ = mapped_part(part)
-        n_mapped += int(keep.sum())
-        last = max(last, int(step.max())) if len(step) else last
+    n_mapped, last_tick = 0, -1
+    for part in parts:  # the steps the song runs to: its last mapped note's (nearest_step grows with the tick)
+        mapped = table[onsets.note_pitch[part]] >= 0
+        n_mapped += int(mapped.sum())
+        last_tick = max(last_tick, int(onsets.note_tick[part][mapped].max())) if mapped.any() else last_tick
     if not n_mapped:
         raise ValueError(
             f"{name}: none of the {n} drum notes has a pitch of the 9 voices "
             f"(pitches found: {sorted(set(np.unique(onsets.note_pitch).tolist()))[:20]})"
         )
-    n_steps = last + 1
+    n_steps = int(nearest_step(last_tick, onsets.ticks_per_beat)[0]) + 1
     if n_steps > MAX_STEPS:
         raise ValueError(
             f"{name}: the last note is {n_steps} 16th notes from the start, more than the "
@@ -113,14 +107,14 @@ def onsets_to_hvo(onsets, table, name, chunk=_NOTES_CHUNK):
     best_velocity = np.full((n_steps, N_VOICES), -1, dtype=np.int16)
     best_offset = np.zeros((n_steps, N_VOICES))
     for part in parts:
-        keep, voice, step, offset = mapped_part(part)
-        if not len(step):
+        voice = table[onsets.note_pitch[part]]
+        keep = voice >= 0
+        if not keep.any():
             continue
+        voice = voice[keep]
+        step, offset = nearest_step(onsets.note_tick[part][keep], onsets.ticks_per_beat)
         velocity = onsets.note_velocity[part][keep].astype(np.int16)
-        cell = step * N_VOICES + voice
-        order = np.lexsort((offset, -velocity, cell))  # stable: on a tie, the first in the file
-        first = np.r_[True, cell[order][1:] != cell[order][:-1]]
-        win = order[first]
+        win = loudest_in_cells(step * N_VOICES + voice, velocity, offset)
         s, j, vel, off = step[win], voice[win], velocity[win], offset[win]
         louder = (vel > best_velocity[s, j]) | ((vel == best_velocity[s, j]) & (off < best_offset[s, j]))
         best_velocity[s[louder], j[louder]] = vel[louder]

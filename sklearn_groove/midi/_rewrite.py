@@ -12,7 +12,7 @@ of events.
 import numpy as np
 
 from .._hvo import N_VOICES, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
-from ._midifile import DRUM_CHANNEL, Info, _cat, nearest_step
+from ._midifile import DRUM_CHANNEL, Info, _cat, is_drum_event, loudest_in_cells, nearest_step
 
 #: Largest delta-time a MIDI file can hold (4 bytes of 7 bits).
 MAX_DELTA = 0x0FFFFFFF
@@ -42,13 +42,11 @@ def _drum_notes(tracks, table):
     parts = []
     for t, track in enumerate(tracks):
         status = track["event_status"]
-        kind, channel = status >> 4, status & 0xF
-        drum = np.flatnonzero(((kind == 0x8) | (kind == 0x9)) & (channel == DRUM_CHANNEL) & (status < 0xF0))
-        drum = drum.astype(np.int32)
+        drum = np.flatnonzero(is_drum_event(status)).astype(np.int32)
         data = track["bytes"]
         first = track["event_start"][drum] + (~track["event_running"][drum])
         pitch, velocity = data[first].astype(np.int16), data[first + 1].astype(np.int16)
-        is_on = (kind[drum] == 0x9) & (velocity > 0)
+        is_on = (status[drum] >> 4 == 0x9) & (velocity > 0)
         del first
         on, off = _pair(pitch, is_on)
         parts.append(Info(track=np.full(len(on), t, dtype=np.int16), on=drum[on],
@@ -84,7 +82,6 @@ def _pair(pitch, is_on):
     if len(where_off):
         c, j, g = ons_before[where_off], off_index[where_off], group[where_off]
         key = c - j
-        running = np.empty_like(key)
         new_group = np.r_[True, g[1:] != g[:-1]]
         # a minimum accumulated within groups: offset each group far below the previous ones
         shift = np.cumsum(new_group) * (2 * (len(p) + 2))
@@ -148,14 +145,13 @@ class _Edits:
 def rewrite_drums(smf, data, name, hvo, table, pitch_map, *, voices, amount, replace, other="keep"):
     """See :func:`sklearn_groove.midi.rewrite_drums`; ``smf`` is :func:`read_smf`'s parse; returns ``(bytes, counts)``."""
     h, v, o = split_hvo(check_hvo(hvo, ndim=2))
-    h = h.copy()
     tpb = smf.ticks_per_beat
     ticks_per_step = tpb / STEPS_PER_BEAT
     chosen = np.isin(np.arange(N_VOICES), [VOICES.index(x) for x in voices])
     drum = _drum_notes(smf.tracks, table)
     played = np.flatnonzero((drum.voice >= 0) & chosen[np.maximum(drum.voice, 0)]).astype(np.int32)
     first_played = int(played[0]) if len(played) else None
-    h = h * chosen  # hits of other voices are neither played nor added
+    h = h * chosen  # hits of other voices are neither played nor added (a copy: cells played are cleared below)
     step, offset = nearest_step(drum.tick[played], tpb)
     step = step.astype(np.int32)
     if len(step) and step.max() >= len(h):
@@ -192,7 +188,7 @@ def rewrite_drums(smf, data, name, hvo, table, pitch_map, *, voices, amount, rep
     if other == "follow":
         others = np.flatnonzero(drum.voice < 0)
         counts["followed"] = _follow(drum, others, moved_cells, shift, factor, edits, tpb)
-    drum_track = int(drum.track[first_played]) if first_played is not None else _first_drum_track(smf, drum)
+    drum_track = int(drum.track[first_played]) if first_played is not None else _first_drum_track(smf)
     tracks = [_rebuild(track, edits, t, added if t == drum_track else None) for t, track in enumerate(smf.tracks)]
     if drum_track >= len(smf.tracks):
         tracks.append(_rebuild(None, edits, None, added))
@@ -210,12 +206,8 @@ def _play(drum, k, step, offset, h, v, o, amount, ticks_per_step, edits, moved_c
     ``chunk`` notes at a time, so that memory stays small.
     """
     voice = drum.voice[k]
-    cell = step.astype(np.int64) * N_VOICES + voice
     vel = drum.velocity[k]
-    order = np.lexsort((drum.tick[k], -vel, cell))  # stable: equal keys keep file order
-    first = np.r_[True, cell[order][1:] != cell[order][:-1]] if len(order) else np.zeros(0, dtype=bool)
-    lead = order[first]  # the leader of each cell, as an index into k
-    del order, first, cell
+    lead = loudest_in_cells(step.astype(np.int64) * N_VOICES + voice, vel, drum.tick[k])  # as indices into k
     s, j = step[lead], voice[lead]
     moved_cells[s, j] = True
     own = offset[lead]  # amount blends from the leader's own timing and velocity to the performance's
@@ -246,8 +238,7 @@ def _follow(drum, others, moved_cells, shift, factor, edits, ticks_per_beat):
     inside = step < len(moved_cells)
     others, step, offset = others[inside], step[inside], offset[inside]
     leader = np.full(len(others), -1, dtype=np.int64)
-    preferred = np.array([VOICES.index(_FOLLOWS.get(p, "kick")) if p in _FOLLOWS else -1
-                          for p in range(128)])[drum.pitch[others]]
+    preferred = np.array([VOICES.index(_FOLLOWS[p]) if p in _FOLLOWS else -1 for p in range(128)])[drum.pitch[others]]
     for candidate in [preferred] + [np.full(len(others), j) for j in _NEAREST]:
         free = (leader < 0) & (candidate >= 0)
         free[free] = moved_cells[step[free], candidate[free]]
@@ -259,11 +250,10 @@ def _follow(drum, others, moved_cells, shift, factor, edits, ticks_per_beat):
     return int(lead.sum())
 
 
-def _first_drum_track(smf, drum):
+def _first_drum_track(smf):
     """The first track with a drum note-on or note-off; else 0 for a type-0 file, or a new track."""
     for t, track in enumerate(smf.tracks):
-        status = track["event_status"]
-        if (((status >> 4 == 0x8) | (status >> 4 == 0x9)) & (status & 0xF == DRUM_CHANNEL) & (status < 0xF0)).any():
+        if is_drum_event(track["event_status"]).any():
             return t
     return 0 if smf.format == 0 else len(smf.tracks)
 
@@ -304,11 +294,11 @@ def _rebuild(track, edits, t, added):
         n = len(tick)
         is_end = (status == 0xFF) & (data[np.minimum(start + 1, len(data) - 1)] == 0x2F)
         end_tick = int(tick[is_end][0]) if is_end.any() else (int(tick[-1]) if n else 0)
+        ons, offs, dropped = edits.of(t)
         keep = ~is_end
-        keep[edits.of(t)[2]] = False
+        keep[dropped] = False
     rank = np.ones(n, dtype=np.int8)
     if t is not None:
-        ons, offs, _ = edits.of(t)
         tick[ons[:, 0]] = ons[:, 1]
         data[start[ons[:, 0]] + (~running[ons[:, 0]]) + 1] = ons[:, 2]  # the velocity: a note-on's second data byte
         new = np.maximum(tick[offs[:, 0]] + offs[:, 1], offs[:, 2])

@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveEstimator, check_temperature, fit_labels, flatten, validate_hits, validate_inputs
+from .._base import GrooveEstimator, check_n_samples, check_temperature, fit_labels, flatten, validate_hits, validate_inputs
 from .._labels import one_hot
 from .._hvo import N_VOICES, check_hvo, check_voices, hits_of, split_hvo
 from ..neighbors import top_k_similar
@@ -487,8 +487,7 @@ class _GrooveRecurrent(GrooveEstimator):
         ((2, 32, 27, 3), True)
         """
         check_is_fitted(self)
-        if not (isinstance(n_samples, Integral) and n_samples >= 1):
-            raise ValueError(f"n_samples must be a whole number, 1 or more, got {n_samples!r}")
+        check_n_samples(n_samples)
         temperature = check_temperature(temperature)
         rng = check_random_state(random_state) if temperature > 0 else None
         takes = [self._play(X, temperature, None if rng is None else int(rng.randint(2**31 - 1)), style, drummer)

@@ -63,13 +63,11 @@ def offered_labels(name, folder=WEIGHTS):
     >>> "funk" in styles, pretrained.offered_labels("humanize_live")
     (True, [[], []])
     """
+    from .._labels import learned_by_all
+
     meta = _read_description(Path(name)) if str(name).endswith(".json") else info(name, folder)
     models = meta.get("members") or [meta]
-    found = []
-    for key in ("styles", "drummers"):
-        known = [m.get(key) for m in models]
-        found.append(sorted(set.intersection(*(set(k) for k in known))) if all(k is not None for k in known) else [])
-    return found
+    return [learned_by_all([m.get(key) for m in models]) for key in ("styles", "drummers")]
 
 
 def load(name, folder=WEIGHTS):
@@ -104,10 +102,7 @@ def load(name, folder=WEIGHTS):
     >>> model.predict(score).shape
     (1, 32, 27)
     """
-    import torch
     from sklearn.pipeline import make_pipeline
-
-    from .. import preprocessing
 
     name = _resolve(name, folder)
     path = Path(folder) / f"{name}.json"
@@ -146,12 +141,11 @@ def _read_description(path):
         meta = json.loads(path.read_bytes())
     except (ValueError, RecursionError):
         raise ValueError(f"{path}: not a model description (not readable JSON)") from None
-    models = meta.get("members") if isinstance(meta, dict) else None
-    for model in [meta] + (models if isinstance(models, list) else []):
-        if not (isinstance(model, dict) and isinstance(model.get("estimator", ""), str)
-                and isinstance(model.get("params", {}), dict)):
-            raise ValueError(f"{path}: not a model description of this library (no estimator and params)")
-    if "estimator" not in meta or not isinstance(meta.get("params"), dict):
+    def described(model):
+        return isinstance(model, dict) and isinstance(model.get("estimator"), str) and isinstance(model.get("params"), dict)
+
+    members = meta.get("members", []) if isinstance(meta, dict) else []
+    if not (described(meta) and isinstance(members, list) and all(map(described, members))):
         raise ValueError(f"{path}: not a model description of this library (no estimator and params)")
     return meta
 
