@@ -290,3 +290,54 @@ def hits_of(X, *, name="X"):
         f"{name} must be a score (n_samples, n_steps, {N_VOICES}) or an hvo "
         f"(n_samples, n_steps, {3 * N_VOICES}), got shape {X.shape}"
     )
+
+
+def bar_rotations(n_steps):
+    """The rotations, in steps, that rotate a window of ``n_steps`` by each of its bars: 0 first.
+
+    Bars are of 4/4 (16 steps) where the window is whole bars of it; else an
+    even window is taken as two bars of another meter (24 steps: 3/4).
+
+    Examples
+    --------
+    >>> from sklearn_groove._hvo import bar_rotations
+    >>> bar_rotations(32), bar_rotations(48), bar_rotations(24)
+    ([0, 16], [0, 16, 32], [0, 12])
+    """
+    if n_steps % STEPS_PER_BAR == 0:
+        return list(range(0, n_steps, STEPS_PER_BAR))
+    if n_steps % 2:
+        raise ValueError(f"rotating bars needs windows of whole bars, got {n_steps} steps")
+    return [0, n_steps // 2]
+
+
+def take_seeds(random_state, n_takes=1):
+    """The seeds of ``n_takes`` takes drawn from ``random_state`` (an int, a ``RandomState`` or None).
+
+    Every player draws a take's seeds this way (the estimators'
+    ``sample_y`` and ``predict``, and ``onnx_feed`` for an ONNX file), so
+    that one seed is one take in all of them; NumPy alone.
+    """
+    if not isinstance(random_state, np.random.RandomState):
+        random_state = np.random.RandomState(random_state)
+    return [int(random_state.randint(2**31 - 1)) for _ in range(n_takes)]
+
+
+def take_draws(seed, n_windows, n_steps, n_members=1, batch=None):
+    """The random draws of one take from its seed, a batch of windows at a time: what a player reads to sample.
+
+    Yields ``(member, noise)`` for each ``batch`` windows (all at once with
+    None); the batches joined are the same whatever their size.
+
+    member : ndarray of shape (batch,), int64
+        The ensemble member that plays each window (of ``n_members``).
+    noise : ndarray of shape (batch, n_steps, 27), float32
+        Standard normal draws for each step's hits (where the model chooses
+        them), velocities and offsets.
+    """
+    rng = np.random.default_rng(seed)
+    member = rng.integers(n_members, size=n_windows).astype(np.int64)
+    batch = batch or max(n_windows, 1)
+    for i in range(0, max(n_windows, 1), batch):  # one empty batch for no windows
+        rows = member[i : i + batch]
+        yield rows, rng.standard_normal((len(rows), n_steps, 3 * N_VOICES), dtype=np.float32)

@@ -108,7 +108,7 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
         hits = check_hits(hits)
         if hits.shape != vote.shape:
             raise ValueError(f"hits must have shape {vote.shape}, got {hits.shape}")
-    return join_hvo(hits, np.clip(velocity, 0, 1), np.clip(offset, -0.5, 0.4999))
+    return join_hvo(hits, np.clip(velocity, 0, 1), np.clip(offset, -0.5, MAX_OFFSET))
 
 
 def one_take(model, *, temperature=1.0, seed=0, **labels):
@@ -255,7 +255,7 @@ def keep_feel(original, performance):
     original, performance = _song_and_performance(original, performance)
     h, v, o = split_hvo(performance)
     position = np.arange(len(h)) % STEPS_PER_BEAT
-    offsets = np.clip(feel(original)[position] + o - feel(performance)[position], -0.5, 0.4999)
+    offsets = np.clip(feel(original)[position] + o - feel(performance)[position], -0.5, MAX_OFFSET)
     return join_hvo(h, v, (offsets * h).astype(np.float32))
 
 

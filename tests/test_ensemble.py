@@ -40,6 +40,23 @@ def test_members_are_fitted_clones_and_averaged(gmd):
     assert timing_mae_ms(gmd[200:], model.predict(gmd[200:])) <= np.mean(errors)
 
 
+def _draws(random_state, X, n_members):
+    """The member and noise of each window in the first take drawn from ``random_state``."""
+    from sklearn_groove._hvo import take_draws, take_seeds
+
+    return next(take_draws(take_seeds(random_state)[0], len(X), X.shape[1], n_members))
+
+
+def _alone(estimator, X, noise):
+    """One network's take of windows ``X`` at temperature 1 from the given noise."""
+    import torch
+
+    from sklearn_groove.neural._player import NetworkPlayer
+
+    with torch.no_grad():
+        return NetworkPlayer(estimator)(torch.from_numpy(X), torch.tensor(1.0), torch.from_numpy(noise)).numpy()
+
+
 def test_sampling_draws_each_window_from_one_member(gmd):
     X, y = gmd[:64, :, :9], gmd[:64]
     model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, random_state=s) for s in (0, 1)], random_state=0).fit(X, y)
@@ -49,14 +66,11 @@ def test_sampling_draws_each_window_from_one_member(gmd):
     np.testing.assert_array_equal(model.predict(X), out)  # reproducible under random_state
     np.testing.assert_array_equal(split_hvo(out)[0], X)
     assert [m.get_params() for m in model.estimators_] == params  # members left as they were
-    # every window is one member's draw at temperature 1, seeded by the ensemble
-    rng = np.random.RandomState(0)
-    player, seeds = rng.randint(2, size=len(X)), rng.randint(2**31 - 1, size=2)
-    for k, member in enumerate(model.estimators_):
-        windows = np.flatnonzero(player == k)
-        alone = clone(model.estimators_[k]).set_params(temperature=1.0, random_state=int(seeds[k]))
-        alone.net_, alone.n_features_in_, alone.n_input_features_ = member.net_, 32, member.n_input_features_
-        np.testing.assert_allclose(out[windows], alone.predict(X[windows]), atol=1e-6)
+    # every window is one member's draw at temperature 1, from the take's seed: its member and its noise
+    member, noise = _draws(0, X, 2)
+    for k, estimator in enumerate(model.estimators_):
+        windows = np.flatnonzero(member == k)
+        np.testing.assert_allclose(out[windows], _alone(estimator, X[windows], noise[windows]), atol=1e-6)
     mean = model.set_params(temperature=0.0).predict(X)
     assert not np.allclose(out, mean)
     assert clone(model).get_params()["temperature"] == 0.0
@@ -67,11 +81,8 @@ def test_sampler_plays_every_window_with_one_member(gmd):
     model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, random_state=s) for s in (0, 1)], temperature=1.0,
                            sampler=1, random_state=0).fit(X, y)
     out = model.predict(X)
-    seeds = np.random.RandomState(0)
-    seeds.randint(2, size=len(X))  # the per-window draw is made either way: one seed, the same stream
-    alone = clone(model.estimators_[1]).set_params(temperature=1.0, random_state=int(seeds.randint(2**31 - 1, size=2)[1]))
-    alone.net_, alone.n_features_in_, alone.n_input_features_ = model.estimators_[1].net_, 32, X.shape[-1]
-    np.testing.assert_allclose(out, alone.predict(X), atol=1e-6)
+    _, noise = _draws(0, X, 2)  # the per-window member is drawn either way: one seed, the same noise
+    np.testing.assert_allclose(out, _alone(model.estimators_[1], X, noise), atol=1e-6)
     drawn = model.set_params(sampler=None).predict(X)
     assert not np.allclose(out, drawn)
     # no effect at temperature 0

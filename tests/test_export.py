@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklearn_groove import pretrained
+from sklearn_groove import GrooveTransfer, pretrained
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.neural import export_onnx, onnx_feed
 
@@ -16,27 +16,105 @@ def windows(data_home):
     return fetch_groove(subset="test", data_home=data_home).hvo[::40]  # 53 windows of the test split
 
 
-def _session(model, path):
-    return ort.InferenceSession(export_onnx(model, path))
+def _session(model, path, **options):
+    return ort.InferenceSession(export_onnx(model, path, **options))
 
 
-@pytest.mark.parametrize("name", ["humanize", "infill_closed_hihat", "tap2drum"])
+def _n_members(model):
+    return len(getattr(model, "estimators_", [0]))
+
+
+def _agree(model, x, session, seeds=(3,), atol=1e-5, rtol=0.0, **labels):
+    """The file plays the estimator's performance at temperature 0 and its take of each seed above it.
+
+    ``rtol`` for takes of large networks: ONNX Runtime's float rounding (1e-6) is scaled by a drawn spread.
+    """
+    key = next(k for k in model.get_params() if k == "temperature" or k.endswith("__temperature"))
+    seed_key = key.replace("temperature", "random_state")
+    played, = session.run(None, onnx_feed(session, x, **labels))
+    np.testing.assert_allclose(played, model.set_params(**{key: 0.0}).predict(x, **labels), atol=atol)
+    for seed in seeds:
+        take, = session.run(None, onnx_feed(session, x, 1.0, seed=seed, n_members=_n_members(model), **labels))
+        estimator = model.set_params(**{key: 1.0, seed_key: seed}).predict(x, **labels)
+        np.testing.assert_allclose(take, estimator, atol=atol, rtol=rtol, err_msg=f"seed {seed}")
+        assert np.abs(take - played).max() > 0.05  # sampled: the take is not the most likely performance
+    model.set_params(**{key: 0.0})
+    return played
+
+
+@pytest.mark.parametrize("name", ["humanize", "humanize_live", "infill_closed_hihat", "tap2drum"])
 def test_shipped_models_play_the_same_in_onnx_runtime(name, windows, tmp_path):
+    """Deterministic and sampled: the same seed is the same take in the estimator and in its file."""
     model = pretrained.load(name)
-    x = windows[..., :9].copy() if name == "humanize" else windows
+    x = windows if hasattr(model, "steps") or name.startswith("infill") else windows[..., :9].copy()
     session = _session(model, tmp_path / f"{name}.onnx")
     assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member"]
-    played, = session.run(None, onnx_feed(session, x))
-    np.testing.assert_allclose(played, model.predict(x), atol=1e-4)
-    again, = session.run(None, onnx_feed(session, x, 1.0, seed=3, n_members=len(getattr(model, "estimators_", [0]))))
-    other, = session.run(None, onnx_feed(session, x, 1.0, seed=4, n_members=len(getattr(model, "estimators_", [0]))))
-    assert np.abs(again - played).max() > 0.05 and np.abs(again - other).max() > 0.05  # sampled: seeds differ
-    np.testing.assert_array_equal(again, session.run(None, onnx_feed(session, x, 1.0, seed=3,
-                                                                      n_members=len(getattr(model, "estimators_", [0]))))[0])
+    _agree(model, x, session, seeds=(3, 4), rtol=1e-4)
     if getattr(model, "sampler", None) is not None:  # one member plays every sampled window, as in the estimator
         feed = onnx_feed(session, x, 1.0, seed=3)
         others = {**feed, "member": np.full(len(x), (model.sampler + 1) % len(model.estimators_), np.int64)}
         np.testing.assert_array_equal(session.run(None, others)[0], session.run(None, feed)[0])
+
+
+def _small_models(y):
+    """Small fitted models of every kind the one player plays, and what each reads."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_groove import GrooveEnsemble, GrooveSeq2Seq
+    from sklearn_groove.preprocessing import Tapper, VoiceRemover
+
+    tiny = dict(module__encoder_size=8, module__latent_size=4, module__decoder_size=8, max_epochs=1, output="gaussian")
+    score = y[..., :9].copy()
+    humanizers = [GrooveSeq2Seq(decoder="parallel", condition="hits", hits_ahead=2, random_state=0, **tiny),
+                  GrooveSeq2Seq(random_state=1, **tiny)]
+    return {
+        "parallel": (humanizers[0].fit(score, y), score),
+        "autoregressive": (humanizers[1].fit(score, y), score),
+        "calibrated": (GrooveSeq2Seq(decoder="parallel", calibration="quantile", random_state=2, **tiny).fit(score, y),
+                       score),
+        "ensemble, rotated": (GrooveEnsemble.from_fitted(humanizers, rotate_bars=True), score),
+        "ensemble, sampler": (GrooveEnsemble.from_fitted(humanizers, rotate_bars=True, sampler=1), score),
+        "infill": (GrooveSeq2Seq(condition="input", generate_voices=("closed_hihat",), hit_threshold=0.3, random_state=3,
+                                 **tiny).fit(
+            VoiceRemover(voices=("closed_hihat",)).fit_transform(y), y), VoiceRemover(voices=("closed_hihat",))
+            .fit_transform(y)),
+        "voice remover": (make_pipeline(VoiceRemover(voices=("snare",)), GrooveSeq2Seq(
+            condition="input", decoder="parallel", hit_threshold=0.3, random_state=4, **tiny)).fit(y, y), y),
+        "tap2drum": (make_pipeline(Tapper(), GrooveSeq2Seq(condition="input", hit_threshold=0.3, random_state=5, **tiny)).fit(y, y), y),
+    }
+
+
+def _check_kinds(n_steps, data_home, tmp_path, kinds=None):
+    y = fetch_groove(subset="validation", data_home=data_home).hvo[:64]
+    y = np.concatenate([y, y], axis=1)[:, :n_steps].copy()
+    for kind, (model, x) in _small_models(y).items():
+        if kinds is not None and kind not in kinds:
+            continue
+        session = _session(model, tmp_path / f"{n_steps}.onnx", n_steps=n_steps)
+        try:
+            _agree(model, x, session)
+        except AssertionError as error:
+            raise AssertionError(f"{kind}, {n_steps} steps") from error
+    return y
+
+
+@pytest.mark.parametrize("n_steps", [48, 64])
+def test_rotated_ensembles_play_the_same_in_onnx_runtime(n_steps, data_home, tmp_path):
+    """Windows of 3 and 4 bars: every bar rotation in the file as in the estimator (they once differed)."""
+    _check_kinds(n_steps, data_home, tmp_path, kinds=("ensemble, rotated",))
+
+
+@pytest.mark.parametrize("n_steps", [32, pytest.param(48, marks=pytest.mark.slow), pytest.param(64, marks=pytest.mark.slow)])
+def test_every_kind_of_model_plays_the_same_in_onnx_runtime(n_steps, data_home, tmp_path):
+    """One player: estimator and file agree within 1e-5, at temperature 0 and in the take of a seed."""
+    y = _check_kinds(n_steps, data_home, tmp_path)
+    transfer = GrooveTransfer(module__encoder_size=8, module__latent_size=4, module__decoder_size=8, max_epochs=1,
+                              output="gaussian", random_state=0).fit(y[..., :9], y)
+    session = _session(transfer, tmp_path / "transfer.onnx", n_steps=n_steps)
+    for temperature, seed in ((0.0, None), (1.0, 6)):
+        played, = session.run(None, onnx_feed(session, y[8:, :, :9], temperature, seed=seed, groove=y[:8]))
+        transfer.set_params(temperature=temperature, random_state=seed)
+        np.testing.assert_allclose(played, transfer.transfer(y[:8], y[8:, :, :9], average=True), atol=1e-5)
 
 
 def test_groove_transfer_plays_the_same_in_onnx_runtime(windows, tmp_path):
@@ -47,39 +125,16 @@ def test_groove_transfer_plays_the_same_in_onnx_runtime(windows, tmp_path):
     np.testing.assert_allclose(played, model.transfer(grooves, scores, average=True), atol=1e-4)
 
 
-def _parallel_draws(member, x):
-    """The normal draws a parallel decoder's generator makes: all its velocities, then all its offsets."""
-    import torch
-
-    generator = torch.Generator()
-    generator.manual_seed(member._seed())  # as predict seeds its draws
-    noise = np.zeros(x.shape[:2] + (27,), np.float32)
-    noise[..., 9:18] = torch.randn(x.shape, generator=generator).numpy()
-    noise[..., 18:] = torch.randn(x.shape, generator=generator).numpy()
-    return noise
-
-
-def test_sampling_matches_the_estimator_given_its_draws(windows, tmp_path):
-    """At temperature 1 the file plays what the estimator plays, fed the normal draws of its generator."""
-    member = pretrained.load("humanize").estimators_[0].set_params(temperature=1.0, random_state=5)
-    x = windows[..., :9].copy()
-    session = _session(member, tmp_path / "member.onnx")
-    feed = {**onnx_feed(session, x, 1.0), "noise": _parallel_draws(member, x)}
-    np.testing.assert_allclose(session.run(None, feed)[0], member.predict(x), atol=1e-4)
-
-
-def test_calibrated_models_play_the_same_in_onnx_runtime(windows, tmp_path):
-    """A model with a learned calibration maps its sampled values in the file too, and not at temperature 0."""
+def test_calibrated_models_map_sampled_values_in_the_file_too(windows, tmp_path):
+    """A model with a learned calibration maps its sampled values in the file, and not at temperature 0."""
     member = pretrained.load("humanize").estimators_[0].set_params(calibration="quantile", random_state=5)
     x = windows[..., :9].copy()
     member.calibration_ = member._learn_calibration(x, windows)
     session = _session(member, tmp_path / "calibrated.onnx")
-    np.testing.assert_allclose(session.run(None, onnx_feed(session, x))[0], member.predict(x), atol=1e-4)
-    member.set_params(temperature=1.0)
-    feed = {**onnx_feed(session, x, 1.0), "noise": _parallel_draws(member, x)}
-    played = session.run(None, feed)[0]
-    np.testing.assert_allclose(played, member.predict(x), atol=1e-4)
-    assert np.abs(played - member.set_params(calibration=None).predict(x)).max() > 0.05  # the map was applied
+    played = _agree(member, x, session, atol=1e-4)
+    take, = session.run(None, onnx_feed(session, x, 1.0, seed=5))
+    assert np.abs(take - member.set_params(calibration=None, temperature=1.0).predict(x)).max() > 0.05  # mapped
+    assert np.abs(played - take).max() > 0.05
 
 
 def test_styles_and_drummers_play_the_same_in_onnx_runtime(windows, tmp_path):
@@ -144,3 +199,17 @@ def test_onnx_take_draws_a_take_from_a_seed(windows, tmp_path):
     np.testing.assert_array_equal(take, onnx_take(session, seed=3)(x))
     assert np.abs(take - onnx_take(session, seed=4)(x)).max() > 0.05
     np.testing.assert_array_equal(take[..., :9], x)  # the score's hits are kept
+
+
+def test_a_song_take_is_the_same_from_the_estimator_and_from_its_shipped_file(windows):
+    """The command line plays a shipped ONNX file where there is one: it plays the estimator's take of the seed."""
+    from sklearn_groove.neural._runtime import onnx_session, onnx_take
+    from sklearn_groove.songs import one_take, predict_song
+
+    score = windows[:20, :, :9].reshape(-1, 9)  # a "song" of 640 steps
+    session = onnx_session(pretrained.WEIGHTS / "humanize_live.onnx")
+    model = pretrained.load("humanize_live")
+    for seed in (0, 1):
+        from_file = predict_song(onnx_take(session, temperature=0.9, seed=seed), score, hits=score, blend="select")
+        from_estimator = predict_song(one_take(model, temperature=0.9, seed=seed), score, hits=score, blend="select")
+        np.testing.assert_allclose(from_file, from_estimator, atol=1e-5)

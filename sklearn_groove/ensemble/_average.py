@@ -4,29 +4,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import GrooveHumanizer, check_n_samples, check_temperature, sample_at
-from .._hvo import STEPS_PER_BAR, join_hvo, split_hvo
+from .._hvo import MAX_OFFSET, bar_rotations, join_hvo, split_hvo, take_draws, take_seeds
 
 __all__ = ["GrooveEnsemble"]
-
-
-def _bar_shifts(n_steps, rotate_bars):
-    """The rotations, in steps, that each window is played at: 0, and with ``rotate_bars`` every whole bar.
-
-    Bars are of 4/4 (16 steps) where the window is whole bars of it; else an
-    even window is taken as two bars of another meter (24 steps: 3/4).
-    """
-    if not rotate_bars:
-        return [0]
-    if n_steps % STEPS_PER_BAR == 0:
-        return list(range(0, n_steps, STEPS_PER_BAR))
-    if n_steps % 2:
-        raise ValueError(f"rotate_bars needs windows of whole bars, got {n_steps} steps")
-    return [0, n_steps // 2]
 
 
 def _nonempty(estimators):
@@ -136,7 +120,8 @@ class GrooveEnsemble(GrooveHumanizer):
         self
         """
         X, y = self._validate_fit(X, y)
-        _bar_shifts(X.shape[1], self.rotate_bars)
+        if self.rotate_bars:
+            bar_rotations(X.shape[1])  # a ValueError unless the windows are whole bars
         _check_sampler(self.sampler, self.estimators)
         for member in _nonempty(self.estimators):
             if not (hasattr(member, "fit") and hasattr(member, "predict")):
@@ -176,7 +161,8 @@ class GrooveEnsemble(GrooveHumanizer):
             raise ValueError(f"the members were fitted on windows of different lengths: {sorted(steps)} steps")
         ensemble = cls([clone(member) for member in estimators], **params)
         ensemble.estimators_, ensemble.n_features_in_ = list(estimators), steps.pop()
-        _bar_shifts(ensemble.n_features_in_, ensemble.rotate_bars)
+        if ensemble.rotate_bars:
+            bar_rotations(ensemble.n_features_in_)
         _check_sampler(ensemble.sampler, estimators)
         return ensemble
 
@@ -193,44 +179,15 @@ class GrooveEnsemble(GrooveHumanizer):
         -------
         hvo : ndarray of shape (n_samples, n_steps, 27), float32
         """
-        return self._perform(X, style=style, drummer=drummer)
-
-
-    def _mean_performance(self, hits, labels):
-        """Velocities and offsets: the mean over members and rotations (in one ``predict`` a member)."""
-        shifts = _bar_shifts(hits.shape[1], self.rotate_bars)
-        views = np.concatenate([np.roll(hits, -shift, axis=1) for shift in shifts])
-        tiled = {k: v if v is None or np.ndim(v) == 0 else np.tile(np.asarray(v), len(shifts)) for k, v in labels.items()}
-        performances = [split_hvo(sample_at(member, views, 0.0, labels=tiled)) for member in self.estimators_]
-        means = []
-        for part in (1, 2):  # velocities, offsets
-            mean = np.mean([p[part] for p in performances], axis=0).reshape((len(shifts),) + hits.shape)
-            means.append(np.mean([np.roll(m, shift, axis=1) for m, shift in zip(mean, shifts)], axis=0))
-        return tuple(means)
-
-    def _predict_vo(self, hits, **labels):
-        if check_temperature(self.temperature) == 0:
-            return self._mean_performance(hits, labels)
-        return split_hvo(self._take(hits, self.temperature, check_random_state(self.random_state), labels))[1:]
-
-    def _take(self, hits, temperature, rng, labels):
-        """One take: each window played by its member (``sampler``, or drawn from ``rng``) at ``temperature``."""
-        player = self._players(rng, len(hits))
-        seeds = rng.randint(2**31 - 1, size=len(self.estimators_))
-        out = np.zeros(hits.shape[:2] + (3 * hits.shape[2],), np.float32)
-        for k, member in enumerate(self.estimators_):
-            windows = np.flatnonzero(player == k)
-            if len(windows):
-                chosen = {k_: v if v is None or np.ndim(v) == 0 else np.asarray(v)[windows] for k_, v in labels.items()}
-                out[windows] = sample_at(member, hits[windows], temperature, int(seeds[k]), chosen)
-        _, velocities, offsets = split_hvo(out)
-        return join_hvo(hits, velocities, offsets)
+        check_is_fitted(self)
+        seed = take_seeds(self.random_state)[0] if check_temperature(self.temperature) > 0 else None
+        return self._play(X, self.temperature, seed, style, drummer)
 
     def sample_y(self, X, n_samples=1, random_state=None, *, temperature=1.0, style=None, drummer=None):
         """Sampled performances (takes) of scores, as scikit-learn's ``GaussianProcessRegressor.sample_y``.
 
         In each take, each window is played by one member (``sampler``, or
-        one drawn from ``random_state``) at ``temperature``; the ensemble's
+        one drawn from the take's seed) at ``temperature``; the ensemble's
         own ``temperature`` and ``random_state`` are neither read nor changed.
         The first take from a seed is the one ``set_params(temperature=t,
         random_state=seed).predict(X)`` plays. At temperature 0 every take is
@@ -251,18 +208,61 @@ class GrooveEnsemble(GrooveHumanizer):
         """
         check_is_fitted(self)
         check_n_samples(n_samples)
-        hits = self._validate_X(X, reset=False)
-        labels = {"style": style, "drummer": drummer}
         if check_temperature(temperature) == 0:
-            mean = join_hvo(hits, *self._mean_performance(hits, labels))
-            return np.stack([mean] * n_samples, axis=-1)
-        rng = check_random_state(random_state)
-        return np.stack([self._take(hits, temperature, rng, labels) for _ in range(n_samples)], axis=-1)
+            return np.stack([self._play(X, 0.0, None, style, drummer)] * n_samples, axis=-1)
+        return np.stack([self._play(X, temperature, seed, style, drummer)
+                         for seed in take_seeds(random_state, n_samples)], axis=-1)
 
-    def _players(self, rng, n):
-        """The member that plays each of ``n`` windows above temperature 0 (``sampler``, or drawn)."""
-        drawn = rng.randint(len(self.estimators_), size=n)  # drawn either way: a seed's other draws stay the same
-        return drawn if _check_sampler(self.sampler, self.estimators_) is None else np.full(n, self.sampler)
+    def _play(self, X, temperature, seed, style=None, drummer=None):
+        """The performance of scores ``X`` at ``temperature``, drawn from ``seed``: networks through the one player
+        (as their ONNX file plays), other members by their own ``predict``."""
+        hits = self._validate_X(X, reset=False)
+        _check_sampler(self.sampler, self.estimators_)
+        temperature = check_temperature(temperature)
+        if self._networks():
+            from ..neural._player import EnsemblePlayer, NetworkPlayer, play
+
+            player = EnsemblePlayer([NetworkPlayer(m) for m in self.estimators_], self.rotate_bars, self.sampler)
+            labels = [m._labels(style, drummer, len(hits)) for m in self.estimators_]
+            _, velocities, offsets = split_hvo(play(player, hits, temperature, seed, len(self.estimators_),
+                                                    labels=labels))
+        elif temperature == 0:
+            velocities, offsets = self._mean_performance(hits, {"style": style, "drummer": drummer})
+        else:
+            velocities, offsets = self._take(hits, temperature, seed, {"style": style, "drummer": drummer})
+        return join_hvo(hits, np.clip(velocities, 0.0, 1.0), np.clip(offsets, -0.5, MAX_OFFSET))
+
+    def _networks(self):
+        """Whether every member is a GrooveSeq2Seq network: the ensemble then plays as one torch module."""
+        from ..neural import GrooveSeq2Seq
+
+        return all(isinstance(m, GrooveSeq2Seq) for m in self.estimators_)
+
+    def _mean_performance(self, hits, labels):
+        """Velocities and offsets: the mean over members and bar rotations."""
+        shifts = bar_rotations(hits.shape[1]) if self.rotate_bars else [0]
+        views = np.concatenate([np.roll(hits, -shift, axis=1) for shift in shifts])
+        tiled = {k: v if v is None or np.ndim(v) == 0 else np.tile(np.asarray(v), len(shifts)) for k, v in labels.items()}
+        performances = [split_hvo(sample_at(member, views, 0.0, labels=tiled)) for member in self.estimators_]
+        means = []
+        for part in (1, 2):  # velocities, offsets
+            mean = np.mean([p[part] for p in performances], axis=0).reshape((len(shifts),) + hits.shape)
+            means.append(np.mean([np.roll(m, shift, axis=1) for m, shift in zip(mean, shifts)], axis=0))
+        return tuple(means)
+
+    def _take(self, hits, temperature, seed, labels):
+        """Velocities and offsets of one take: each window played by its member (``sampler``, or drawn from
+        ``seed``) at ``temperature``."""
+        member, _ = next(take_draws(seed, len(hits), 0, len(self.estimators_)))
+        if self.sampler is not None:
+            member[:] = self.sampler
+        out = np.zeros(hits.shape[:2] + (3 * hits.shape[2],), np.float32)
+        for k, estimator in enumerate(self.estimators_):
+            windows = np.flatnonzero(member == k)
+            if len(windows):
+                chosen = {k_: v if v is None or np.ndim(v) == 0 else np.asarray(v)[windows] for k_, v in labels.items()}
+                out[windows] = sample_at(estimator, hits[windows], temperature, seed, chosen)
+        return split_hvo(out)[1:]
 
     @property
     def _reads_any_length(self):

@@ -14,7 +14,6 @@ _WHERE = {
     "WeightAverage": "._callbacks",
     "export_onnx": "._export",
     "onnx_feed": "._export",
-    "onnx_noise": "._export",
 }
 
 __all__ = [
@@ -25,7 +24,6 @@ __all__ = [
     "WeightAverage",
     "export_onnx",
     "onnx_feed",
-    "onnx_noise",
 ]
 
 

@@ -6,10 +6,10 @@ writes is in its docstring and in docs/export.md.
 
 import numpy as np
 
-from .._hvo import N_VOICES, check_temperature
+from .._hvo import N_VOICES, check_temperature, take_draws, take_seeds
 from .._labels import one_hot
 
-__all__ = ["export_onnx", "onnx_feed", "onnx_noise"]
+__all__ = ["export_onnx", "onnx_feed"]
 
 #: ONNX operator set the files are written with (ONNX Runtime 1.14 and later read it).
 OPSET = 17
@@ -47,149 +47,14 @@ def _labels_of(members):
     return tuple([] if k is None else [str(x) for x in k] for k in known)
 
 
-def _player(transformer, members, rotate, sampler=None):
-    """A torch module: (x, temperature, noise, member) -> hvo, the estimators' decoding without Python state.
+def _player(transformer, members, rotate, sampler, transfer):
+    """The one player (:mod:`._player`) of these parts, which the estimators play through too."""
+    from ._player import EnsemblePlayer, NetworkPlayer, TransferPlayer, transformer_step
 
-    With an ensemble's ``sampler``, that member plays every sampled window, whatever ``member`` says.
-    """
-    import torch
-    from torch import nn
-
-    from ._modules import calibrate, decode_guided, sound, split_head
-
-    m = N_VOICES
-
-    def _with(condition, labels):
-        return labels if condition is None else torch.cat([condition, labels], dim=-1)
-
-    def shifted(x, k):
-        return torch.cat([x[:, k:], torch.zeros_like(x[:, :k])], dim=1)
-
-    class Member(nn.Module):
-        def __init__(self, estimator):
-            super().__init__()
-            self.net = estimator.module_
-            transfer = not hasattr(estimator, "condition")  # a GrooveTransfer: z from a groove, the hits given
-            self.keeps_hits = transfer or estimator._keeps_hits()
-            self.condition = "hits" if transfer else estimator.condition
-            self.ahead = 0 if transfer else estimator.hits_ahead
-            self.threshold = 0.5 if transfer else float(estimator.hit_threshold)
-            self.copied = [] if transfer else estimator._copied_voices(estimator.n_input_features_)
-            self.sounds_taps = not transfer and estimator._reads_taps()  # as predict plays by default
-            self.n_labels = sum(len(k) for k in _labels_of([estimator]))
-            self.strength = float(estimator.label_strength)
-            calibration = estimator._sampling_calibration()
-            self.calibration = None if calibration is None else torch.as_tensor(calibration)
-
-        def conditioned(self, x):
-            if self.condition == "hits":
-                return torch.cat([x] + [shifted(x, k) for k in range(1, self.ahead + 1)], dim=-1)
-            return x if self.condition == "input" else None
-
-        def forward(self, x, temperature, noise, z=None, labels=None):
-            net = self.net
-            if z is None:
-                z, _ = net.encode(x)
-            condition, unlabelled = self.conditioned(x), None
-            if self.n_labels:  # each window's labels at every step, as the estimators add them
-                per_step = labels[:, None, :].expand(-1, x.shape[1], -1)
-                unlabelled = _with(condition, torch.zeros_like(per_step))
-                condition = _with(condition, per_step)
-
-            def decode(previous, steps, states):
-                return decode_guided(net, z, previous, steps, states, condition, unlabelled, self.strength)
-
-            if not net.autoregressive:
-                raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * m), slice(None), (None, None))
-                return self.copy(x, self.calibrated(self.step(raw, x if self.keeps_hits else None, temperature,
-                                                              noise, x[..., :1]), temperature))
-            previous, states, steps = torch.zeros(x.shape[0], 1, 3 * m), (None, None), []
-            for t in range(x.shape[1]):  # unrolled: the file plays windows of this many steps
-                raw, states = decode(previous, slice(t, t + 1), states)
-                previous = self.step(raw, x[:, t : t + 1] if self.keeps_hits else None, temperature, noise[:, t : t + 1],
-                                     x[:, t : t + 1, :1])
-                steps.append(previous)
-            return self.copy(x, self.calibrated(torch.cat(steps, dim=1), temperature))
-
-        def calibrated(self, played, temperature):
-            """Sampled velocities and offsets through the estimator's learned maps (where it has them), as it plays them."""
-            if self.calibration is None:
-                return played
-            return torch.where(temperature > 0, calibrate(played, self.calibration), played)
-
-        def step(self, raw, hits, temperature, noise, taps):
-            """hvo of decoded steps: the hits given, or chosen (drawn above temperature 0, every tap sounding where
-            the estimator makes it sound); v and o drawn likewise."""
-            logit, v, o, v_logstd, o_logstd = split_head(raw, m)
-            sampled = temperature > 0
-            if hits is None:
-                uniform = 0.5 * (1 + torch.erf(noise[..., :m] / 2**0.5))
-                drawn = (uniform < torch.sigmoid(logit / torch.clamp(temperature, min=1e-6))).float()
-                hits = torch.where(sampled, drawn, (torch.sigmoid(logit) > self.threshold).float())
-                if self.sounds_taps:
-                    hits = sound(hits, logit, taps)
-            if v_logstd is not None:  # as the estimators draw: clamped only where sampled
-                v = torch.where(sampled, (v + temperature * torch.exp(v_logstd) * noise[..., m : 2 * m]).clamp(0, 1), v)
-                o = torch.where(
-                    sampled, (o + temperature * torch.exp(o_logstd) * noise[..., 2 * m :]).clamp(-0.5, 0.4999), o
-                )
-            return torch.cat([hits, v * hits, o * hits], dim=-1)
-
-        def copy(self, x, out):
-            if not self.copied:
-                return out
-            columns = [c + k * m for k in range(3) for c in self.copied]
-            keep = torch.zeros(3 * m)
-            keep[columns] = 1.0
-            return out * (1 - keep) + x * keep
-
-    class Player(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.members = nn.ModuleList([Member(e) for e in members])
-
-        def prepare(self, x):
-            """The pipeline's transformer, in the graph: the file reads what the pipeline reads."""
-            if transformer is None:
-                return x
-            h, v, o = x[..., :m], x[..., m : 2 * m], x[..., 2 * m :]
-            if hasattr(transformer, "voices"):  # VoiceRemover
-                keep = torch.ones(m)
-                keep[list(transformer._columns())] = 0.0
-                h = h * keep
-                return torch.cat([h, v * h, o * h], dim=-1)
-            loudest = torch.argmax(torch.where(h > 0, v, torch.full_like(v, -1.0)), dim=-1, keepdim=True)  # Tapper
-            tap = h.max(dim=-1, keepdim=True).values
-            return torch.cat([tap, torch.zeros_like(tap), torch.gather(o, -1, loudest) * tap], dim=-1)
-
-        def forward(self, x, temperature, noise, member, labels=None):
-            x = self.prepare(x)
-            played = torch.stack([p(x, temperature, noise, labels=labels) for p in self.members])  # (members, n, steps, 27)
-            mean = played.mean(dim=0)
-            if rotate:  # temperature 0: each window also played with its bars swapped, then averaged
-                half = x.shape[1] // 2
-                swapped = torch.cat([x[:, half:], x[:, :half]], dim=1)
-                again = torch.stack([p(swapped, temperature, noise, labels=labels) for p in self.members]).mean(dim=0)
-                mean = (mean + torch.cat([again[:, -half:], again[:, :-half]], dim=1)) / 2
-                mean = torch.cat([x[..., :m], mean[..., m:]], dim=-1)
-            if sampler is not None:  # as GrooveEnsemble(sampler=K) plays
-                member = torch.full_like(member, sampler)
-            chosen = nn.functional.one_hot(member, len(self.members)).T.float()[:, :, None, None]
-            picked = (played * chosen).sum(dim=0)  # above temperature 0: one member plays each window
-            return torch.where(temperature > 0, picked, mean)
-
-    class Transfer(nn.Module):
-        """(groove, x, temperature, noise) -> hvo: every score window played with the groove windows' mean z."""
-
-        def __init__(self):
-            super().__init__()
-            self.member = Member(members[0])
-
-        def forward(self, groove, x, temperature, noise):
-            z = self.member.net.encode(groove)[0].mean(dim=0, keepdim=True).expand(x.shape[0], -1)
-            return self.member(x, temperature, noise, z)
-
-    return (Transfer() if not hasattr(members[0], "condition") else Player()).eval()
+    if transfer:
+        return TransferPlayer(NetworkPlayer(members[0])).eval()
+    step = None if transformer is None else transformer_step(transformer)
+    return EnsemblePlayer([NetworkPlayer(m) for m in members], rotate, sampler, step).eval()
 
 
 def require_onnx():
@@ -222,8 +87,9 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
       ensemble's mean, with its rotations); above 0: sampled.
     - ``noise``: float32 ``(batch, n_steps, 27)``, standard normal draws: for
       the hits (where the model writes them), velocities and offsets of each
-      step, ignored at temperature 0. Make them from a seed with
-      :func:`onnx_noise` or any normal generator: same seed, same take.
+      step, ignored at temperature 0. :func:`onnx_feed` makes them from a
+      seed as the estimators do (same seed, same take), or use any normal
+      generator.
     - ``member``: int64 ``(batch,)``: above temperature 0, which member of an
       ensemble plays each window (``0`` for a single network; ignored for
       an ensemble with a ``sampler``, whose member plays every window).
@@ -293,8 +159,8 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     transformer, members, rotate, sampler = _parts(model)
     if rotate and n_steps % 2:
         raise ValueError(f"n_steps must be even for a model that rotates bars, got {n_steps}")
-    player = _player(transformer, members, rotate, sampler)
     transfer = not hasattr(members[0], "condition")
+    player = _player(transformer, members, rotate, sampler, transfer)
     n_features = 3 * N_VOICES if transformer is not None else (N_VOICES if transfer else members[0].n_input_features_)
     window = lambda k: torch.zeros(1, n_steps, k)
     steps = {} if any(m.module_.autoregressive for m in members) or rotate else {1: "steps"}
@@ -389,28 +255,25 @@ def _exact_int8(w):
     return None
 
 
-def onnx_noise(n_windows, n_steps=32, *, seed=None):
-    """Standard normal draws for the ``noise`` input of an exported model: ``(n_windows, n_steps, 27)`` float32."""
-    return np.random.default_rng(seed).standard_normal((n_windows, n_steps, 3 * N_VOICES)).astype(np.float32)
-
-
 def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=None, style=None, drummer=None):
     """The inputs of an exported model's ONNX Runtime session for windows ``x``, at a temperature, from a seed.
 
-    Each window's ensemble member is drawn from the seed too (among
-    ``n_members``); ``groove`` is a transfer file's groove windows;
+    The noise, and each window's ensemble member (among ``n_members``), are
+    drawn from ``seed`` as the estimators draw them: the file plays the take
+    that ``model.sample_y(x, random_state=seed, temperature=temperature)``
+    plays first. ``groove`` is a transfer file's groove windows;
     ``style`` and ``drummer`` (one for all windows, or one a window; None:
     none), for a file of a model that learned them, which names them in its
     metadata (``styles``, ``drummers``).
     """
     x = np.ascontiguousarray(x, dtype=np.float32)
-    rng = np.random.default_rng(seed)
+    member, noise = next(take_draws(take_seeds(seed)[0], len(x), x.shape[1], n_members))
     values = {
         "groove": None if groove is None else np.ascontiguousarray(groove, dtype=np.float32),
         "x": x,
         "temperature": np.array(check_temperature(temperature), np.float32),
-        "noise": rng.standard_normal(x.shape[:2] + (3 * N_VOICES,)).astype(np.float32),
-        "member": rng.integers(n_members, size=len(x)).astype(np.int64),
+        "noise": noise,
+        "member": member,
     }
     names = [i.name for i in session.get_inputs()]
     if "labels" in names:

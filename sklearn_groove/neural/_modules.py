@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-__all__ = ["GrooveLoss", "GrooveNet", "generate", "split_head"]
+__all__ = ["GrooveLoss", "GrooveNet", "calibrate", "decode_guided", "sound", "split_head"]
 
 
 def split_head(raw, n_voices):
@@ -137,57 +137,6 @@ class GrooveLoss(nn.Module):
         return loss.mean()
 
 
-@torch.no_grad()
-def generate(module, z, n_steps, hits=None, condition=None, temperature=0.0, generator=None, threshold=0.5,
-             unlabelled=None, strength=1.0, must=None):
-    """Decode from z: step by step for an autoregressive decoder, else all steps in one pass.
-
-    Parameters
-    ----------
-    hits : tensor (batch, n_steps, n_voices) or None
-        Output hits to impose (Humanization keeps the input's hits); None
-        lets the model choose: hit probability > ``threshold`` at
-        temperature 0, a draw from it (logits divided by the temperature)
-        above 0.
-    condition : tensor (batch, n_steps, n_condition) or None
-        What a conditioned decoder reads at each step.
-    temperature : float
-        Above 0, velocity and offset are drawn from the predicted Gaussian
-        (standard deviation times the temperature) when the network has one.
-    unlabelled : tensor like ``condition``, or None
-        ``condition`` without its style and drummer labels. Given, the
-        velocity and offset means (before their squashing) are moved
-        ``strength`` times as far from the unlabelled decoding as the
-        labelled one lies (classifier-free guidance).
-    strength : float
-    must : tensor (batch, n_steps, 1) or None
-        Where the model chooses the hits: steps that must sound (the taps of
-        Tap2Drum). Where neither the threshold nor the draw chose a voice, the
-        most likely one plays.
-
-    Returns
-    -------
-    tensor (batch, n_steps, 3 * n_voices): the hvo.
-    """
-    m = module.n_voices
-
-    def decode(previous, steps, states):
-        return decode_guided(module, z, previous, steps, states, condition, unlabelled, strength)
-
-    previous = torch.zeros(len(z), 1, 3 * m, device=z.device)
-    if not module.autoregressive:  # the steps do not depend on each other's outputs: decode and draw them at once
-        whole, _ = decode(previous.expand(-1, n_steps, -1), slice(None), (None, None))
-        return _draw(whole, hits, m, temperature, generator, threshold, must)
-    states = (None, None)
-    steps = []
-    for t in range(n_steps):
-        raw, states = decode(previous, slice(t, t + 1), states)
-        previous = _draw(raw, None if hits is None else hits[:, t : t + 1], m, temperature, generator, threshold,
-                         None if must is None else must[:, t : t + 1])
-        steps.append(previous)
-    return torch.cat(steps, dim=1)
-
-
 def _piecewise(values, source, target):
     """``values`` (..., n_voices) through each voice's piecewise-linear map ``source`` -> ``target`` (n_voices, q).
 
@@ -242,20 +191,3 @@ def sound(hits, logit, must):
     likeliest = (logit >= logit.max(dim=-1, keepdim=True).values).float()
     silent = (must > 0) & (hits.sum(dim=-1, keepdim=True) == 0)
     return torch.where(silent, likeliest, hits)
-
-
-def _draw(raw, hits, m, temperature, generator, threshold, must=None):
-    """The hvo of decoded steps: the hits given, or chosen (drawn above temperature 0, every step of ``must``
-    sounding); v and o likewise."""
-    logit, v, o, v_logstd, o_logstd = split_head(raw, m)
-    if hits is None:
-        hits = (torch.sigmoid(logit) > threshold).float() if temperature == 0 else (
-            torch.bernoulli(torch.sigmoid(logit / temperature), generator=generator))
-        if must is not None:
-            hits = sound(hits, logit, must)
-    if temperature > 0 and v_logstd is not None:
-        noise = torch.randn(v.shape, generator=generator, device=raw.device)
-        v = (v + temperature * torch.exp(v_logstd) * noise).clamp(0.0, 1.0)
-        noise = torch.randn(o.shape, generator=generator, device=raw.device)
-        o = (o + temperature * torch.exp(o_logstd) * noise).clamp(-0.5, 0.4999)
-    return torch.cat([hits, v * hits, o * hits], dim=-1)

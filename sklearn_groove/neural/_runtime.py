@@ -26,8 +26,8 @@ def onnx_take(session, *, temperature=1.0, seed=0, **labels):
 
     As :func:`sklearn_groove.songs.one_take` does with an estimator: each
     batch of windows is drawn with its own seed drawn from ``seed`` (same
-    seed, same take; the draws are NumPy's, so the take differs from the
-    estimator's of the same seed). Temperature 0: the most likely
+    seed, same take, and the same as ``one_take`` plays with the model's
+    estimator: both draw through ``_hvo.take_draws``). Temperature 0: the most likely
     performance. ``labels``: ``style`` and ``drummer``, for a file that
     takes them.
     """

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import GrooveEstimator, check_n_samples, check_temperature, fit_labels, flatten, validate_hits, validate_inputs
 from .._labels import one_hot
-from .._hvo import N_VOICES, check_hvo, check_voices, hits_of, split_hvo
+from .._hvo import N_VOICES, check_hvo, check_voices, split_hvo, take_seeds
 from ..neighbors import top_k_similar
 
 __all__ = ["MODULE_PARAMS", "GrooveSeq2Seq", "GrooveTransfer"]
@@ -180,8 +180,8 @@ class _GrooveRecurrent(GrooveEstimator):
         return {name: getattr(self, "module__" + name, defaults[name].default) for name in MODULE_PARAMS}
 
     # -- what the subclasses decide -------------------------------------------------
-    def _condition(self, X):
-        """What the decoder reads at each step, from the input windows: (n, n_steps, k) or None."""
+    def _decoder_reads(self):
+        """(what the decoder reads at each step besides z: "hits", "input" or None; steps of hits read ahead)."""
         raise NotImplementedError
 
     def _hit_weight(self):
@@ -261,11 +261,16 @@ class _GrooveRecurrent(GrooveEstimator):
 
     def _inputs(self, X, y, labels=None):
         """The network's inputs: encoder input, previous steps (teacher forcing), condition (with labels)."""
+        import torch
+
+        from ._player import conditioned
+
         previous = np.concatenate([np.zeros_like(y[:, :1]), y[:, :-1]], axis=1)
         inputs = {"x": self._encoder_input(X, y), "previous": previous}
-        condition = _with_labels(self._condition(X), labels, X.shape[1])
+        as_tensor = lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+        condition = conditioned(as_tensor(X), *self._decoder_reads(), labels=as_tensor(labels))
         if condition is not None:
-            inputs["condition"] = condition
+            inputs["condition"] = condition.numpy()
         return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in inputs.items()}
 
     def _check_settings(self, n_input_features):
@@ -489,61 +494,20 @@ class _GrooveRecurrent(GrooveEstimator):
         check_is_fitted(self)
         check_n_samples(n_samples)
         temperature = check_temperature(temperature)
-        rng = check_random_state(random_state) if temperature > 0 else None
-        takes = [self._play(X, temperature, None if rng is None else int(rng.randint(2**31 - 1)), style, drummer)
-                 for _ in range(n_samples)]
-        return np.stack(takes, axis=-1)
+        seeds = take_seeds(random_state, n_samples) if temperature > 0 else [None] * n_samples
+        return np.stack([self._play(X, temperature, seed, style, drummer) for seed in seeds], axis=-1)
 
     def _seed(self):
         """The seed of ``predict``'s draws: from ``random_state`` where ``temperature`` samples, else None."""
-        return int(check_random_state(self.random_state).randint(2**31 - 1)) if self.temperature > 0 else None
+        return take_seeds(self.random_state)[0] if self.temperature > 0 else None
 
-    def _decode(self, z, n_steps, hits=None, condition=None, threshold=0.5, must=None, temperature=0.0, seed=None):
-        """hvo (n, n_steps, 27) decoded from latent vectors z, in batches, drawn from ``seed`` above temperature 0."""
-        import torch
+    def _perform(self, X, temperature, seed, labels=None, z=None, sound_taps=True):
+        """hvo (n, n_steps, 27) of the network playing windows ``X`` (from latent vectors ``z`` where given) at
+        ``temperature``, drawn from ``seed``: through the one player (:mod:`._player`) the ONNX file also is."""
+        from ._player import NetworkPlayer, play
 
-        from ._modules import calibrate, generate
-
-        temperature = check_temperature(temperature)
-        generator = None
-        if temperature > 0:
-            generator = torch.Generator()
-            generator.manual_seed(seed)
-        calibration = self._sampling_calibration() if temperature > 0 else None
-        calibration = None if calibration is None else torch.as_tensor(calibration)
-        unlabelled = self._unlabelled(condition)
-        out = []
-        for i in range(0, len(z), _PREDICT_BATCH):
-            batch = slice(i, i + _PREDICT_BATCH)
-            as_tensor = lambda a: None if a is None else torch.as_tensor(_writable(a[batch]))
-            played = generate(
-                self.module_,
-                as_tensor(z),
-                n_steps,
-                hits=as_tensor(hits),
-                condition=as_tensor(condition),
-                temperature=temperature,
-                threshold=threshold,
-                generator=generator,
-                unlabelled=as_tensor(unlabelled),
-                strength=self.label_strength,
-                must=as_tensor(must),
-            )
-            if calibration is not None:
-                played = calibrate(played, calibration)
-            out.append(played.numpy())
-        hvo = np.concatenate(out) if out else np.zeros((0, n_steps, 3 * N_VOICES), np.float32)
-        return check_hvo(hvo)
-
-    def _unlabelled(self, condition):
-        """``condition`` with its labels (its last columns) removed, where labels are asked for with a strength."""
-        n_labels = sum(len(k) for k in (getattr(self, "styles_", None), getattr(self, "drummers_", None))
-                       if k is not None)
-        if condition is None or not n_labels or self.label_strength == 1.0 or not condition[..., -n_labels:].any():
-            return None
-        unlabelled = condition.copy()
-        unlabelled[..., -n_labels:] = 0.0
-        return unlabelled
+        player = NetworkPlayer(self, sound_taps=sound_taps)
+        return check_hvo(play(player, X, check_temperature(temperature), seed, labels=labels, z=z))
 
     def _embed(self, encoder_input):
         """Means of z for each window."""
@@ -632,20 +596,6 @@ def _known_only(labels, known):
     if labels is None or known is None:
         return None
     return [x if x in set(known) else None for x in np.asarray(labels).astype(str).tolist()]
-
-
-def _with_labels(condition, labels, n_steps):
-    """The decoder's condition with each window's labels added to every step."""
-    if labels is None:
-        return condition
-    per_step = np.repeat(labels[:, None, :], n_steps, axis=1)
-    return per_step if condition is None else np.concatenate([condition, per_step], axis=-1)
-
-
-def _hits_and_next(hits, ahead):
-    """``hits`` (n, n_steps, m), then for k = 1..ahead the hits k steps later (0 past the end)."""
-    later = [np.concatenate([hits[:, k:], np.zeros_like(hits[:, :k])], axis=1) for k in range(1, ahead + 1)]
-    return [hits] + later
 
 
 class GrooveSeq2Seq(_GrooveRecurrent):
@@ -774,10 +724,8 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         """A score input (9 features a step) is played with exactly its hits; other inputs are not."""
         return self.n_input_features_ == N_VOICES
 
-    def _condition(self, X):
-        if self.condition == "hits":
-            return np.concatenate(_hits_and_next(X, self.hits_ahead), axis=-1)
-        return X if self.condition == "input" else None
+    def _decoder_reads(self):
+        return self.condition, self.hits_ahead
 
     def _hit_weight(self):
         return 0.0 if self.condition == "hits" else 1.0
@@ -830,16 +778,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     def _play(self, X, temperature, seed, style=None, drummer=None, sound_taps=True):
         """:meth:`predict` at ``temperature``, drawn from ``seed``."""
         X = self._validate_X(X, reset=False)
-        hits = X if self._keeps_hits() else None
-        condition = _with_labels(self._condition(X), self._labels(style, drummer, len(X)), X.shape[1])
-        must = X[..., :1] if sound_taps and self._reads_taps() else None
-        out = self._decode(self._embed(X), X.shape[1], hits=hits, condition=condition, threshold=self.hit_threshold,
-                           must=must, temperature=temperature, seed=seed)
-        copied = self._copied_voices(self.n_input_features_)
-        if copied:
-            columns = np.add.outer([0, N_VOICES, 2 * N_VOICES], copied).ravel()
-            out[..., columns] = X[..., columns]
-        return out
+        return self._perform(X, temperature, seed, self._labels(style, drummer, len(X)), sound_taps=sound_taps)
 
 
 class GrooveTransfer(_GrooveRecurrent):
@@ -935,8 +874,8 @@ class GrooveTransfer(_GrooveRecurrent):
         self.beta = beta
         self.n_neighbors = n_neighbors
 
-    def _condition(self, X):
-        return hits_of(X)
+    def _decoder_reads(self):
+        return "hits", 0
 
     def _hit_weight(self):
         return 0.0  # the decoder reads the hits it plays, and the output keeps them
@@ -1028,9 +967,7 @@ class GrooveTransfer(_GrooveRecurrent):
             z = np.repeat(z, len(hits), axis=0)
         if len(z) != len(hits):
             raise ValueError(f"groove has {len(z)} windows and score {len(hits)}: give one groove or one per score")
-        condition = _with_labels(hits, self._labels(style, drummer, len(hits)), hits.shape[1])
-        return self._decode(z, hits.shape[1], hits=hits, condition=condition, temperature=self.temperature,
-                            seed=self._seed())
+        return self._perform(hits, self.temperature, self._seed(), self._labels(style, drummer, len(hits)), z=z)
 
     def predict(self, X, *, style=None, drummer=None):
         """Humanize scores with the mean groove of their most similar training windows.
@@ -1062,8 +999,7 @@ class GrooveTransfer(_GrooveRecurrent):
         for i in range(0, len(hits), _PREDICT_BATCH):
             neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
             z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)
-        condition = _with_labels(hits, self._labels(style, drummer, len(hits)), hits.shape[1])
-        return self._decode(z, hits.shape[1], hits=hits, condition=condition, temperature=temperature, seed=seed)
+        return self._perform(hits, temperature, seed, self._labels(style, drummer, len(hits)), z=z)
 
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags

@@ -1,0 +1,251 @@
+"""The one player: torch modules that play windows for the estimators, the ensemble and the ONNX files.
+
+``GrooveSeq2Seq.predict`` and ``sample_y``, ``GrooveTransfer``, a
+``GrooveEnsemble`` of networks and :func:`~sklearn_groove.neural.export_onnx`
+all play through the modules made here (the ONNX file is one of them,
+traced). Their inputs are the file's: the windows, a temperature, standard
+normal noise for every draw (:func:`sklearn_groove._hvo.take_draws` makes
+it from a seed), each window's ensemble member and each window's labels, so
+that one seed is one take in all of them.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
+from ._modules import calibrate, decode_guided, sound, split_head
+
+__all__ = ["conditioned", "NetworkPlayer", "EnsemblePlayer", "TransferPlayer", "play", "transformer_step"]
+
+_BATCH = 1024  # windows played at once
+M = N_VOICES
+
+
+def _later(x, k):
+    """``x`` moved ``k`` steps earlier: each step holds what comes ``k`` steps later (zeros past the end)."""
+    return torch.cat([x[:, k:], torch.zeros_like(x[:, :k])], dim=1)
+
+
+def conditioned(x, reads, ahead=0, labels=None):
+    """What a decoder reads at each step besides z, from windows ``x``, in training and in playing.
+
+    ``reads``: "hits" (``x``, the hits to play, then those of each of the
+    next ``ahead`` steps), "input" (``x``) or None; ``labels``: each
+    window's one-hot labels, added to every step. None where it reads nothing.
+    """
+    parts = {"hits": [x] + [_later(x, k) for k in range(1, ahead + 1)], "input": [x], None: []}[reads]
+    if labels is not None:
+        parts.append(labels[:, None, :].expand(-1, x.shape[1], -1))
+    return torch.cat(parts, dim=-1) if parts else None
+
+
+class NetworkPlayer(nn.Module):
+    """One fitted GrooveSeq2Seq (or GrooveTransfer) network: (x, temperature, noise, labels, z) -> hvo.
+
+    ``x``: what the estimator's ``predict`` reads (a GrooveTransfer's: the
+    score's hits); ``z``: the latent vectors to decode from (a
+    GrooveTransfer's grooves), else ``x``'s own. ``labels``: each window's
+    one-hot style and drummer (None: the model plays with none).
+    """
+
+    def __init__(self, estimator, sound_taps=True):
+        super().__init__()
+        self.net = estimator.module_
+        transfer = not hasattr(estimator, "condition")  # a GrooveTransfer: z from a groove, the hits given
+        self.keeps_hits = transfer or estimator._keeps_hits()
+        self.reads, self.ahead = estimator._decoder_reads()
+        self.threshold = 0.5 if transfer else float(estimator.hit_threshold)
+        self.copied = [] if transfer else estimator._copied_voices(estimator.n_input_features_)
+        self.sounds_taps = sound_taps and not transfer and estimator._reads_taps()
+        self.strength = float(estimator.label_strength)
+        calibration = estimator._sampling_calibration()
+        self.calibration = None if calibration is None else torch.as_tensor(calibration)
+
+    def forward(self, x, temperature, noise, labels=None, z=None):
+        net = self.net
+        if z is None:
+            z, _ = net.encode(x)
+        condition = conditioned(x, self.reads, self.ahead, labels)
+        # guidance: also decoded without the labels (in eager playing, only where some window has one)
+        guided = labels is not None and self.strength != 1.0 and (torch.jit.is_tracing() or bool(labels.any()))
+        unlabelled = conditioned(x, self.reads, self.ahead, torch.zeros_like(labels)) if guided else None
+        hits = x[..., :M] if self.keeps_hits else None
+        taps = x[..., :1] if self.sounds_taps else None
+
+        def decode(previous, steps, states):
+            return decode_guided(net, z, previous, steps, states, condition, unlabelled, self.strength)
+
+        if not net.autoregressive:  # the steps do not read each other's outputs: all at once
+            raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * M), slice(None), (None, None))
+            played = self.draw(raw, hits, temperature, noise, taps)
+        else:
+            previous, states, steps = torch.zeros(x.shape[0], 1, 3 * M), (None, None), []
+            for t in range(x.shape[1]):  # in a file: unrolled, so it plays windows of this many steps
+                now = slice(t, t + 1)
+                raw, states = decode(previous, now, states)
+                previous = self.draw(raw, None if hits is None else hits[:, now], temperature, noise[:, now],
+                                     None if taps is None else taps[:, now])
+                steps.append(previous)
+            played = torch.cat(steps, dim=1)
+        return self.copy(x, self.calibrated(played, temperature))
+
+    def draw(self, raw, hits, temperature, noise, taps):
+        """hvo of decoded steps: the hits given, or chosen (the likeliest at temperature 0, drawn above it, every
+        tap sounding where asked); velocities and offsets drawn from their spread above temperature 0."""
+        logit, v, o, v_logstd, o_logstd = split_head(raw, M)
+        sampled = temperature > 0
+        if hits is None:
+            uniform = 0.5 * (1 + torch.erf(noise[..., :M] / 2**0.5))
+            drawn = (uniform < torch.sigmoid(logit / torch.clamp(temperature, min=1e-6))).float()
+            hits = torch.where(sampled, drawn, (torch.sigmoid(logit) > self.threshold).float())
+            if taps is not None:
+                hits = sound(hits, logit, taps)
+        if v_logstd is not None:
+            v = torch.where(sampled, (v + temperature * torch.exp(v_logstd) * noise[..., M : 2 * M]).clamp(0, 1), v)
+            o = torch.where(sampled, (o + temperature * torch.exp(o_logstd) * noise[..., 2 * M :]).clamp(-0.5, MAX_OFFSET),
+                            o)
+        return torch.cat([hits, v * hits, o * hits], dim=-1)
+
+    def calibrated(self, played, temperature):
+        """Sampled velocities and offsets through the learned quantile maps, where the estimator has them."""
+        if self.calibration is None:
+            return played
+        return torch.where(temperature > 0, calibrate(played, self.calibration), played)
+
+    def copy(self, x, played):
+        """``played`` with the voices the model does not write copied from the input hvo."""
+        if not self.copied:
+            return played
+        keep = torch.zeros(3 * M)
+        keep[[c + k * M for k in range(3) for c in self.copied]] = 1.0
+        return played * (1 - keep) + x * keep
+
+
+class EnsemblePlayer(nn.Module):
+    """Members that humanize, played as a GrooveEnsemble plays them: (x, temperature, noise, member, labels) -> hvo.
+
+    Temperature 0: the members' mean performance (over every bar rotation of
+    each window with ``rotate``); above it: each window played by its
+    ``member`` (by ``sampler``, where it is set). ``prepare``: a function of
+    the input run first (a pipeline's transformer). ``labels``: one tensor
+    for every member, or a list of one tensor a member.
+    """
+
+    def __init__(self, members, rotate=False, sampler=None, prepare=None):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.rotate = rotate
+        self.sampler = sampler
+        self.prepare = prepare
+
+    def forward(self, x, temperature, noise, member, labels=None):
+        if self.prepare is not None:
+            x = self.prepare(x)
+        labels = labels if isinstance(labels, (list, tuple)) else [labels] * len(self.members)
+        if self.sampler is not None:
+            member = torch.full_like(member, self.sampler)
+        if torch.jit.is_tracing():  # the file plays every member on every window, and keeps what it is asked
+            played = self.rotations(x, temperature, noise, labels)
+            chosen = nn.functional.one_hot(member, len(self.members)).T.float()[:, :, None, None]
+            picked = (played.unflatten(1, (-1, x.shape[0]))[:, 0] * chosen).sum(dim=0)
+            return torch.where(temperature > 0, picked, self.mean(x, played))
+        if temperature > 0:
+            return self.take(x, temperature, noise, member, labels)
+        return self.mean(x, self.rotations(x, temperature, noise, labels))
+
+    def shifts(self, n_steps):
+        return bar_rotations(n_steps) if self.rotate else [0]
+
+    def rotations(self, x, temperature, noise, labels):
+        """(members, rotations * windows, steps, 27): every member's performance of every bar rotation of ``x``
+        (unrotated first)."""
+        shifts = self.shifts(x.shape[1])
+        views = torch.cat([torch.roll(x, -s, dims=1) for s in shifts])
+        noise = noise.repeat(len(shifts), 1, 1)
+        return torch.stack([p(views, temperature, noise, None if k is None else k.repeat(len(shifts), 1))
+                            for p, k in zip(self.members, labels)])
+
+    def mean(self, x, played):
+        """The mean performance of :meth:`rotations`' output, each rotated back (members that humanize all play the
+        score's hits: their mean is them)."""
+        shifts = self.shifts(x.shape[1])
+        parts = played.mean(dim=0).unflatten(0, (len(shifts), -1))
+        return sum(torch.roll(parts[i], s, dims=1) for i, s in enumerate(shifts)) / len(shifts)
+
+    def take(self, x, temperature, noise, member, labels):
+        """Each window played by its member at ``temperature`` (each member plays only its windows)."""
+        out = torch.zeros(x.shape[:2] + (3 * M,))
+        for k, (p, given) in enumerate(zip(self.members, labels)):
+            rows = (member == k).nonzero()[:, 0]
+            if len(rows):
+                out[rows] = p(x[rows], temperature, noise[rows], None if given is None else given[rows])
+        return out
+
+
+class TransferPlayer(nn.Module):
+    """A GrooveTransfer's file: (groove, x, temperature, noise) -> every window of ``x`` with the grooves' mean z."""
+
+    def __init__(self, member):
+        super().__init__()
+        self.member = member
+
+    def forward(self, groove, x, temperature, noise):
+        z = self.member.net.encode(groove)[0].mean(dim=0, keepdim=True).expand(x.shape[0], -1)
+        return self.member(x, temperature, noise, z=z)
+
+
+def transformer_step(transformer):
+    """A pipeline's fitted Tapper or VoiceRemover as a function of torch windows, for a file that applies it itself.
+
+    The same maths as its ``transform`` (tested against it): VoiceRemover
+    silences its voices; Tapper makes one track, tapped where any voice
+    plays, with the offset of the step's loudest voice and no velocity.
+    """
+    if hasattr(transformer, "voices"):  # VoiceRemover
+        keep = torch.ones(M)
+        keep[list(transformer._columns())] = 0.0
+
+        def remove(x):
+            h = x[..., :M] * keep
+            return torch.cat([h, x[..., M : 2 * M] * h, x[..., 2 * M :] * h], dim=-1)
+
+        return remove
+
+    def tap(x):  # Tapper
+        h, v, o = x[..., :M], x[..., M : 2 * M], x[..., 2 * M :]
+        loudest = torch.argmax(torch.where(h > 0, v, torch.full_like(v, -1.0)), dim=-1, keepdim=True)
+        tapped = h.max(dim=-1, keepdim=True).values
+        return torch.cat([tapped, torch.zeros_like(tapped), torch.gather(o, -1, loudest) * tapped], dim=-1)
+
+    return tap
+
+
+def play(player, x, temperature, seed, n_members=None, **inputs):
+    """A player's performance of windows ``x`` (NumPy in, NumPy out), in batches, drawn from ``seed``.
+
+    ``inputs``: further per-window arrays (``labels``, ``z``), None, or a
+    list of them (one a member). ``n_members``: given for an
+    :class:`EnsemblePlayer`, which also reads each window's member.
+    At temperature 0 nothing is drawn.
+    """
+    temperature = float(temperature)
+    draws = take_draws(seed, len(x), x.shape[1], n_members or 1, batch=_BATCH) if temperature > 0 else None
+    out = [np.zeros((0, x.shape[1], 3 * M), np.float32)]
+
+    def part(a, rows):
+        if isinstance(a, list):
+            return [part(k, rows) for k in a]
+        return None if a is None else torch.from_numpy(np.require(a[rows], np.float32, ["C", "W"]))
+
+    with torch.no_grad():
+        for i in range(0, len(x), _BATCH):
+            rows = slice(i, i + _BATCH)
+            window = part(x, rows)
+            member, noise = next(draws) if draws else (np.zeros(len(window), np.int64),
+                                                        np.zeros(window.shape[:2] + (3 * M,), np.float32))
+            args = (window, torch.tensor(temperature), torch.from_numpy(noise))
+            if n_members is not None:
+                args += (torch.from_numpy(member),)
+            out.append(player(*args, **{k: part(v, rows) for k, v in inputs.items()}).numpy())
+    return np.concatenate(out)
