@@ -26,6 +26,8 @@ from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import timing_mae_ms, timing_mse
 from sklearn_groove.neural._persist import quantize
 
+from _harness import add_data_home
+
 
 def int8_megabytes(model):
     """Size of a network's tensors as ``pretrained.save`` stores them (int8 matrices, float16 scales and vectors)."""
@@ -57,7 +59,7 @@ def main():
     parser.add_argument(
         "--rotate-bars", action="store_true", help="each network also plays the windows with their bars rotated"
     )
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--out", default="trained/humanize_choice.json", help="where the best choice is written")
     args = parser.parse_args()
     if not args.dirs and not args.shipped:

@@ -21,12 +21,12 @@ control_validation.*, where choices are made).
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home, write_results
+
 
 
 def features(hvo):
@@ -45,7 +45,7 @@ def features(hvo):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--model", default="humanize_styles",
                         help="a humanizer trained with --labels: a shipped name or a model file")
     parser.add_argument("--subset", default="test", choices=["validation", "test"])
@@ -101,7 +101,6 @@ def main():
         result[kind] = {"labels": top, "rows": rows, "macro_recall": macro}
     RESULTS.mkdir(exist_ok=True)
     stem = "control" if args.subset == "test" else f"control_{args.subset}"
-    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = ["# Style and drummer control", "", f"`{result['command']}`: a classifier trained on the drummers' real "
              "training performances (velocities and offsets, in position-free summaries) names the style (drummer) "
              f"of GMD {args.subset} windows: the drummers' own, the model's renderings at temperature {args.temperature:g} "
@@ -126,7 +125,7 @@ def main():
         lines.append(f"| {r['style']} | " + " | ".join(
             " / ".join(f"{g[name][k]:.3f}" for name in ("real", "unlabelled", "asked")) for k in GROOVE) + " |")
     lines += ["", f"![groove statistics per style]({stem}.png)"]
-    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    write_results(stem, result, lines)
     plot_grooves(result["style"]["rows"], RESULTS / f"{stem}.png")
 
 

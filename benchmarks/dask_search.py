@@ -12,15 +12,14 @@ Results go to benchmarks/results/dask_search.{json,md}.
 """
 
 import argparse
-import json
 import os
 import time
-from pathlib import Path
 
 import joblib
 import numpy as np
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, write_results
+
 GRID = {"n_neighbors": [5, 10, 20, 40], "average": ["all", "hits"]}
 
 
@@ -75,8 +74,7 @@ def main():
     result = {"command": "python benchmarks/dask_search.py", "cpus": os.cpu_count(), "fits": 24,
               "training_set_mib": round(data_mib, 1), "rows": rows}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "dask_search.json").write_text(json.dumps(result, indent=2) + "\n")
-    (RESULTS / "dask_search.md").write_text(markdown(result))
+    write_results("dask_search", result, markdown(result))
 
 
 def markdown(result):

@@ -15,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home, write_results
+
 
 
 def _all_splits(data_home):
@@ -26,7 +27,7 @@ def _all_splits(data_home):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pretty-midi", action="store_true", help="also time pretty_midi on every file")
     args = parser.parse_args()
@@ -67,7 +68,7 @@ def main():
         notes = sum(sum(len(i.notes) for i in pretty_midi.PrettyMIDI(str(f)).instruments) for f in files)
         result.update(pretty_midi_s=time.perf_counter() - t0, pretty_midi_notes=notes)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "data_speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_results("data_speed", result)
     print(json.dumps(result, indent=2))
 
 

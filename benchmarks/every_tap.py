@@ -11,20 +11,19 @@ drummers' takes (boosted trees, all windows of a take in one fold).
 
 import argparse
 import json
-import os
 import sys
-from pathlib import Path
 
 from sklearn_groove import pretrained
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import bootstrap_ci, hit_f1, two_sample_test
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _harness import RESULTS, add_data_home, write_results
+
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--subset", default="test", choices=["validation", "test"])
     args = parser.parse_args()
     data = fetch_groove(subset=args.subset, data_home=args.data_home)
@@ -46,7 +45,6 @@ def main():
     result = {"command": "python benchmarks/every_tap.py " + " ".join(sys.argv[1:]), "subset": args.subset,
               "rows": rows}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"every_tap_{args.subset}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = [f"# Every tap sounds ({args.subset} split)\n", f"`{result['command']}`\n",
              "| temperature | sound_taps | taps left silent | hit F1 [95%] | two-sample accuracy, boosted trees [95%] |",
              "|---|---|---|---|---|"]
@@ -54,7 +52,7 @@ def main():
         f1, acc = r["hit_f1"], r["two_sample_accuracy"]
         lines.append(f"| {r['temperature']:g} | {r['sound_taps']} | {r['silent_taps']:,} of {r['taps']:,} | "
                      f"{f1[0]:.3f} [{f1[1]:.3f}-{f1[2]:.3f}] | {acc[0]:.3f} [{acc[1]:.3f}-{acc[2]:.3f}] |")
-    (RESULTS / f"every_tap_{args.subset}.md").write_text("\n".join(lines) + "\n")
+    write_results(f"every_tap_{args.subset}", result, lines)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ Results: benchmarks/results/export_speed.{json,md}.
 """
 
 import argparse
-import json
 import os
 import tempfile
 import time
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home, write_results
+
 
 
 def percentiles(call, repeat):
@@ -42,7 +42,7 @@ def throughput(call, n):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
 
@@ -89,7 +89,6 @@ def main():
     result = {"command": "python benchmarks/export_speed.py", "cpus": os.cpu_count(), "threads": 2,
               "onnxruntime": ort.__version__, "torch": torch.__version__, "rows": rows}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "export_speed.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = ["# The shipped models in ONNX Runtime and in torch", "",
              f"`{result['command']}` on this machine ({result['cpus']} cores, 2 threads each; onnxruntime "
              f"{result['onnxruntime']}, torch {result['torch']}): one 2-bar window at a time (p50 and p95 of "
@@ -100,7 +99,7 @@ def main():
         t, o = r["torch"], r["onnxruntime"]
         lines.append(f"| {r['model']} | {r['temperature']:g} | {r['onnx_mib']} | {t['p50_ms']} / {t['p95_ms']} | "
                      f"{o['p50_ms']} / {o['p95_ms']} | {t['clips_per_s']} | {o['clips_per_s']} |")
-    (RESULTS / "export_speed.md").write_text("\n".join(lines) + "\n")
+    write_results("export_speed", result, lines)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ own, as piano rolls.
 """
 
 import argparse
-import os
 from pathlib import Path
 
 from sklearn_groove import join_hvo, pretrained, split_hvo
@@ -20,12 +19,13 @@ from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.plotting import plot_offsets, plot_rolls
 from sklearn_groove.songs import one_take
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home
+
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     args = parser.parse_args()
     test = fetch_groove(subset="test", data_home=args.data_home)
     model = pretrained.load("humanize")

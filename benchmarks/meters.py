@@ -14,18 +14,17 @@ and velocity MAE, on every hit. Results: benchmarks/results/meters.{json,md}.
 
 import argparse
 import csv
-import json
-import os
 from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home, write_results
+
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     args = parser.parse_args()
 
     from sklearn_groove import pretrained, split_hvo
@@ -58,7 +57,6 @@ def main():
     result = {"command": "python benchmarks/meters.py", "model": "humanize (shipped), temperature 0",
               "files": results, "hit_weighted_mean": summary}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "meters.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = ["# Meters other than 4/4", "", f"`{result['command']}`: the GMD's {len(results)} files not in 4/4, "
              "humanized by the shipped model at temperature 0, against the drummers' takes (every hit).", "",
              "| file | meter | hits | timing MAE, 4/4 windows (ms) | timing MAE, own bars (ms) | velocity MAE, 4/4 | "
@@ -70,7 +68,7 @@ def main():
     a, b = summary["4/4 windows"], summary["own bars"]
     lines.append(f"| **all, weighted by hits** | | | **{a['timing_mae_ms']}** | **{b['timing_mae_ms']}** | "
                  f"**{a['velocity_mae']}** | **{b['velocity_mae']}** |")
-    (RESULTS / "meters.md").write_text("\n".join(lines) + "\n")
+    write_results("meters", result, lines)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ import numpy as np
 from sklearn_groove.midi import midi_to_hvo
 from sklearn_groove.songs import OFF_GRID, is_performed
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _harness import write_results
+
 
 
 def main():
@@ -51,9 +52,7 @@ def main():
         "steps_with_several_hits": steps,
         "of_them_written_apart": apart,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "off_grid.json").write_text(json.dumps(result, indent=2) + "\n")
-    (RESULTS / "off_grid.md").write_text(
+    write_results("off_grid", result, (
         f"# Notes off the 16th grid in the GMD\n\n`{result['command']}`\n\n"
         f"- {off:,} of {hits:,} hits ({off / hits:.1%}) lie further than {OFF_GRID} of a 16th from their step.\n"
         f"- {performed} of {files} files count as performed (`is_performed`): their notes are a drummer's "
@@ -62,7 +61,7 @@ def main():
         "at different times; in a performed file that is the drummer's timing, which the model plays anew. "
         "`keep_rhythm` moves such a step as one only in a quantized file, where notes written off the grid are "
         "a rhythm (`tests/test_rhythm.py`: triplets, 32nd rolls, flams).\n"
-    )
+    ))
     print(json.dumps(result, indent=2))
 
 

@@ -17,8 +17,6 @@ Writes realism.json, realism.md and realism.png (offset and velocity distributio
 """
 
 import argparse
-import json
-import os
 import time
 from pathlib import Path
 
@@ -30,7 +28,8 @@ from sklearn_groove import GrooveKNN, GrooveQuantized, pretrained, split_hvo
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import compare_grooves, timing_kl, timing_mae_ms, two_sample_test, velocity_kl
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home, write_results
+
 TOP_VOICES = ("kick", "snare", "closed_hihat", "open_hihat", "ride")  # the five most played in GMD train
 SHOWN = [f"{part}_std/{voice}" for part in ("offset", "velocity") for voice in TOP_VOICES] + [
     "swing_16th", "laid_back", "autocorrelation_step", "autocorrelation_beat", "clip_offset_std", "voice_correlation"]
@@ -49,7 +48,7 @@ def performances(train, test, seed):
     out["humanize, temperature 1 (sampled)"] = humanize.set_params(temperature=1.0, random_state=seed).predict(score)
     sampler = humanize.estimators_[humanize.sampler]
     humanize.set_params(sampler=None)
-    sampler.set_params(calibration=None)
+    sampler.calibration_ = None
     out["humanize sampled, before (a member drawn per window, not calibrated)"] = humanize.predict(score)
     out["groove transfer, temperature 0"] = pretrained.load("groove_transfer").predict(score)
     return out
@@ -57,7 +56,7 @@ def performances(train, test, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--subset", default="test", choices=["validation", "test"])
     parser.add_argument("--out", default=str(RESULTS))
@@ -88,8 +87,7 @@ def main():
     stem = "realism" + ("" if args.subset == "test" else f"_{args.subset}")
     result = {"command": command, "subset": args.subset, "windows": len(test.hvo), "takes": len(set(test.filename)),
               "rows": rows}
-    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / f"{stem}.md").write_text(markdown(result, stem))
+    write_results(stem, result, markdown(result, stem), folder=out)
     from sklearn_groove.plotting import plot_voice_distributions
 
     shown = {f"GMD {args.subset} (drummers)": test.hvo,

@@ -7,14 +7,23 @@ out, its other headings one level down), under a line saying which script
 wrote it: a figure lives in one place, its results file, and this page and
 the README link to it. ``tests/test_docs.py`` checks that the page is up to
 date.
+
+It also writes the figures that the README and the docs quote, each from its
+results file: a quoted figure is marked
+``<!-- fig FILE.json > key > key ... : FORMAT -->value<!-- /fig -->`` (keys down
+the JSON, then a Python format spec), and the value between the marks is
+rewritten; the test checks that none is stale.
 """
 
+import json
 import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 PAGE = REPO / "docs" / "results.md"
+QUOTING = [REPO / "README.md", *sorted(p for p in (REPO / "docs").glob("*.md") if p != PAGE)]
+FIGURE = re.compile(r"<!-- fig (?P<spec>.+?) -->(?P<value>.*?)<!-- /fig -->")
 
 SECTIONS = [
     ("Humanization: the paper's Table 1", "table1.md", "benchmarks/table1.py"),
@@ -51,6 +60,26 @@ def page():
     return "\n".join(lines).rstrip() + "\n"
 
 
+def figure(spec):
+    """The value a figure's mark names: ``FILE.json > key > ... : FORMAT``, formatted."""
+    path, _, form = spec.rpartition(" : ")
+    name, *keys = path.split(" > ")
+    value = json.loads((RESULTS / name).read_text())
+    for key in keys:
+        value = value[int(key)] if isinstance(value, list) else value[key]
+    return format(value, form)
+
+
+def quoted(text):
+    """``text`` with every marked figure written from its results file."""
+    return FIGURE.sub(lambda m: f"<!-- fig {m['spec']} -->{figure(m['spec'])}<!-- /fig -->", text)
+
+
 if __name__ == "__main__":
     PAGE.write_text(page())
     print(f"wrote {PAGE}")
+    for path in QUOTING:
+        text = path.read_text()
+        if quoted(text) != text:
+            path.write_text(quoted(text))
+            print(f"wrote the figures {path.relative_to(REPO)} quotes")

@@ -23,7 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _harness import RESULTS, write_results
+
 SIZES = (1_000, 10_000, 100_000, 1_000_000, 10_000_000)
 PITCHES = (42, 36, 38, 51, 46, 45, 48, 50, 49)  # hi-hat, kick, snare, ride, then the rest
 
@@ -126,8 +127,7 @@ def main():
             result["far_apart"]["baseline"] = run(args.baseline, path, Path(folder) / "out_baseline.mid")
         print(json.dumps(result["far_apart"]), flush=True)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps(result, indent=2) + "\n")
-    (RESULTS / "scale.md").write_text(markdown(result))
+    write_results("scale", result, markdown(result))
     figure(result, RESULTS / "scale.png")
 
 

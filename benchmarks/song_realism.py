@@ -33,14 +33,13 @@ command's ``--model`` (results in song_realism[_validation]_NAME.{json,md}).
 
 import argparse
 import csv
-import json
-import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home, write_results
+
 
 
 def straddling_windows(hvo, length=32, start=8, hop=16):
@@ -51,7 +50,7 @@ def straddling_windows(hvo, length=32, start=8, hop=16):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--subset", default="test", choices=["validation", "test"])
     parser.add_argument("--temperatures", type=float, nargs="+", default=[None],
@@ -129,7 +128,6 @@ def main():
               "rows": rows, "songs_detail": spreads}
     RESULTS.mkdir(exist_ok=True)
     stem = "song_realism" + ("" if args.subset == "test" else f"_{args.subset}") + (f"_{args.model}" if args.model else "")
-    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = ["# Whole songs through the command line: realism across window borders", "",
              f"`{result['command']}`: {result['songs']} GMD {args.subset} songs (4/4), {result['windows']} 2-bar windows "
              "straddling the model's window borders, each against the same window of the drummer's take. "
@@ -142,7 +140,7 @@ def main():
         q = r["song_offset_std_ratio_q25_q75"]
         lines.append(f"| {r['mode']} | {t['boosted trees']} | {t['logistic regression']} | "
                      f"{r['song_offset_std_ratio_median']:.2f} ({q[0]:.2f}-{q[1]:.2f}) |")
-    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    write_results(stem, result, lines)
 
 
 if __name__ == "__main__":

@@ -20,14 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
 from sklearn_groove import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized, pretrained, split_hvo
 from sklearn_groove.datasets import fetch_groove
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home
+
 
 
 def _time(f, repeat):
@@ -41,7 +41,7 @@ def _time(f, repeat):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--only", choices=["models", "cli"], help="measure only the models or only the command line")
     args = parser.parse_args()

@@ -23,7 +23,8 @@ from sklearn_groove import GrooveKNN, GrooveLinear, GrooveMLP, GrooveQuantized, 
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import bootstrap_ci, timing_kl, timing_mae_ms, timing_mse, velocity_kl
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home
+
 
 PAPER = {  # Table 1 of Gillick et al. (2019): estimate, low, high; None = N/A
     "Baseline": {"mae_ms": (22.6, 22.45, 22.8), "mse": (0.041, 0.041, 0.042), "timing_kl": None, "velocity_kl": None},
@@ -156,7 +157,7 @@ def write_markdown(result, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--n-resamples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="one setting per model, short MLP (a smoke run)")

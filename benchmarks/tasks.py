@@ -21,17 +21,16 @@ come from the task registry (``sklearn_groove.tasks``). Writes benchmarks/result
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 
-from sklearn_groove import GrooveMostFrequent, GrooveNearestWindow, pretrained
-from sklearn_groove._hvo import keep_voices
+from sklearn_groove import GrooveMostFrequent, GrooveNearestWindow, keep_voices, pretrained
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import bootstrap_ci, hit_f1, score_report
 from sklearn_groove.tasks import TASKS
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS, add_data_home
+
 BASELINES = {"most frequent": GrooveMostFrequent, "nearest neighbour": GrooveNearestWindow}
 
 
@@ -43,7 +42,7 @@ def scores(y_true, y_pred, voices):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--weights", default=str(pretrained.WEIGHTS))
     parser.add_argument("--subset", default="test", choices=["validation", "test"])
     parser.add_argument("--out", default=str(RESULTS))

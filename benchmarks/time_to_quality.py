@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).parent / "results"
+from _harness import RESULTS
+
 
 
 def curve(meta):

@@ -19,7 +19,7 @@ member K of an ensemble saved there), one DIR as it is and several as a GrooveEn
 with the commands that trained them (--rotate-bars: a GrooveEnsemble(rotate_bars=True), which
 also plays each window with its bars rotated; --sampler K: member K plays every window when
 sampling; --calibrate: the sampling member, or each, learns to map its sampled velocities and
-offsets onto the drummers' of the training split, ``calibration="quantile"``), and measures it
+offsets onto the drummers' of the training split, ``model.calibrate``), and measures it
 again on validation and test.
 ``--choice FILE`` does the same with the sources and bar rotation that ``choose_ensemble.py`` wrote
 to FILE. Weights are stored as int8 matrices with a float16 scale per row (--float16 for float16).
@@ -40,6 +40,8 @@ from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import score_report, timing_mae_ms, timing_mse
 from sklearn_groove.pretrained import save
 from sklearn_groove.tasks import TASKS
+
+from _harness import add_data_home
 
 
 class ValidationScores(Callback):
@@ -98,7 +100,7 @@ def split_metrics(model, task, test, temperatures=(0.0, 1.0)):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("tasks", nargs="+", choices=sorted(TASKS))
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("--max-epochs", type=int, default=40)
     parser.add_argument("--patience", type=int, default=4)
     parser.add_argument("--lr", type=float, default=1e-3)
@@ -149,7 +151,7 @@ def main():
                              "(GrooveEnsemble's sampler; default: one drawn per window)")
     parser.add_argument("--calibrate", action="store_true",
                         help="with --from: the member that samples (--sampler), or each, learns to map its sampled "
-                             "velocities and offsets onto the training split's (calibration='quantile')")
+                             "velocities and offsets onto the training split's (model.calibrate)")
     args = parser.parse_args()
     if args.choice:
         choice = json.loads(Path(args.choice).read_text())
@@ -179,7 +181,7 @@ def main():
         stopping = EarlyStopping(monitor=monitor, patience=args.patience, load_best=True)
         recipe_callbacks = list(model.callbacks or [])
         callbacks = recipe_callbacks + scoring + [checkpoint, LoadInitState(checkpoint), stopping]
-        model.set_params(callbacks=callbacks, patience=None)
+        model.set_params(callbacks=callbacks)
         t0 = time.perf_counter()
         labels = {}
         if args.labels:  # the model learns each window's style (top level) and drummer
@@ -272,8 +274,7 @@ def combine(task, args, train, validation, test):
     metas, models = zip(*(_source(name, source) for source in args.sources))
     if args.calibrate:
         for model in models if args.sampler is None else [models[args.sampler]]:
-            model.set_params(calibration="quantile")
-            model.calibration_ = model._learn_calibration(task.inputs(train.hvo), train.hvo)
+            model.calibrate(task.inputs(train.hvo), train.hvo)
     if len(models) == 1 and not args.rotate_bars and args.sampler is None:
         model = models[0]
         metadata = dict(metas[0])  # how it was trained and tuned; save() rewrites what it reads from the model

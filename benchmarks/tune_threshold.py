@@ -9,18 +9,18 @@ thresholds 0.20 to 0.60; ``--write`` stores the best threshold as the model's
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from sklearn_groove import pretrained
-from sklearn_groove._hvo import keep_voices
+from sklearn_groove import keep_voices, pretrained
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import hit_f1
 from sklearn_groove.pretrained import WEIGHTS
 from sklearn_groove.tasks import TASKS
+
+from _harness import add_data_home
 
 MODELS = {task.pretrained: list(task.voices) for task in TASKS.values() if task.writes_hits}
 THRESHOLDS = np.round(np.arange(0.20, 0.601, 0.05), 2)
@@ -28,7 +28,7 @@ THRESHOLDS = np.round(np.arange(0.20, 0.601, 0.05), 2)
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-home", default=os.environ.get("SKLEARN_GROOVE_DATA", "../shared/data/groove"))
+    add_data_home(parser)
     parser.add_argument("names", nargs="*", choices=sorted(MODELS), help="default: both")
     parser.add_argument("--write", action="store_true", help="store the best threshold in the model's JSON (in --folder)")
     parser.add_argument("--folder", default=str(WEIGHTS), help="where the models are (default: the shipped ones)")

@@ -6,7 +6,7 @@ The array layout is documented in :mod:`sklearn_groove._hvo`; see
 
 import importlib
 
-from ._hvo import N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, hits_of, join_hvo, split_hvo
+from ._hvo import N_VOICES, STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, hits_of, join_hvo, keep_voices, split_hvo
 
 # The estimators are imported when first asked for (scikit-learn takes most of a second to
 # import), so that ``import sklearn_groove`` and ``sklearn-groove --help`` stay quick.
@@ -33,6 +33,7 @@ __all__ = [
     "join_hvo",
     "check_hvo",
     "hits_of",
+    "keep_voices",
     "GrooveQuantized",
     "GrooveLinear",
     "GrooveMostFrequent",

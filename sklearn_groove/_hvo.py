@@ -40,6 +40,7 @@ __all__ = [
     "check_hvo",
     "check_hits",
     "hits_of",
+    "keep_voices",
     "check_voices",
 ]
 
@@ -162,7 +163,7 @@ def keep_voices(hvo, voices):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_groove._hvo import keep_voices
+    >>> from sklearn_groove import keep_voices
     >>> hvo = np.zeros((1, 32, 27), dtype=np.float32)
     >>> hvo[0, 0, [0, 1, 9, 10]] = 1, 1, 0.5, 0.5      # kick and snare
     >>> keep_voices(hvo, ["snare"])[0, 0, [0, 1, 9, 10]].tolist()

@@ -46,6 +46,24 @@ class Task:
     weight_average : float or None
         Decay of the :class:`~sklearn_groove.neural.WeightAverage` callback
         the recipe trains with (None: none).
+    patience : int or None
+        Epochs without a better validation loss after which the recipe's
+        ``EarlyStopping`` callback stops training, keeping the best weights
+        (None: it trains every epoch).
+    help : str
+        The command line's one-line help of the task's command
+        (``sklearn-groove NAME``), which every task has.
+    take_temperature : float
+        The temperature the command plays at by default: 0 (the most likely
+        performance) or a sampled take.
+    keeps_feel : bool
+        The command keeps a performed file's own feel and the places of notes
+        written off the grid (``songs.keep_feel``, ``songs.keep_rhythm``).
+    reads_groove : bool
+        The command also reads a ``--groove`` file, whose groove plays the input.
+    styled : str or None
+        The shipped model the command plays where ``--style`` or
+        ``--drummer`` is asked and no ``--model`` is given.
     """
 
     name: str
@@ -57,6 +75,12 @@ class Task:
     estimator: str = "GrooveSeq2Seq"
     recipe: dict = field(default_factory=dict)
     weight_average: float | None = None
+    patience: int | None = None
+    help: str = ""
+    take_temperature: float = 0.0
+    keeps_feel: bool = False
+    reads_groove: bool = False
+    styled: str | None = None
 
     def make_transformer(self, voices=None):
         """The input transformation (None for a score input); ``voices`` overrides those removed for Infilling."""
@@ -79,9 +103,20 @@ class Task:
         recipe = dict(self.recipe)
         if "generate_voices" in recipe:
             recipe["generate_voices"] = tuple(voices or self.voices)
-        if self.weight_average is not None and "callbacks" not in params:
-            recipe["callbacks"] = [neural.WeightAverage(self.weight_average)]
+        if "callbacks" not in params:
+            recipe["callbacks"] = self.callbacks()
         return getattr(neural, self.estimator)(**{**recipe, **params})
+
+    def callbacks(self, patience=None):
+        """The recipe's training callbacks: weight averaging, early stopping (after ``patience`` epochs, else the
+        task's)."""
+        from skorch.callbacks import EarlyStopping
+
+        from . import neural
+
+        patience = self.patience if patience is None else patience
+        callbacks = [] if self.weight_average is None else [neural.WeightAverage(self.weight_average)]
+        return callbacks + ([] if patience is None else [EarlyStopping(patience=patience, load_best=True)])
 
 
 _NETWORK = {"output": "gaussian", "module__dropout": 0.3}
@@ -97,6 +132,13 @@ TASKS = {
             transformer=None,
             recipe={**_NETWORK, "condition": "hits", "hits_ahead": 2, "decoder": "parallel", "max_epochs": 30},
             weight_average=0.998,
+            help="give a drum part human velocities and microtiming",
+            # a sampled take, chosen on the validation split by the two-sample test on whole songs, takes grouped
+            # (benchmarks/results/song_realism_validation.md: 0.9 and 1.0 tie for the boosted trees, 0.742 and
+            # 0.745; the logistic regression tells 0.9 apart less often, 0.604 against 0.637)
+            take_temperature=0.9,
+            keeps_feel=True,
+            styled="humanize_styles",
         ),
         Task(
             "infill",
@@ -106,7 +148,9 @@ TASKS = {
             voices=("closed_hihat",),
             writes_hits=True,
             recipe={**_NETWORK, **_SMALL, "condition": "input", "generate_voices": ("closed_hihat",),
-                    "hit_threshold": 0.3, "patience": 3},
+                    "hit_threshold": 0.3},
+            patience=3,
+            help="write a missing voice (the closed hi-hat) for a beat",
         ),
         Task(
             "tap2drum",
@@ -116,6 +160,7 @@ TASKS = {
             writes_hits=True,
             recipe={**_NETWORK, **_SMALL, "condition": "input", "decoder": "parallel", "hit_threshold": 0.3},
             weight_average=0.998,
+            help="turn a tapped rhythm into a drum beat",
         ),
         Task(
             "transfer",
@@ -123,7 +168,10 @@ TASKS = {
             pretrained="groove_transfer",
             transformer=None,
             estimator="GrooveTransfer",
-            recipe={"output": "gaussian", "beta": 0.2, "patience": 3},
+            recipe={"output": "gaussian", "beta": 0.2},
+            patience=3,
+            help="play one beat's score with another beat's groove",
+            reads_groove=True,
         ),
     )
 }

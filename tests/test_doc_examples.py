@@ -26,7 +26,7 @@ def small_settings(monkeypatch, data_home, tmp_path):
     from sklearn.utils import Bunch
 
     import sklearn_groove.datasets as datasets
-    from sklearn_groove.neural import _modules, _seq2seq
+    from sklearn_groove.neural import _modules, _recurrent
 
     fetch = datasets.fetch_groove
 
@@ -40,8 +40,8 @@ def small_settings(monkeypatch, data_home, tmp_path):
     defaults = list(_modules.GrooveNet.__init__.__defaults__)
     defaults[1:5] = [16, 8, 16, 1]  # encoder, latent, decoder sizes, decoder layers
     monkeypatch.setattr(_modules.GrooveNet.__init__, "__defaults__", tuple(defaults))
-    initialize = _seq2seq._GrooveRecurrent._initialize_net
-    monkeypatch.setattr(_seq2seq._GrooveRecurrent, "_initialize_net",
+    initialize = _recurrent._GrooveRecurrent._initialize_net
+    monkeypatch.setattr(_recurrent._GrooveRecurrent, "_initialize_net",
                         lambda self, *a, **k: initialize(self, *a, **k).set_params(max_epochs=1))
     shutil.copy(REPO / "examples" / "beat.mid", tmp_path / "beat.mid")
     monkeypatch.chdir(tmp_path)

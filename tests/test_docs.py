@@ -45,3 +45,10 @@ def test_results_page_is_what_the_benchmarks_wrote():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (REPO / "docs" / "results.md").read_text() == module.page()
+    # the figures the README and the docs quote, each marked with the results file it comes from
+    marked = {path.name: module.FIGURE.findall(path.read_text()) for path in module.QUOTING}
+    assert marked["README.md"] and marked["user_guide.md"]
+    for path in module.QUOTING:
+        for spec_, value in module.FIGURE.findall(path.read_text()):
+            assert value == module.figure(spec_), f"{path.name}: {spec_} is {module.figure(spec_)}, quoted {value}"
+    assert module.figure("realism.json > rows > Quantized > two_sample > boosted trees > accuracy : .2f") == "1.00"

@@ -96,7 +96,9 @@ def test_sampler_plays_every_window_with_one_member(gmd):
 
 
 def test_fit_params_reach_the_members(gmd):
-    model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, patience=5, random_state=s) for s in (0, 1)])
+    from skorch.callbacks import EarlyStopping
+
+    model = GrooveEnsemble([GrooveSeq2Seq(**SMALL, callbacks=[EarlyStopping(patience=5)], random_state=s) for s in (0, 1)])
     model.fit(gmd[:100, :, :9], gmd[:100], X_val=gmd[100:150, :, :9], y_val=gmd[100:150])
     for member in model.estimators_:
         assert len(member.net_.history) == 2 and "valid_loss" in member.net_.history[-1]

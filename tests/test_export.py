@@ -70,8 +70,7 @@ def _small_models(y):
     return {
         "parallel": (humanizers[0].fit(score, y), score),
         "autoregressive": (humanizers[1].fit(score, y), score),
-        "calibrated": (GrooveSeq2Seq(decoder="parallel", calibration="quantile", random_state=2, **tiny).fit(score, y),
-                       score),
+        "calibrated": (GrooveSeq2Seq(decoder="parallel", random_state=2, **tiny).fit(score, y).calibrate(score, y), score),
         "ensemble, rotated": (GrooveEnsemble.from_fitted(humanizers, rotate_bars=True), score),
         "ensemble, sampler": (GrooveEnsemble.from_fitted(humanizers, rotate_bars=True, sampler=1), score),
         "infill": (GrooveSeq2Seq(condition="input", generate_voices=("closed_hihat",), hit_threshold=0.3, random_state=3,
@@ -127,13 +126,14 @@ def test_groove_transfer_plays_the_same_in_onnx_runtime(windows, tmp_path):
 
 def test_calibrated_models_map_sampled_values_in_the_file_too(windows, tmp_path):
     """A model with a learned calibration maps its sampled values in the file, and not at temperature 0."""
-    member = pretrained.load("humanize").estimators_[0].set_params(calibration="quantile", random_state=5)
+    member = pretrained.load("humanize").estimators_[0].set_params(random_state=5)
     x = windows[..., :9].copy()
-    member.calibration_ = member._learn_calibration(x, windows)
+    plain = member.sample_y(x, random_state=5)[..., 0]
+    member.calibrate(x, windows)
     session = _session(member, tmp_path / "calibrated.onnx")
     played = _agree(member, x, session, atol=1e-4)
     take, = session.run(None, onnx_feed(session, x, 1.0, seed=5))
-    assert np.abs(take - member.set_params(calibration=None, temperature=1.0).predict(x)).max() > 0.05  # mapped
+    assert np.abs(take - plain).max() > 0.05  # mapped
     assert np.abs(played - take).max() > 0.05
 
 

@@ -11,6 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn_groove import GrooveQuantized, GrooveSeq2Seq, GrooveTransfer, split_hvo
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.neural import MODULE_PARAMS, WeightAverage
+from sklearn_groove.neural._modules import GrooveNet
 from sklearn_groove.preprocessing import Tapper, VoiceRemover
 
 SMALL = dict(module__encoder_size=32, module__latent_size=16, module__decoder_size=32, batch_size=32, random_state=0)
@@ -79,9 +80,14 @@ def test_infilling_and_tap2drum_generate_hits(gmd):
 
 
 def test_validation_split_and_early_stopping(gmd):
-    model = GrooveSeq2Seq(**SMALL, max_epochs=3, patience=1)
+    from skorch.callbacks import EarlyStopping
+
+    model = GrooveSeq2Seq(**SMALL, max_epochs=3, callbacks=[EarlyStopping(patience=1, load_best=True)])
     model.fit(gmd[:200, :, :9], gmd[:200], X_val=gmd[200:, :, :9], y_val=gmd[200:])
     assert "valid_loss" in model.net_.history[-1]
+    model.fit(gmd[:200, :, :9], gmd[:200])  # early stopping without X_val: a tenth of the windows held out
+    assert "valid_loss" in model.net_.history[-1]
+    assert "valid_loss" not in GrooveSeq2Seq(**SMALL, max_epochs=1).fit(gmd[:50, :, :9], gmd[:50]).net_.history[-1]
     with pytest.raises(ValueError, match="both X_val and y_val"):
         model.fit(gmd[..., :9], gmd, X_val=gmd[..., :9])
     with pytest.raises(ValueError, match="features per step"):
@@ -177,9 +183,9 @@ def test_weight_average_trains_the_same_and_predicts_with_the_average(gmd):
     assert 0 < lag < np.linalg.norm(_weights(last) - _weights(start))
     assert not np.allclose(averaged.predict(X), last.predict(X))
     # validation and early stopping see the averaged weights
-    with_validation = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3, callbacks=[WeightAverage(0.9)], patience=5)
+    with_validation = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3, callbacks=[WeightAverage(0.9)])
     with_validation.fit(X, y, X_val=gmd[128:192, :, :9], y_val=gmd[128:192])
-    plain = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3, patience=5)
+    plain = GrooveSeq2Seq(**SMALL, max_epochs=2, lr=3e-3)
     plain.fit(X, y, X_val=gmd[128:192, :, :9], y_val=gmd[128:192])
     assert with_validation.net_.history[-1, "valid_loss"] != plain.net_.history[-1, "valid_loss"]
     with pytest.raises(ValueError, match=r"decay must lie in \(0, 1\), got 1.0"):
@@ -205,11 +211,15 @@ def test_a_decoder_that_is_not_autoregressive_decodes_as_it_trained(gmd):
 
 def test_hits_ahead(gmd):
     """The decoder reads the hits of the next steps: 9 condition features more a step, none past the end."""
-    from sklearn_groove.neural._seq2seq import _hits_and_next
+    import torch
+
+    from sklearn_groove.neural._player import conditioned
 
     X, y = gmd[..., :9], gmd
     h = X[:4]
-    now, next1, next2 = _hits_and_next(h, 2)
+    now, next1, next2 = conditioned(torch.from_numpy(h), "hits", 2).numpy().reshape(h.shape[:2] + (3, 9)).transpose(
+        2, 0, 1, 3)
+    np.testing.assert_array_equal(now, h)
     np.testing.assert_array_equal(next1[:, :-1], h[:, 1:])
     np.testing.assert_array_equal(next2[:, :-2], h[:, 2:])
     assert not next2[:, -2:].any()
@@ -229,8 +239,9 @@ def test_module_settings_are_parameters(gmd):
     assert clone(model).get_params() == params
     fitted = clone(model).set_params(module__latent_size=4).fit(gmd[:32, :, :9], gmd[:32])
     assert fitted.module_.latent_size == 4 and fitted.module_.decoder.num_layers == 1
-    assert fitted.module_params() == {"encoder_size": 32, "latent_size": 4, "decoder_size": 32,
-                                      "decoder_layers": 1, "dropout": 0.0}
+    assert fitted.module_.settings == {"encoder_size": 32, "latent_size": 4, "decoder_size": 32,
+                                       "decoder_layers": 1, "dropout": 0.0}
+    assert fitted.net_.module is GrooveNet  # skorch builds the network from its class and the module__* settings
     assert "module__latent_size=4" in repr(fitted)
     with pytest.raises(ValueError, match="no setting 'module__encoder_units'; the network's settings are module__"):
         GrooveSeq2Seq(module__encoder_units=8).fit(gmd[:8, :, :9], gmd[:8])
@@ -251,10 +262,10 @@ def test_fit_leaves_torch_global_generator_alone(gmd):
 
 
 def test_public_parameters_are_few(gmd):
-    """At most 17 named parameters each (label_strength and calibration won on validation); sizes are module__*."""
+    """At most 15 named parameters each; sizes are module__*, early stopping a callback, calibration a method."""
     for cls in (GrooveSeq2Seq, GrooveTransfer):
         names = cls._get_param_names()
-        assert len(names) <= 17, (cls.__name__, names)
+        assert len(names) <= 15, (cls.__name__, names)
         assert not set(names) & set(MODULE_PARAMS)
 
 
@@ -296,15 +307,17 @@ def test_quantile_calibration_maps_sampled_values_onto_the_drummers(gmd, tmp_pat
     from sklearn_groove import pretrained
 
     X, y = gmd[..., :9], gmd
-    model = GrooveSeq2Seq(**{**SMALL, "random_state": 3}, condition="hits", output="gaussian", calibration="quantile",
-                          max_epochs=2).fit(X, y)
-    assert model.calibration_.shape == (2, 2, 9, 101)
-    assert (np.diff(model.calibration_, axis=-1) >= 0).all()  # every map rises
+    model = GrooveSeq2Seq(**{**SMALL, "random_state": 3}, condition="hits", output="gaussian", max_epochs=2).fit(X, y)
+    assert model.calibration_ is None
+    likely, raw = model.predict(X), model.sample_y(X, random_state=0)[..., 0]
+    assert model.calibrate(X, y) is model
+    maps = model.calibration_.maps_
+    assert maps.shape == (2, 2, 9, 101)
+    assert (np.diff(maps, axis=-1) >= 0).all()  # every map rises
     assert not hasattr(clone(model), "calibration_")
     # temperature 0: the most likely performance, not mapped
-    np.testing.assert_array_equal(model.predict(X), model.set_params(calibration=None).predict(X))
-    model.set_params(temperature=1.0, random_state=0)
-    raw, mapped = model.set_params(calibration=None).predict(X), model.set_params(calibration="quantile").predict(X)
+    np.testing.assert_array_equal(model.predict(X), likely)
+    mapped = model.sample_y(X, random_state=0)[..., 0]
     np.testing.assert_array_equal(split_hvo(mapped)[0], X)
     h = X > 0
     for part in (1, 2):  # velocities, offsets: the drummers' distribution, voice by voice, not a clipped Gaussian's
@@ -317,10 +330,9 @@ def test_quantile_calibration_maps_sampled_values_onto_the_drummers(gmd, tmp_pat
     # saved and loaded with the model
     pretrained.save(model, "calibrated", {}, folder=tmp_path)
     loaded = pretrained.load("calibrated", folder=tmp_path)
-    assert loaded.calibration == "quantile"
-    np.testing.assert_array_equal(loaded.calibration_, model.calibration_)
-    with pytest.raises(ValueError, match="'calibration' parameter"):
-        clone(model).set_params(calibration="velocity").fit(X, y)
+    np.testing.assert_array_equal(loaded.calibration_.maps_, maps)
+    assert np.abs(loaded.sample_y(X, random_state=0)[..., 0] - mapped).mean() < 1e-3  # int8 weights, the same maps
+    assert model.fit(X, y).calibration_ is None  # a new network plays as it learned until calibrated again
 
 
 def test_a_long_fit_says_how_long_after_its_first_epoch(monkeypatch, capsys):

@@ -130,9 +130,8 @@ def test_format_1_is_upgraded_and_removed_settings_are_refused():
         "keep_hits": "auto", "early_stopping": True, "patience": 3, "weight_average": 0.998, "encoder_size": 512,
         "dropout": 0.3, "output": "gaussian", "hits_ahead": 2}}
     params = pretrained.upgrade(old, "old.json")["params"]
-    assert params == {"decoder": "parallel", "condition": "hits", "patience": 3, "module__encoder_size": 512,
-                      "module__dropout": 0.3, "output": "gaussian", "hits_ahead": 2, "label_strength": 1.0,
-                      "calibration": None}
+    assert params == {"decoder": "parallel", "condition": "hits", "module__encoder_size": 512,
+                      "module__dropout": 0.3, "output": "gaussian", "hits_ahead": 2, "label_strength": 1.0}
     with pytest.raises(ValueError, match="old.json: bidirectional_decoder other than False is no longer supported"):
         pretrained.upgrade({**old, "params": {**old["params"], "bidirectional_decoder": True}}, "old.json")
     with pytest.raises(ValueError, match="old.json: output='laplace' is no longer supported"):
@@ -142,18 +141,18 @@ def test_format_1_is_upgraded_and_removed_settings_are_refused():
 
 
 def test_parameters_added_since_a_file_was_saved_get_the_value_it_played_with(tmp_path):
-    """A file saved before label_strength and calibration existed loads, and plays as it did."""
+    """A file saved before label_strength existed loads, and plays as it did; one of format 2 too."""
     import json
     import shutil
 
     for suffix in (".json", ".pt"):
         shutil.copy(WEIGHTS / f"tap2drum{suffix}", tmp_path / f"tap2drum{suffix}")
     meta = json.loads((tmp_path / "tap2drum.json").read_text())
-    for key in ("label_strength", "calibration"):
-        del meta["params"][key]
-    (tmp_path / "tap2drum.json").write_text(json.dumps(meta))
+    del meta["params"]["label_strength"]
+    meta["params"].update(patience=3, calibration=None)  # parameters of format 2 that format 3 has not
+    (tmp_path / "tap2drum.json").write_text(json.dumps({**meta, "format": 2}))
     older = pretrained.load("tap2drum", folder=tmp_path)
-    assert older[-1].label_strength == 1.0 and older[-1].calibration is None
+    assert older[-1].label_strength == 1.0 and older[-1].calibration_ is None
     h = (np.random.default_rng(0).random((4, 32, 9)) < 0.2).astype(np.float32)
     x = np.concatenate([h, 0.8 * h, 0.1 * h], axis=-1)
     np.testing.assert_array_equal(older.predict(x), pretrained.load("tap2drum").predict(x))

@@ -1,24 +1,13 @@
 """The command line's commands: each reads its files, plays its model and writes the result."""
 
-import copy
 import json
 import os
 import sys
 
 from .._hvo import VOICES, split_hvo
 from ._files import _check_folder
-from ._players import (
-    STYLED_HUMANIZER,
-    TAKE_TEMPERATURE,
-    _load_model,
-    _offered,
-    _onnx_player,
-    _predictor,
-    _print,
-    _progress,
-    _reads_any_length,
-    _song_player,
-)
+from ..tasks import get_task
+from ._players import EstimatorPlayer, _labels, _load_model, _player, _print, _progress
 
 def _read(path, args):
     from ..midi._reading import MeterError
@@ -30,16 +19,13 @@ def _read(path, args):
         raise MeterError(exc.name, exc.meter, remedy="give --any-meter") from None
     return hvo, info
 
-def _steps_per_bar(args, path, info, model):
-    """16th notes a bar of the windows a file is played in: its own meter's where the model reads any length.
-
-    ``model``: an estimator, or an ONNX Runtime session of :func:`_onnx_player`.
-    """
+def _steps_per_bar(args, path, info, player):
+    """16th notes a bar of the windows a file is played in: its own meter's where the player reads any length."""
     meters = sorted({(int(num), int(den)) for _, num, den in info.time_signatures})
     if not meters or meters == [(4, 4)]:
         return 16
     names = ", ".join(f"{num}/{den}" for num, den in meters)
-    if len(meters) == 1 and (16 * meters[0][0]) % meters[0][1] == 0 and _reads_any_length(model):
+    if len(meters) == 1 and (16 * meters[0][0]) % meters[0][1] == 0 and player.reads_any_length():
         steps = 16 * meters[0][0] // meters[0][1]
         if not args.quiet:
             _print(f"note: {path} is in {names}; it is played in windows of 2 of its bars ({2 * steps} 16th notes)")
@@ -79,71 +65,44 @@ def _write(args, source, hvo, info, *, voices=VOICES, replace=False):
         starts = render_audio([source, args.output], args.preview, soundfont=args.soundfont)
         _print(f"wrote {args.preview}: {source} from 0 s, then {args.output} from {starts[1]:.1f} s")
 
-def _humanize(args):
+def _perform(args):
+    """A performing command (``sklearn-groove TASK``), the same for every task of the registry: the file is read,
+    played through the task's player, kept as the task says, and written back with every note."""
+    from ..midi import window_hvo
     from ..songs import feel, floor_velocities, is_performed, keep_feel, keep_rhythm, predict_song
 
+    task = get_task(args.command)
+    voice = getattr(args, "voice", None)
+    if voice is not None and args.model is None and voice not in task.voices:
+        raise ValueError(f"the shipped {task.name} model writes {', '.join(task.voices)}; give --model for {voice}")
     hvo, info = _read(args.input, args)
-    spec = STYLED_HUMANIZER if args.model is None and (args.style or args.drummer) else args.model
-    model = _onnx_player(spec, args)  # a shipped model's ONNX file where there is one: no torch to import
-    if model is None:
-        model = _load_model(spec, "humanize")
-    predict, blend = _song_player(model, args, default_temperature=TAKE_TEMPERATURE)  # a take, not an average
+    player = _player(args.model, task.name, args)
+    labels = _labels(player, args, args.model)
+    if task.reads_groove:
+        groove, groove_info = _read(args.groove, args)
+        groove_windows, _ = window_hvo(groove, steps_per_bar=_steps_per_bar(args, args.groove, groove_info, player))
+        predict, blend = player.transfer_player(groove_windows, args.temperature, args.seed, labels)
+    else:
+        predict, blend = player.song_player(args.temperature, args.seed, labels, task.take_temperature)
     score = split_hvo(hvo)[0]
-    bar = _steps_per_bar(args, args.input, info, model)
-    out = predict_song(predict, score, hits=score, steps_per_bar=bar, blend=blend, progress=_progress("humanizing", args))
-    if is_performed(hvo):  # a file with a feel of its own (swing, a laid-back snare) keeps it
-        out = keep_feel(hvo, out)
-        if not args.quiet:
-            swing = float(feel(hvo)[1:].max())
-            _print(f"note: {args.input} is already performed (its notes sit off the grid; late off-beats up to "
-                   f"{swing:.2f} of a 16th): its own feel is kept and the model plays each note around it "
-                   "(--amount 0 leaves it untouched)")
-    out = keep_rhythm(hvo, out)  # notes written off the grid keep their place; a step's notes their order
-    out = floor_velocities(out, hvo)  # no softer than drummers play, unless the file asked for it
-    del hvo, score, model, predict  # the file is written next: its parse needs the memory more
-    _write(args, args.input, out, info, voices=args.voices)
-
-def _infill(args):
-    from ..songs import floor_velocities, predict_song
-
-    if args.model is None and args.voice != "closed_hihat":
-        raise ValueError(f"the shipped infilling model writes closed_hihat; give --model for {args.voice}")
-    hvo, info = _read(args.input, args)
-    model = _load_model(args.model, "infill")
-    predict, blend = _song_player(model, args)
-    bar = _steps_per_bar(args, args.input, info, model)
-    out = predict_song(predict, hvo, steps_per_bar=bar, blend=blend, progress=_progress("infilling", args))
-    _write(args, args.input, floor_velocities(out, hvo), info, voices=(args.voice,), replace=True)
-
-def _tap2drum(args):
-    from ..songs import floor_velocities, predict_song
-
-    hvo, info = _read(args.input, args)
-    model = _load_model(args.model, "tap2drum")
-    predict, blend = _song_player(model, args)
-    bar = _steps_per_bar(args, args.input, info, model)
-    out = predict_song(predict, hvo, steps_per_bar=bar, blend=blend, progress=_progress("drumming", args))
-    _write(args, args.input, floor_velocities(out), info, replace=True)  # taps are no voice's notes
-
-def _transfer(args):
-    from ..midi import window_hvo
-    from ..songs import floor_velocities, predict_song
-
-    groove, groove_info = _read(args.groove, args)
-    hvo, info = _read(args.input, args)
-    model = _load_model(args.model, "transfer")
-    if not hasattr(model, "transfer"):
-        raise ValueError("this model cannot transfer a groove (use a GrooveTransfer)")
-    asked = {k: v for k, v in (("temperature", args.temperature), ("random_state", args.seed)) if v is not None}
-    if asked:  # on a copy: the loaded model is shared by the files of a batch
-        model = copy.deepcopy(model).set_params(**asked)
-    groove_windows, _ = window_hvo(groove, steps_per_bar=_steps_per_bar(args, args.groove, groove_info, model))
-    score = split_hvo(hvo)[0]
-    out = predict_song(
-        lambda w: model.transfer(groove_windows, w, average=True), score, hits=score,
-        steps_per_bar=_steps_per_bar(args, args.input, info, model), progress=_progress("transferring", args),
-    )
-    _write(args, args.input, floor_velocities(out, hvo), info)
+    played = hvo if task.transformer is not None else score  # a pipeline makes its own input of the performance
+    out = predict_song(predict, played, hits=None if task.writes_hits else score, blend=blend,
+                       steps_per_bar=_steps_per_bar(args, args.input, info, player),
+                       progress=_progress(f"{task.name}: playing", args))
+    if task.keeps_feel:
+        if is_performed(hvo):  # a file with a feel of its own (swing, a laid-back snare) keeps it
+            out = keep_feel(hvo, out)
+            if not args.quiet:
+                swing = float(feel(hvo)[1:].max())
+                _print(f"note: {args.input} is already performed (its notes sit off the grid; late off-beats up to "
+                       f"{swing:.2f} of a 16th): its own feel is kept and the model plays each note around it "
+                       "(--amount 0 leaves it untouched)")
+        out = keep_rhythm(hvo, out)  # notes written off the grid keep their place; a step's notes their order
+    # no softer than drummers play, unless the file asked for it (taps are no voice's notes)
+    out = floor_velocities(out, None if task.transformer == "Tapper" else hvo)
+    voices = (voice,) if voice is not None else getattr(args, "voices", VOICES)
+    del hvo, score, played, player, predict  # the file is written next: its parse needs the memory more
+    _write(args, args.input, out, info, voices=voices, replace=task.writes_hits)
 
 def _plot(args):
     from .. import plotting
@@ -168,7 +127,7 @@ def _styles(args):
         if name in pretrained.available() or name.endswith(".json"):  # the description says: no model to load
             styles, drummers = pretrained.offered_labels(name)
         else:
-            styles, drummers = _offered(_load_model(name, "humanize"))
+            styles, drummers = EstimatorPlayer(_load_model(name, "humanize")).offered()
         print(f"{name}: styles: {', '.join(styles) or 'none (not trained with styles)'}; "
               f"drummers: {', '.join(drummers) or 'none'}")
 
@@ -199,7 +158,8 @@ def _estimator(args):
     if args.estimator in ("seq2seq", "transfer"):
         task = get_task("transfer" if args.estimator == "transfer" else args.task)
         return task.make_estimator(
-            (args.voice,), max_epochs=args.max_epochs, patience=5, random_state=args.seed or 0, verbose=1
+            (args.voice,), max_epochs=args.max_epochs, callbacks=task.callbacks(patience=5), random_state=args.seed or 0,
+            verbose=1,
         )
     return {"knn": GrooveKNN, "linear": GrooveLinear, "mlp": GrooveMLP, "quantized": GrooveQuantized}[args.estimator]()
 
@@ -242,7 +202,7 @@ def _evaluate(args):
     task = get_task(args.task)
     data = fetch_groove(subset=args.subset, data_home=args.data_home)
     model = _load_model(args.model, args.task)
-    predict = _predictor(model, args)
+    predict = EstimatorPlayer(model).predictor(args.temperature, args.seed)
     X = data.hvo if hasattr(model, "steps") else task.inputs(data.hvo)  # a pipeline makes its own input
     progress, parts = _progress(f"evaluating on {args.subset}", args), []
     for i in range(0, len(X), 128):  # in parts, with a progress line: the shipped ensemble takes ~30 s on test

@@ -8,7 +8,6 @@ from .._hvo import VOICES, check_voices
 from ..midi._writing import MAX_AMOUNT
 from ..tasks import TASKS
 from . import _commands as commands
-from ._players import STYLED_HUMANIZER
 
 EXAMPLES = """
 examples:
@@ -31,9 +30,6 @@ examples:
 
 TRAINABLE = tuple(TASKS)  # the tasks `train` and `evaluate` take: every task of the registry
 
-# humanize's default: a sampled take at this temperature, chosen on the validation split by the two-sample test on
-# whole songs, takes grouped (benchmarks/results/song_realism_validation.md: 0.9 and 1.0 tie for the boosted trees,
-# 0.742 and 0.745; the logistic regression tells 0.9 apart less often, 0.604 against 0.637)
 
 def _checked(kind, ok, needed):
     """An argparse type: ``kind(text)`` where ``ok`` holds of it, else argparse's error (exit 2, before any model
@@ -105,6 +101,26 @@ def _subparser(sub, name, help, description):
         name, help=help, description=description, epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter
     )
 
+def _add_task_command(sub, task):
+    """``sklearn-groove TASK``: its options from the task's entry in the registry."""
+    description = (f"{task.help[0].upper()}{task.help[1:]}: {task.description}. The output is the input file with "
+                   "its drum notes performed (channel 10): every note kept, other tracks, tempo and meter unchanged.")
+    p = _subparser(sub, task.name, task.help, description)
+    p.add_argument("input", nargs="+", help="MIDI file to play (several files or folders: -o is a folder)")
+    if task.reads_groove:
+        p.add_argument("--groove", required=True, help="MIDI file whose groove is taken")
+    if task.transformer == "VoiceRemover":
+        p.add_argument("--voice", default=task.voices[0], choices=VOICES,
+                       help=f"the voice to write (default {task.voices[0]})")
+    _add_performing(p, f"default: the shipped '{task.pretrained}' model")
+    if not task.writes_hits:
+        p.add_argument("--voices", type=_voices, default=VOICES, help="comma-separated voices to change (default: all)")
+    styled = f"without --model: the shipped {task.styled}, which learned them; " if task.styled else ""
+    p.add_argument("--style", help=f"play in this style ({styled}sklearn-groove styles lists what each model offers)")
+    p.add_argument("--drummer", help=f"play like this drummer ({styled}sklearn-groove styles lists them)")
+    p.set_defaults(run=commands._perform)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="sklearn-groove",
@@ -119,43 +135,13 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"sklearn-groove {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = _subparser(sub, "humanize", "give a drum part human velocities and microtiming",
-                   "Move each drum note (channel 10) off the grid and give it a velocity, as a drummer would play "
-                   "the same hits.")
-    p.add_argument("input", nargs="+", help="MIDI file to humanize (several files or folders: -o is a folder)")
-    _add_performing(p, "default: the shipped 'humanize' model")
-    p.add_argument("--voices", type=_voices, default=VOICES, help="comma-separated voices to change (default: all)")
-    p.add_argument("--style", help=f"play in this style (without --model: the shipped {STYLED_HUMANIZER}, which "
-                   "learned them; sklearn-groove styles lists what each model offers)")
-    p.add_argument("--drummer", help=f"play like this drummer (without --model: the shipped {STYLED_HUMANIZER})")
-    p.set_defaults(run=commands._humanize)
+    for task in TASKS.values():  # one performing command a task of the registry, all played by commands._perform
+        _add_task_command(sub, task)
 
     p = _subparser(sub, "styles", "list the styles and drummers each model can play",
                    "List, for each shipped model (or --model), the styles and drummers it was trained with.")
     p.add_argument("--model", help="a shipped model's name or a model file (default: every shipped model)")
     p.set_defaults(run=commands._styles)
-
-    p = _subparser(sub, "infill", "write a missing voice (the closed hi-hat) for a beat",
-                   "Replace one voice of the drum part with a part the model writes for the rest of the beat.")
-    p.add_argument("input", nargs="+", help="MIDI file of the beat (several files or folders: -o is a folder)")
-    p.add_argument("--voice", default="closed_hihat", choices=VOICES, help="the voice to write (default closed_hihat)")
-    _add_performing(p, "default: the shipped 'infill_closed_hihat' model")
-    p.set_defaults(run=commands._infill)
-
-    p = _subparser(sub, "tap2drum", "turn a tapped rhythm into a drum beat",
-                   "Read the drum notes of a file (channel 10, pitches of the pitch map) as taps, their voice ignored, and replace them with a drum beat that "
-                   "follows their rhythm and timing.")
-    p.add_argument("input", nargs="+", help="MIDI file of taps on the drum channel (10) (several: -o is a folder)")
-    _add_performing(p, "default: the shipped 'tap2drum' model")
-    p.set_defaults(run=commands._tap2drum)
-
-    p = _subparser(sub, "transfer", "play one beat's score with another beat's groove",
-                   "Perform the drum part of INPUT with the groove (velocities and microtiming) of the --groove "
-                   "file: the mean groove embedding of its 2-bar windows.")
-    p.add_argument("input", nargs="+", help="MIDI file whose hits are played (several: -o is a folder)")
-    p.add_argument("--groove", required=True, help="MIDI file whose groove is taken")
-    _add_performing(p, "default: the shipped 'groove_transfer' model")
-    p.set_defaults(run=commands._transfer)
 
     p = _subparser(sub, "plot", "draw piano rolls, or offset distributions, of drum files",
                    "Piano roll of each file side by side (voices by time, velocity as colour, microtiming as "
@@ -180,7 +166,7 @@ def build_parser():
     data_home = os.environ.get("SKLEARN_GROOVE_DATA")
     for name, help in (("train", "fit a model on the GMD train split"), ("evaluate", "score a model on the GMD")):
         p = _subparser(sub, name, help, help[0].upper() + help[1:] + " (SKLEARN_GROOVE_DATA or --data-home).")
-        p.add_argument("task", choices=TRAINABLE)
+        p.add_argument("task", choices=tuple(TASKS))  # read when the parser is built: every task registered
         p.add_argument("--voice", default="closed_hihat", choices=VOICES, help="the voice infilled (default closed_hihat)")
         p.add_argument("--data-home", default=data_home, help="the GMD folder (default: $SKLEARN_GROOVE_DATA)")
         p.add_argument("--seed", type=int, help="random_state")

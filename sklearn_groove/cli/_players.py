@@ -8,19 +8,15 @@ here and never change it, so the files of a batch share it.
 import os
 import sys
 
-# humanize's default: a sampled take at this temperature, chosen on the validation split by the two-sample test on
-# whole songs, takes grouped (benchmarks/results/song_realism_validation.md: 0.9 and 1.0 tie for the boosted trees,
-# 0.742 and 0.745; the logistic regression tells 0.9 apart less often, 0.604 against 0.637)
-TAKE_TEMPERATURE = 0.9
+from .._hvo import N_VOICES
+from ..tasks import get_task
 
+#: The temperature ``humanize`` plays its take at by default (the task registry's).
+TAKE_TEMPERATURE = get_task("humanize").take_temperature
 #: The model ``humanize`` plays without --model.
-
-#: The model ``humanize`` plays without --model.
-DEFAULT_HUMANIZER = "humanize"
+DEFAULT_HUMANIZER = get_task("humanize").pretrained
 #: The model ``humanize`` plays without --model where --style or --drummer is asked for: it learned them.
-
-#: The model ``humanize`` plays without --model where --style or --drummer is asked for: it learned them.
-STYLED_HUMANIZER = "humanize_styles"
+STYLED_HUMANIZER = get_task("humanize").styled
 
 def _print(*args, end="\n"):
     print(*args, file=sys.stderr, end=end, flush=True)
@@ -48,114 +44,170 @@ def _load_model_once(spec, task):
     _check_task(model, task, spec)
     return model
 
-def _onnx_player(spec, args):
-    """An ONNX Runtime session of the humanizer ``spec`` (the shipped default where None), or None.
+class Player:
+    """A model the commands play, an estimator or an ONNX Runtime session, behind one interface.
 
-    None where the model has no ONNX file beside its weights, or where ONNX
-    Runtime is not installed: the estimator plays instead.
+    The model is shared by the files of a batch and never changed.
     """
+
+    def offered(self):
+        """(styles, drummers) the model learned: two sorted lists."""
+        raise NotImplementedError
+
+    def reads_any_length(self):
+        """Whether it plays windows of other lengths than 32 steps (2 bars of another meter)."""
+        raise NotImplementedError
+
+    def song_player(self, temperature, seed, labels, default_temperature=0.0):
+        """(predict, blend) for :func:`~sklearn_groove.songs.predict_song`: a sampled take (blend "select"), or
+        the most likely performance (blend "mean"). ``temperature`` and ``seed`` as asked (None: not asked)."""
+        raise NotImplementedError
+
+
+class EstimatorPlayer(Player):
+    """A fitted estimator or pipeline."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def offered(self):
+        from .._labels import learned_by_all
+
+        last = self.model.steps[-1][1] if hasattr(self.model, "steps") else self.model
+        parts = getattr(last, "estimators_", [last])
+        return [learned_by_all([getattr(p, key, None) for p in parts]) for key in ("styles_", "drummers_")]
+
+    def reads_any_length(self):
+        from .._base import reads_any_length
+
+        return reads_any_length(self.model)
+
+    def samples(self):
+        return _temperature_key(self.model) is not None
+
+    def song_player(self, temperature, seed, labels, default_temperature=0.0):
+        take = default_temperature if temperature is None else temperature
+        if take > 0 and self.samples():
+            from ..songs import one_take
+
+            return one_take(self.model, temperature=take, seed=0 if seed is None else seed, **labels), "select"
+        # the model's predict where nothing is asked; a ValueError where a model without one is asked a temperature
+        return self.predictor(temperature, seed, labels), "mean"
+
+    def predictor(self, temperature=None, seed=None, labels=None):
+        """windows -> performances at ``temperature`` drawn from ``seed`` (None: the model's own)."""
+        model, labels = self.model, labels or {}
+        if temperature is None and seed is None:
+            return (lambda windows: model.predict(windows, **labels)) if labels else model.predict
+        if not self.samples():
+            raise ValueError("this model has no temperature or seed to set")
+        from .._base import sample_at
+
+        *transformers, last = [step for _, step in model.steps] if hasattr(model, "steps") else [model]
+        temperature = last.temperature if temperature is None else temperature
+        seed = last.random_state if seed is None else seed
+
+        def predict(windows):
+            for transformer in transformers:
+                windows = transformer.transform(windows)
+            return sample_at(last, windows, temperature, seed, labels)
+
+        return predict
+
+    def transfer_player(self, groove_windows, temperature, seed, labels):
+        """(predict, blend): scores played with the mean groove of ``groove_windows`` (a GrooveTransfer)."""
+        if not hasattr(self.model, "transfer"):
+            raise ValueError("this model cannot transfer a groove (use a GrooveTransfer)")
+        model = self.model
+        if temperature is not None or seed is not None:  # on a copy: the loaded model is shared by a batch's files
+            import copy
+
+            asked = {"temperature": temperature, "random_state": seed}
+            model = copy.deepcopy(model).set_params(**{k: v for k, v in asked.items() if v is not None})
+        return (lambda windows: model.transfer(groove_windows, windows, average=True, **labels)), "mean"
+
+
+class OnnxPlayer(Player):
+    """An ONNX Runtime session of a shipped model's file: no torch, no scikit-learn to import."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def offered(self):
+        from ..neural._export import onnx_labels
+
+        return [sorted(known) for known in onnx_labels(self.session)]
+
+    def reads_any_length(self):  # its windows' steps are named where they are free
+        return isinstance(self.session.get_inputs()[0].shape[1], str)
+
+    def song_player(self, temperature, seed, labels, default_temperature=0.0):
+        from ..neural._runtime import onnx_take
+
+        take = default_temperature if temperature is None else temperature
+        predict = onnx_take(self.session, temperature=take, seed=0 if seed is None else seed, **labels)
+        return predict, "select" if take > 0 else "mean"
+
+
+def _onnx_player(name):
+    """An :class:`OnnxPlayer` of the shipped model ``name``, or None where it has no ONNX file or ONNX Runtime is not
+    installed (its estimator plays instead). A model file of the user's is read by load_model, never as PATH.onnx."""
     from .. import pretrained
 
-    name = DEFAULT_HUMANIZER if spec is None else spec
-    if name not in pretrained.available():  # a model file of the user's: it is read by load_model, never as PATH.onnx
-        return None
-    path = pretrained.WEIGHTS / f"{name}.onnx"
-    if not path.is_file():
+    if name not in pretrained.available() or not (pretrained.WEIGHTS / f"{name}.onnx").is_file():
         return None
     try:
         from ..neural._runtime import onnx_session
 
-        return onnx_session(path)
+        return OnnxPlayer(onnx_session(pretrained.WEIGHTS / f"{name}.onnx"))
     except ImportError:
         return None
 
-def _predictor(model, args, labels=None):
-    """windows -> performances at --temperature, drawn from --seed (else the model's own); the model, which a batch
-    of files shares, is never changed."""
-    labels = labels or {}
-    if args.temperature is None and args.seed is None:
-        return (lambda windows: model.predict(windows, **labels)) if labels else model.predict
-    if _temperature_key(model) is None:
-        raise ValueError("this model has no temperature or seed to set")
-    from .._base import sample_at
 
-    *transformers, last = [step for _, step in model.steps] if hasattr(model, "steps") else [model]
-    temperature = last.temperature if args.temperature is None else args.temperature
-    seed = last.random_state if args.seed is None else args.seed
+def _player(spec, task, args):
+    """The player of a performing command: --model (else the task's shipped model, its styled one where --style or
+    --drummer is asked); for a command that reads scores, the shipped model's ONNX file where there is one."""
+    task = get_task(task)
+    if spec is None and task.styled and (getattr(args, "style", None) or getattr(args, "drummer", None)):
+        spec = task.styled
+    reads_scores = task.transformer is None and not task.reads_groove  # what a shipped humanizer's file reads
+    onnx = _onnx_player(task.pretrained if spec is None else spec) if reads_scores else None
+    if onnx is not None and onnx.session.get_inputs()[0].shape[-1] == N_VOICES:
+        return onnx
+    return EstimatorPlayer(_load_model(spec, task.name))
 
-    def predict(windows):
-        for transformer in transformers:
-            windows = transformer.transform(windows)
-        return sample_at(last, windows, temperature, seed, labels)
-
-    return predict
 
 def _temperature_key(model):
     """The parameter that sets a model's temperature ("step__temperature" in a pipeline), or None."""
     return next((k for k in model.get_params() if k == "temperature" or k.endswith("__temperature")), None)
 
-def _offered(model):
-    """The styles and drummers a model (its last step, or its members, or an ONNX file) learned: two sorted lists."""
-    if hasattr(model, "get_inputs"):  # an ONNX Runtime session: its file names them
-        from ..neural._export import onnx_labels
 
-        return [sorted(known) for known in onnx_labels(model)]
-    from .._labels import learned_by_all
-
-    model = model.steps[-1][1] if hasattr(model, "steps") else model
-    parts = getattr(model, "estimators_", [model])
-    return [learned_by_all([getattr(p, key, None) for p in parts]) for key in ("styles_", "drummers_")]
-
-def _labels(model, args, spec):
+def _labels(player, args, spec):
     """The --style and --drummer asked for, checked against what the model offers."""
     labels = {"style": getattr(args, "style", None), "drummer": getattr(args, "drummer", None)}
-    for (name, value), offered in zip(labels.items(), _offered(model)):
+    for (name, value), offered in zip(labels.items(), player.offered()):
         if value is not None and value not in offered:
             what = f"offers these {name}s: {', '.join(offered)}" if offered else f"was trained without {name}s"
             raise ValueError(f"--{name} {value}: {spec or 'the shipped model'} {what} (sklearn-groove styles lists "
                              "what each model offers)")
     return {k: v for k, v in labels.items() if v is not None}
 
-def _song_player(model, args, default_temperature=0.0):
-    """(predict, blend) for predict_song: a sampled take played by one network, or the model's predict.
 
-    ``model``: an estimator, or an ONNX Runtime session of :func:`_onnx_player`.
-    """
-    temperature = default_temperature if args.temperature is None else args.temperature
-    seed = 0 if args.seed is None else args.seed
-    labels = _labels(model, args, args.model)
-    if hasattr(model, "get_inputs"):  # an ONNX Runtime session
-        from ..neural._runtime import onnx_take
+def _reads(model):
+    """The input transformer a model's pipeline starts with (its class name), or None for a model of scores."""
+    return type(model.steps[0][1]).__name__ if hasattr(model, "steps") else None
 
-        return onnx_take(model, temperature=temperature, seed=seed, **labels), "select" if temperature > 0 else "mean"
-    from ..songs import one_take
-
-    if temperature > 0 and _temperature_key(model) is not None:
-        return one_take(model, temperature=temperature, seed=seed, **labels), "select"
-    return _predictor(model, args, labels), "mean"  # says so where a temperature was asked of a model that has none
-
-def _reads_any_length(model):
-    if hasattr(model, "get_inputs"):  # an ONNX Runtime session: its windows' steps are named where they are free
-        return isinstance(model.get_inputs()[0].shape[1], str)
-    from .._base import reads_any_length
-
-    return reads_any_length(model)
-
-def _task_of(model):
-    """The task a model is for, from the registry: its input transformer decides (none: it reads scores)."""
-    from ..tasks import TASKS
-
-    if not hasattr(model, "steps"):
-        return "humanize"
-    first = type(model.steps[0][1]).__name__
-    return next((t.name for t in TASKS.values() if t.transformer == first), "humanize")
 
 def _check_task(model, task, spec):
-    """A ValueError where a user's --model is for another task than the command's."""
-    wanted = "humanize" if task == "transfer" else task  # a transfer model humanizes scores too
-    found = _task_of(model)
-    if found != wanted:
+    """A ValueError where a user's --model reads another input than the command's task makes (the registry says
+    what each task's model reads: the score, or a transformer's output of the performance)."""
+    from ..tasks import TASKS
+
+    wanted = get_task(task)
+    if _reads(model) != wanted.transformer:
+        found = next((t.name for t in TASKS.values() if t.transformer == _reads(model)), "another task")
         raise ValueError(f"{spec}: this model is for {found} (sklearn-groove {found}), not for {task}")
+
 
 def _progress(label, args):
     def progress(done, total):

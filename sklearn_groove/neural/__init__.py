@@ -7,10 +7,10 @@ the command line plays a shipped ONNX file with neither.
 import importlib
 
 _WHERE = {
-    "MODULE_PARAMS": "._seq2seq",
+    "MODULE_PARAMS": "._recurrent",
     "GrooveMLP": "._mlp",
     "GrooveSeq2Seq": "._seq2seq",
-    "GrooveTransfer": "._seq2seq",
+    "GrooveTransfer": "._transfer",
     "WeightAverage": "._callbacks",
     "export_onnx": "._export",
     "onnx_feed": "._export",

@@ -19,7 +19,8 @@ def _parts(model):
     """(input transformer or None, GrooveSeq2Seq members, rotate_bars, sampler) of a model, or a ValueError saying why not."""
     from ..ensemble import GrooveEnsemble
     from ..preprocessing import Tapper, VoiceRemover
-    from ._seq2seq import GrooveSeq2Seq, GrooveTransfer
+    from ._seq2seq import GrooveSeq2Seq
+    from ._transfer import GrooveTransfer
 
     if isinstance(model, GrooveTransfer) and hasattr(model, "net_"):
         if model.styles_ is not None or model.drummers_ is not None:

@@ -52,6 +52,9 @@ class GrooveNet(nn.Module):
         self.output = output
         self.autoregressive = autoregressive
         self.latent_size = latent_size
+        #: the sizes it was built with: what a saved model's description says
+        self.settings = dict(encoder_size=encoder_size, latent_size=latent_size, decoder_size=decoder_size,
+                             decoder_layers=decoder_layers, dropout=dropout)
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
         self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)

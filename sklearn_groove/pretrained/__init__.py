@@ -13,10 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ._format import from_state, to_state
+
 __all__ = ["load", "available", "info", "offered_labels", "save", "upgrade", "save_model", "load_model", "FORMAT"]
 
 WEIGHTS = Path(__file__).parent / "weights"
-FORMAT = 2  # version of the JSON description; older files are read through upgrade()
+FORMAT = 3  # version of the JSON description; older files are read through upgrade()
 _RECURRENT = ("GrooveSeq2Seq", "GrooveTransfer")
 
 
@@ -187,7 +189,7 @@ def _restore(meta, state, path):
 
     if meta["estimator"] not in _RECURRENT:
         raise ValueError(f"{path}: unknown estimator {meta['estimator']!r}; this version reads {', '.join(_RECURRENT)}")
-    return getattr(neural, meta["estimator"])._from_state(meta, state)
+    return from_state(getattr(neural, meta["estimator"]), meta, state)
 
 
 # Format 1 (before sklearn_groove 0.2) named the settings of the recurrent models differently.
@@ -195,7 +197,10 @@ _FORMAT_1_FIXED = {"bidirectional_decoder": False, "keep_hits": "auto", "free_bi
 _FORMAT_1_MODULE = ("encoder_size", "latent_size", "decoder_size", "decoder_layers", "dropout")
 _FORMAT_1_ADDED = {"GrooveSeq2Seq": {"hits_ahead": 0}}  # parameters added while format 1 was written, at their value before
 # parameters of the recurrent models added while format 2 was written, at the value files saved before them played with
-_FORMAT_2_ADDED = {"label_strength": 1.0, "calibration": None}
+_FORMAT_2_ADDED = {"label_strength": 1.0}
+# parameters of format 2 that format 3 has not: early stopping is a training callback (the saved weights are those it
+# kept), and a calibration is the maps the file stores (calibrate(), not a parameter)
+_FORMAT_2_REMOVED = ("patience", "calibration")
 
 
 def _upgrade_params(estimator, params, path):
@@ -226,17 +231,19 @@ def upgrade(meta, path="<metadata>"):
     parameter names; their settings are translated one to one, and a
     setting that no longer exists is refused with a ``ValueError`` rather
     than silently changed. Parameters added since a file was written
-    (``label_strength``, ``calibration``) get the value it played with (1.0,
-    None); any other missing parameter is refused when the model is loaded.
+    (``label_strength``) get the value it played with (1.0); those removed
+    since (``patience``, ``calibration``: a training callback, and maps the
+    file stores) are dropped; any other missing parameter is refused when
+    the model is loaded.
     """
     version = meta.get("format", 1)
     if version > FORMAT:
         raise ValueError(f"{path}: model format {version} is newer than this version of sklearn_groove reads ({FORMAT})")
 
     def upgraded(model):
-        params = model["params"] if version == FORMAT else _upgrade_params(model["estimator"], model["params"], path)
-        if model["estimator"] in _RECURRENT:
-            params = {**_FORMAT_2_ADDED, **params}
+        params = model["params"] if version > 1 else _upgrade_params(model["estimator"], model["params"], path)
+        if model["estimator"] in _RECURRENT and version < 3:
+            params = {key: value for key, value in {**_FORMAT_2_ADDED, **params}.items() if key not in _FORMAT_2_REMOVED}
         return {**model, "params": params}
 
     meta = {**meta, "format": FORMAT}
@@ -279,14 +286,14 @@ def save(estimator, name, metadata, pipeline=(), folder=WEIGHTS, groove_variance
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if isinstance(estimator, GrooveEnsemble):
-        saved = [m._to_state(int8, groove_variance) for m in estimator.estimators_]
+        saved = [to_state(m, int8, groove_variance) for m in estimator.estimators_]
         params = {k: v for k, v in estimator.get_params(deep=False).items() if k != "estimators"}
         meta = {"estimator": "GrooveEnsemble", "params": params, "n_steps": saved[0][0]["n_steps"]}
         extra = members or [{}] * len(saved)
         meta["members"] = [{**m, **more} for (m, _), more in zip(saved, extra)]
         state = {"members": [s for _, s in saved]}
     else:
-        meta, state = estimator._to_state(int8, groove_variance)
+        meta, state = to_state(estimator, int8, groove_variance)
     from .._atomic import atomic_path, write_bytes
 
     with atomic_path(folder / f"{name}.pt") as part:  # each file whole or not at all; the weights first

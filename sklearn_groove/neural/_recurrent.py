@@ -1,0 +1,500 @@
+"""What GrooveSeq2Seq and GrooveTransfer share: parameters, the skorch network, training, labels, playing.
+
+Both own a ``skorch.NeuralNet`` in ``net_`` (also when loaded from
+:mod:`sklearn_groove.pretrained`). Their shared parameters live once, in
+``_GrooveRecurrent.__init__`` and its ``_parameter_constraints``; the sizes of
+the network are ``module__*`` settings, as in skorch
+(``GrooveSeq2Seq(module__encoder_size=64)``), whose defaults are those of
+:class:`~sklearn_groove.neural._modules.GrooveNet`. They play through the one
+player (:mod:`._player`).
+
+torch and skorch are imported when a model is fitted or used, so that
+``import sklearn_groove`` stays light.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._base import GrooveEstimator, check_n_samples, check_temperature, fit_labels, validate_inputs
+from .._labels import one_hot
+from .._hvo import N_VOICES, check_hvo, take_seeds
+
+__all__ = ["MODULE_PARAMS"]
+
+_PREDICT_BATCH = 1024
+_VALIDATION_FRACTION = 0.1  # of the training windows held out for early stopping when no X_val is given
+
+# The network's settings a user may give as ``module__NAME`` (their defaults: GrooveNet's signature).
+MODULE_PARAMS = {
+    "encoder_size": [Interval(Integral, 1, None, closed="left")],
+    "latent_size": [Interval(Integral, 1, None, closed="left")],
+    "decoder_size": [Interval(Integral, 1, None, closed="left")],
+    "decoder_layers": [Interval(Integral, 1, None, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+}
+
+
+def _print_log(text):
+    """skorch's table of losses, without its colour codes where the output is not a terminal (a log file)."""
+    import re
+    import sys
+
+    print(text if sys.stdout.isatty() else re.sub(r"\x1b\[[0-9;]*m", "", text), flush=True)
+
+
+def _writable(a):
+    """``a`` as a C-ordered, writable float32 array (a copy only where needed), as torch wants it."""
+    return np.require(a, dtype=np.float32, requirements=["C", "W"])
+
+
+_LABEL_DROPOUT = 0.2  # of the training windows shown without their style, and without their drummer
+
+
+def _known_only(labels, known):
+    """Validation labels with those the training windows lack as None: those windows play with no label."""
+    if labels is None or known is None:
+        return None
+    return [x if x in set(known) else None for x in np.asarray(labels).astype(str).tolist()]
+
+
+class _GrooveRecurrent(GrooveEstimator):
+    """What GrooveSeq2Seq and GrooveTransfer share: parameters, the network, training, decoding."""
+
+    _reads_any_length = True  # the recurrent networks play windows of any length (2 bars of 3/4: 24 steps)
+
+    _parameter_constraints = {
+        "decoder": [StrOptions({"autoregressive", "parallel"})],
+        "output": [StrOptions({"mse", "gaussian"})],
+        "temperature": [Interval(Real, 0, None, closed="left")],
+        "label_strength": [Interval(Real, 0, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        **{"module__" + name: constraint for name, constraint in MODULE_PARAMS.items()},
+    }
+    _variational = False
+
+    def __init__(
+        self,
+        *,
+        decoder="autoregressive",
+        output="mse",
+        temperature=0.0,
+        label_strength=1.0,
+        lr=1e-3,
+        batch_size=64,
+        max_epochs=20,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        **module_params,
+    ):
+        self.decoder = decoder
+        self.output = output
+        self.temperature = temperature
+        self.label_strength = label_strength
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        for key, value in module_params.items():
+            if not key.startswith("module__"):
+                raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument {key!r}")
+            setattr(self, key, value)
+
+    # -- module__* settings, as skorch's NeuralNet has them ---------------------------
+    def get_params(self, deep=True):
+        params = super().get_params(deep=deep)
+        params.update({k: v for k, v in vars(self).items() if k.startswith("module__")})
+        return params
+
+    def set_params(self, **params):
+        module = {k: params.pop(k) for k in list(params) if k.startswith("module__")}
+        for key, value in module.items():
+            setattr(self, key, value)
+        return super().set_params(**params)
+
+    def _validate_params(self):
+        unknown = [k for k in vars(self) if k.startswith("module__") and k[len("module__") :] not in MODULE_PARAMS]
+        if unknown:
+            known = ", ".join("module__" + name for name in MODULE_PARAMS)
+            raise ValueError(f"{type(self).__name__} has no setting {unknown[0]!r}; the network's settings are {known}")
+        super()._validate_params()
+
+    # -- what the subclasses decide -------------------------------------------------
+    def _decoder_reads(self):
+        """(what the decoder reads at each step besides z: "hits", "input" or None; steps of hits read ahead)."""
+        raise NotImplementedError
+
+    def _hit_weight(self):
+        """Weight of the hit loss: 0 when the hits are given and kept, so there is nothing to learn."""
+        return 1.0
+
+    def _encoder_input(self, X, y):
+        raise NotImplementedError
+
+    def _criterion_params(self):
+        """Settings of GrooveLoss beyond the output head's and the hit weight (GrooveTransfer's beta)."""
+        return {}
+
+    # -- fitting --------------------------------------------------------------------
+    def _validate_X(self, X, reset):
+        return validate_inputs(self, X, reset)
+
+    def _initialize_net(self, n_input, n_condition, train_split=None, callbacks=(), playing=False, device=None):
+        """``net_``: a skorch NeuralNet of a new ``GrooveNet``, which skorch builds from its ``module__*`` settings.
+
+        ``n_input`` and ``n_condition``: the features the encoder and the
+        decoder read at each step. ``playing``: a net loaded to play (no
+        optimizer); ``device``: where skorch builds it ("meta": shapes only).
+        """
+        import sys
+
+        import torch
+        from skorch.callbacks import ProgressBar
+
+        from ._modules import GrooveLoss, GrooveNet
+        from ._net import GrooveNeuralNet
+
+        from ._callbacks import TimeLeft
+
+        callbacks = list(callbacks)
+        if self.verbose and sys.stderr.isatty():  # batches and time left within each epoch, in a terminal
+            callbacks.append(ProgressBar())
+        if not playing:  # after the first epoch: how long the whole fit takes
+            callbacks.append(("time_left", TimeLeft(type(self).__name__, self.verbose)))
+
+        settings = {k: v for k, v in self.get_params(deep=False).items() if k.startswith("module__")}
+        self.net_ = GrooveNeuralNet(
+            GrooveNet,
+            module__n_input=n_input,
+            module__n_voices=N_VOICES,
+            module__variational=self._variational,
+            module__n_condition=n_condition,
+            module__output=self.output,
+            module__autoregressive=self.decoder == "autoregressive",
+            **settings,
+            playing=playing,
+            criterion=GrooveLoss,
+            criterion__n_voices=N_VOICES,
+            criterion__output=self.output,
+            criterion__hit_weight=self._hit_weight(),
+            **{"criterion__" + k: v for k, v in self._criterion_params().items()},
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            train_split=train_split,
+            callbacks=callbacks,
+            # a sink given at verbose=0 would make skorch print the table anyway
+            **({"callbacks__print_log__sink": _print_log} if self.verbose else {}),
+            device=device or self.device,
+            verbose=self.verbose,
+        ).initialize()
+        return self.net_
+
+    @property
+    def module_(self):
+        """The network itself (``GrooveNet``): ``net_.module_``."""
+        check_is_fitted(self, "net_")
+        return self.net_.module_
+
+    def _inputs(self, X, y, labels=None):
+        """The network's inputs: encoder input, previous steps (teacher forcing), condition (with labels)."""
+        import torch
+
+        from ._player import conditioned
+
+        previous = np.concatenate([np.zeros_like(y[:, :1]), y[:, :-1]], axis=1)
+        inputs = {"x": self._encoder_input(X, y), "previous": previous}
+        as_tensor = lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+        condition = conditioned(as_tensor(X), *self._decoder_reads(), labels=as_tensor(labels))
+        if condition is not None:
+            inputs["condition"] = condition.numpy()
+        return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in inputs.items()}
+
+    def _check_settings(self, n_input_features):
+        """Rules between parameters, checked once (by fit and by pretrained.load)."""
+
+    def _fit(self, X, y, validation=None, labels=None, validation_labels=None):
+        import torch
+        from skorch.callbacks import EarlyStopping
+        from skorch.dataset import Dataset, ValidSplit
+        from skorch.helper import predefined_split
+
+        self._check_settings(self.n_input_features_)
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        inputs = self._inputs(X, y, labels)
+        condition = inputs.get("condition")
+        callbacks = list(self.callbacks or [])
+        stops_early = any(isinstance(c[-1] if isinstance(c, tuple) else c, EarlyStopping) for c in callbacks)
+        if validation is not None:
+            train_split = predefined_split(Dataset(self._inputs(*validation, validation_labels), validation[1]))
+        elif stops_early:  # it watches a validation loss: a tenth of the training windows
+            train_split = ValidSplit(_VALIDATION_FRACTION, random_state=seed)
+        else:
+            train_split = None
+        with torch.random.fork_rng(devices=[]):  # seeded here without touching torch's global generator
+            torch.manual_seed(seed)
+            self._initialize_net(inputs["x"].shape[-1], 0 if condition is None else condition.shape[-1], train_split,
+                                 callbacks)
+            self.net_.partial_fit(inputs, y)
+        self.net_.module_.eval().cpu()
+
+    def fit(self, X, y, X_val=None, y_val=None, *, style=None, drummer=None, style_val=None, drummer_val=None):
+        """Train the network (teacher forcing) on inputs ``X`` and performances ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_features)
+        y : array-like of shape (n_samples, n_steps, 27)
+        X_val, y_val : array-like, default=None
+            A validation set (such as the GMD's validation split): its loss is
+            shown each epoch and, with an ``EarlyStopping`` callback, decides when to stop,
+            instead of a tenth of the training set.
+        style, drummer : array-like of shape (n_samples,) of str, default=None
+            Each window's style (``"funk"``) and drummer (``"drummer3"``),
+            such as ``fetch_groove``'s ``style`` and ``drummer``. The decoder
+            learns to play them; ``predict`` then takes one. A fifth of the
+            windows are shown without their labels, so that the model also
+            plays with none; a label that is None is no label (a style with
+            too few windows to learn, say). They reach the model through scikit-learn's
+            metadata routing: ``set_fit_request(style=True)`` inside a
+            ``Pipeline`` or ``GridSearchCV``.
+        style_val, drummer_val : array-like of shape (n_val,) of str, default=None
+            The validation set's labels, where ``style`` or ``drummer`` is given.
+
+        Returns
+        -------
+        self
+        """
+        X, y = self._validate_fit(X, y)
+        validation = None
+        if (X_val is None) != (y_val is None):
+            raise ValueError("give both X_val and y_val, or neither")
+        if X_val is not None:
+            validation = self._check_pair(X_val, y_val, reset=False)
+        self.styles_, style = fit_labels(style, len(X), "style")
+        self.drummers_, drummer = fit_labels(drummer, len(X), "drummer")
+        rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
+        labels = self._labels(style, drummer, len(X), drop=rng)
+        validation_labels = None
+        if validation is not None and labels is not None:
+            for name, given, known in (("style", style_val, self.styles_), ("drummer", drummer_val, self.drummers_)):
+                if known is not None and given is None:
+                    raise ValueError(f"{name} is given for the training windows: give {name}_val for X_val too")
+            validation_labels = self._labels(_known_only(style_val, self.styles_),
+                                             _known_only(drummer_val, self.drummers_), len(validation[0]))
+        self._fit(X, y, validation, labels, validation_labels)
+        self.calibration_ = None  # a new network: sampled as it plays until calibrate() is called
+        return self
+
+    def calibrate(self, X, y):
+        """Learn, voice by voice, maps that take this model's sampled velocities and offsets onto ``y``'s.
+
+        ``X`` is played once at temperature 1, with no label, from a seed
+        drawn from ``random_state``, and a :class:`._calibration.QuantileCalibration`
+        is fitted from that take onto ``y`` (``calibration_``). Sampled
+        performances (``sample_y``, or ``predict`` at a temperature above
+        0) then pass through the maps, in the model's ONNX file too;
+        temperature 0 is left as it is. ``fit`` starts without them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_features)
+            Inputs, such as the training windows'.
+        y : array-like of shape (n_samples, n_steps, 27)
+            The drummers' performances of them.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_groove import GrooveSeq2Seq, join_hvo
+        >>> h = (np.random.default_rng(0).random((16, 32, 9)) < 0.2).astype(np.float32)
+        >>> y = join_hvo(h, h, h * 0.1)                       # every note at full velocity
+        >>> model = GrooveSeq2Seq(output="gaussian", decoder="parallel", module__encoder_size=8,
+        ...                       module__latent_size=4, module__decoder_size=8, max_epochs=1,
+        ...                       random_state=0).fit(h, y)
+        >>> take = model.calibrate(h, y).sample_y(h, random_state=1)[..., 0]
+        >>> bool(np.all(take[..., 9:18][h > 0] == 1.0))     # mapped onto the drummers' velocities
+        True
+        """
+        from ._calibration import QuantileCalibration
+
+        check_is_fitted(self)
+        X, y = self._check_pair(X, y, reset=False)
+        self.calibration_ = None  # the take is the network's own
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        self.calibration_ = QuantileCalibration().fit(self.sample_y(X, 1, seed, temperature=1.0)[..., 0], y)
+        return self
+
+    def _sampling_calibration(self):
+        """The maps sampled performances pass through (of ``calibration_``), or None."""
+        calibration = getattr(self, "calibration_", None)
+        return None if calibration is None else calibration.maps_
+
+    def _labels(self, style, drummer, n, drop=None):
+        """One-hot style and drummer of each window, (n, n_styles + n_drummers), or None for a model without them.
+
+        A label not given is all zeros (the model plays with none); ``drop``, a
+        generator, hides each label of a fifth of the windows (in training).
+        """
+        parts = []
+        known_labels = (getattr(self, "styles_", None), getattr(self, "drummers_", None))  # None: fitted without
+        for (name, given), known in zip((("style", style), ("drummer", drummer)), known_labels):
+            if known is None:
+                if given is not None:
+                    raise ValueError(f"this model was fitted without {name}s: give none, or fit it with {name}=...")
+                continue
+            onehot = one_hot(given, n, known, name)  # None: that window plays with none
+            if drop is not None:
+                onehot[drop.random(n) < _LABEL_DROPOUT] = 0.0
+            parts.append(onehot)
+        return np.concatenate(parts, axis=1) if parts else None
+
+    # -- decoding -------------------------------------------------------------------
+    def sample_y(self, X, n_samples=1, random_state=None, *, temperature=1.0, style=None, drummer=None):
+        """Sampled performances (takes) of ``X``, as scikit-learn's ``GaussianProcessRegressor.sample_y``.
+
+        Each take is drawn at ``temperature`` from its own seed, drawn from
+        ``random_state``; the model's own ``temperature`` and
+        ``random_state`` are neither read nor changed, so several threads may
+        sample one model at once. The first take from a seed is the one
+        ``set_params(temperature=t, random_state=seed).predict(X)`` plays.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows, n_steps, n_input_features)
+        n_samples : int, default=1
+            Takes of each window.
+        random_state : int, RandomState instance or None, default=None
+        temperature : float, default=1.0
+            0: the most likely performance (every take the same).
+        style, drummer : str or array-like of shape (n_windows,), default=None
+            As for :meth:`predict`.
+
+        Returns
+        -------
+        takes : ndarray of shape (n_windows, n_steps, 27, n_samples), float32
+            ``takes[..., k]`` is the k-th take.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_groove import GrooveSeq2Seq, join_hvo
+        >>> h = (np.random.default_rng(0).random((16, 32, 9)) < 0.2).astype(np.float32)
+        >>> model = GrooveSeq2Seq(output="gaussian", module__encoder_size=8, module__latent_size=4,
+        ...                       module__decoder_size=8, max_epochs=1, random_state=0)
+        >>> model = model.fit(h, join_hvo(h, h * 0.7, h * 0.05))
+        >>> takes = model.sample_y(h[:2], n_samples=3, random_state=7)
+        >>> takes.shape, bool((takes == model.sample_y(h[:2], n_samples=3, random_state=7)).all())
+        ((2, 32, 27, 3), True)
+        """
+        check_is_fitted(self)
+        check_n_samples(n_samples)
+        temperature = check_temperature(temperature)
+        seeds = take_seeds(random_state, n_samples) if temperature > 0 else [None] * n_samples
+        return np.stack([self._play(X, temperature, seed, style, drummer) for seed in seeds], axis=-1)
+
+    def _seed(self):
+        """The seed of ``predict``'s draws: from ``random_state`` where ``temperature`` samples, else None."""
+        return take_seeds(self.random_state)[0] if self.temperature > 0 else None
+
+    def _perform(self, X, temperature, seed, labels=None, z=None, sound_taps=True):
+        """hvo (n, n_steps, 27) of the network playing windows ``X`` (from latent vectors ``z`` where given) at
+        ``temperature``, drawn from ``seed``: through the one player (:mod:`._player`) the ONNX file also is."""
+        from ._player import NetworkPlayer, play
+
+        player = NetworkPlayer(self, sound_taps=sound_taps)
+        return check_hvo(play(player, X, check_temperature(temperature), seed, labels=labels, z=z))
+
+    def _embed(self, encoder_input):
+        """Means of z for each window."""
+        import torch
+
+        z = [np.zeros((0, self.module_.latent_size), np.float32)]
+        with torch.no_grad():
+            for i in range(0, len(encoder_input), _PREDICT_BATCH):
+                z.append(self.module_.encode(torch.as_tensor(_writable(encoder_input[i : i + _PREDICT_BATCH])))[0].numpy())
+        return np.concatenate(z)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.temperature > 0
+        return tags
+
+
+_COMMON_DOC = """
+    decoder : {"autoregressive", "parallel"}, default="autoregressive"
+        "autoregressive": the paper's decoder, fed at each step its output at
+        the step before (the true one in training). "parallel": the decoder
+        reads only z and its condition, so training and decoding see the same
+        inputs, decoding does not drift on its own guesses and all steps are
+        decoded in one pass; with temperature above 0 the steps are then
+        drawn independently given z.
+    output : {"mse", "gaussian"}, default="mse"
+        Velocity and offset heads: a point estimate trained with squared
+        error, or a Gaussian (mean and standard deviation) trained by
+        likelihood, which ``temperature > 0`` samples from.
+    temperature : float, default=0.0
+        0: deterministic decoding (hits where their probability is above the
+        threshold, mean velocity and offset). Above 0: hits and, with a
+        Gaussian head, velocities and offsets are drawn, reproducibly under
+        ``random_state``.
+    label_strength : float, default=1.0
+        For a model fitted with ``style`` or ``drummer``: how strongly the
+        labels asked for in ``predict`` move the velocities and offsets. 1: as
+        the model learned them; above 1, further away from how it plays with
+        no label (classifier-free guidance: the shipped ``humanize_styles``
+        uses 2, chosen on validation); 0: as with no label.
+    lr : float, default=1e-3
+        Adam's learning rate.
+    batch_size : int, default=64
+    max_epochs : int, default=20
+    callbacks : list of skorch callbacks, default=None
+        Added to the network's, such as ``skorch.callbacks.Checkpoint``,
+        :class:`~sklearn_groove.neural.WeightAverage` (weights averaged over
+        the last batches) or ``skorch.callbacks.EarlyStopping(patience=3,
+        load_best=True)``, which watches the validation loss (of ``X_val``,
+        else of a tenth of the training windows, then held out).
+    device : str, default="cpu"
+        torch device for training, such as ``"cuda"``; decoding runs on the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the shuffling and the sampling (torch's global
+        generator is left as it was).
+    verbose : int, default=0
+        1 prints skorch's table of losses, one line an epoch (without colour
+        codes where the output is not a terminal), and in a terminal a
+        progress bar of each epoch's batches with the time left.
+    **module_params
+        The network's settings, as ``module__NAME=value``:
+        ``module__encoder_size`` (512, units per direction of the
+        bidirectional LSTM encoder), ``module__latent_size`` (256, size of z),
+        ``module__decoder_size`` (256, units per decoder layer),
+        ``module__decoder_layers`` (2) and ``module__dropout`` (0.0).
+"""
+
+
+
+
+def document(cls):
+    """``cls`` with the shared parameters written into its docstring (where it says ``%(common)s``)."""
+    cls.__doc__ = cls.__doc__.replace("    %(common)s\n", _COMMON_DOC.lstrip("\n") + "\n")
+    return cls
