@@ -26,7 +26,7 @@ def small_settings(monkeypatch, data_home, tmp_path):
     from sklearn.utils import Bunch
 
     import sklearn_groove.datasets as datasets
-    from sklearn_groove.neural import _modules, _recurrent
+    from sklearn_groove.neural import _recurrent
 
     fetch = datasets.fetch_groove
 
@@ -37,9 +37,11 @@ def small_settings(monkeypatch, data_home, tmp_path):
         return (few.hvo[..., :9], few.hvo) if return_X_y else few
 
     monkeypatch.setattr(datasets, "fetch_groove", fetch_few)
-    defaults = list(_modules.GrooveNet.__init__.__defaults__)
-    defaults[1:5] = [16, 8, 16, 1]  # encoder, latent, decoder sizes, decoder layers
-    monkeypatch.setattr(_modules.GrooveNet.__init__, "__defaults__", tuple(defaults))
+    from sklearn_groove.neural import GrooveSeq2Seq, GrooveTransfer
+
+    tiny = dict(module__encoder_size=16, module__latent_size=8, module__decoder_size=16, module__decoder_layers=1)
+    for cls in (GrooveSeq2Seq, GrooveTransfer):
+        monkeypatch.setattr(cls.__init__, "__kwdefaults__", {**cls.__init__.__kwdefaults__, **tiny})
     initialize = _recurrent._GrooveRecurrent._initialize_net
     monkeypatch.setattr(_recurrent._GrooveRecurrent, "_initialize_net",
                         lambda self, *a, **k: initialize(self, *a, **k).set_params(max_epochs=1))

@@ -243,8 +243,10 @@ def test_module_settings_are_parameters(gmd):
                                        "decoder_layers": 1, "dropout": 0.0}
     assert fitted.net_.module is GrooveNet  # skorch builds the network from its class and the module__* settings
     assert "module__latent_size=4" in repr(fitted)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'module__encoder_units'"):
+        GrooveSeq2Seq(module__encoder_units=8)
     with pytest.raises(ValueError, match="no setting 'module__encoder_units'; the network's settings are module__"):
-        GrooveSeq2Seq(module__encoder_units=8).fit(gmd[:8, :, :9], gmd[:8])
+        GrooveSeq2Seq().set_params(module__encoder_units=8)
     with pytest.raises(ValueError, match="module__dropout"):
         GrooveSeq2Seq(module__dropout=1.5).fit(gmd[:8, :, :9], gmd[:8])
     with pytest.raises(TypeError, match="unexpected keyword argument 'encoder_size'"):
@@ -262,11 +264,17 @@ def test_fit_leaves_torch_global_generator_alone(gmd):
 
 
 def test_public_parameters_are_few(gmd):
-    """At most 15 named parameters each; sizes are module__*, early stopping a callback, calibration a method."""
+    """At most 15 parameters each besides the network's sizes (module__*, whose defaults are GrooveNet's); early
+    stopping is a callback, calibration a method."""
+    import inspect
+
+    defaults = inspect.signature(GrooveNet).parameters
     for cls in (GrooveSeq2Seq, GrooveTransfer):
-        names = cls._get_param_names()
+        names = [n for n in cls._get_param_names() if not n.startswith("module__")]
         assert len(names) <= 15, (cls.__name__, names)
-        assert not set(names) & set(MODULE_PARAMS)
+        sizes = {n[len("module__"):]: p.default for n, p in inspect.signature(cls).parameters.items()
+                 if n.startswith("module__")}
+        assert sizes == {name: defaults[name].default for name in MODULE_PARAMS}, cls.__name__
 
 
 def test_transform_reads_reversed_and_strided_arrays(gmd):

@@ -96,7 +96,11 @@ class _GrooveRecurrent(GrooveEstimator):
         device="cpu",
         random_state=None,
         verbose=0,
-        **module_params,
+        module__encoder_size=512,
+        module__latent_size=256,
+        module__decoder_size=256,
+        module__decoder_layers=2,
+        module__dropout=0.0,
     ):
         self.decoder = decoder
         self.output = output
@@ -109,29 +113,22 @@ class _GrooveRecurrent(GrooveEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-        for key, value in module_params.items():
-            if not key.startswith("module__"):
-                raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument {key!r}")
-            setattr(self, key, value)
-
-    # -- module__* settings, as skorch's NeuralNet has them ---------------------------
-    def get_params(self, deep=True):
-        params = super().get_params(deep=deep)
-        params.update({k: v for k, v in vars(self).items() if k.startswith("module__")})
-        return params
+        # the network's sizes: skorch routes them to GrooveNet, as it routes its own module__* settings
+        self.module__encoder_size = module__encoder_size
+        self.module__latent_size = module__latent_size
+        self.module__decoder_size = module__decoder_size
+        self.module__decoder_layers = module__decoder_layers
+        self.module__dropout = module__dropout
 
     def set_params(self, **params):
-        module = {k: params.pop(k) for k in list(params) if k.startswith("module__")}
-        for key, value in module.items():
-            setattr(self, key, value)
+        """Set parameters; the network's ``module__*`` sizes too, which scikit-learn would take for a nested
+        estimator's (``module`` and its ``encoder_size``)."""
+        for key in [k for k in params if k.startswith("module__")]:
+            if key[len("module__") :] not in MODULE_PARAMS:
+                known = ", ".join("module__" + name for name in MODULE_PARAMS)
+                raise ValueError(f"{type(self).__name__} has no setting {key!r}; the network's settings are {known}")
+            setattr(self, key, params.pop(key))
         return super().set_params(**params)
-
-    def _validate_params(self):
-        unknown = [k for k in vars(self) if k.startswith("module__") and k[len("module__") :] not in MODULE_PARAMS]
-        if unknown:
-            known = ", ".join("module__" + name for name in MODULE_PARAMS)
-            raise ValueError(f"{type(self).__name__} has no setting {unknown[0]!r}; the network's settings are {known}")
-        super()._validate_params()
 
     # -- what the subclasses decide -------------------------------------------------
     def _decoder_reads(self):
@@ -483,12 +480,16 @@ _COMMON_DOC = """
         1 prints skorch's table of losses, one line an epoch (without colour
         codes where the output is not a terminal), and in a terminal a
         progress bar of each epoch's batches with the time left.
-    **module_params
-        The network's settings, as ``module__NAME=value``:
-        ``module__encoder_size`` (512, units per direction of the
-        bidirectional LSTM encoder), ``module__latent_size`` (256, size of z),
-        ``module__decoder_size`` (256, units per decoder layer),
-        ``module__decoder_layers`` (2) and ``module__dropout`` (0.0).
+    module__encoder_size : int, default=512
+        The network's settings, which skorch passes to ``GrooveNet`` (a grid
+        search reaches them as any parameter): units per direction of the
+        bidirectional LSTM encoder.
+    module__latent_size : int, default=256
+        Size of z.
+    module__decoder_size : int, default=256
+        Units per decoder layer.
+    module__decoder_layers : int, default=2
+    module__dropout : float, default=0.0
 """
 
 

@@ -103,7 +103,11 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         device="cpu",
         random_state=None,
         verbose=0,
-        **module_params,
+        module__encoder_size=512,
+        module__latent_size=256,
+        module__decoder_size=256,
+        module__decoder_layers=2,
+        module__dropout=0.0,
     ):
         super().__init__(
             decoder=decoder,
@@ -117,7 +121,11 @@ class GrooveSeq2Seq(_GrooveRecurrent):
             device=device,
             random_state=random_state,
             verbose=verbose,
-            **module_params,
+            module__encoder_size=module__encoder_size,
+            module__latent_size=module__latent_size,
+            module__decoder_size=module__decoder_size,
+            module__decoder_layers=module__decoder_layers,
+            module__dropout=module__dropout,
         )
         self.condition = condition
         self.hits_ahead = hits_ahead
