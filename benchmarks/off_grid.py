@@ -10,8 +10,8 @@ share of steps whose notes are written at different times (not a chord),
 which ``keep_rhythm`` would move as one in a quantized file.
 """
 
+import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -20,12 +20,13 @@ import numpy as np
 from sklearn_groove.midi import midi_to_hvo
 from sklearn_groove.songs import OFF_GRID, is_performed
 
-from _harness import write_results
-
+from _harness import add_data_home, write_results
 
 
 def main():
-    home = Path(os.environ.get("SKLEARN_GROOVE_DATA", Path(__file__).resolve().parents[2] / "shared/data/groove"))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_data_home(parser, default=str(Path(__file__).resolve().parents[2] / "shared/data/groove"))
+    home = Path(parser.parse_args().data_home)
     hits = off = steps = apart = performed = files = 0
     for path in sorted(home.rglob("*.mid")):
         try:
