@@ -2,7 +2,13 @@
 
 import numpy as np
 
-__all__ = ["window_labels", "one_hot", "learned_by_all"]
+__all__ = ["KINDS", "window_labels", "one_hot", "learned_by_all"]
+
+#: The kinds of label a model can learn, in the order of their one-hot columns. Each kind is a keyword of
+#: ``fit``, ``predict`` and ``sample_y`` and an option of the command line (``style``), a fitted attribute and a key
+#: of the saved description and of an ONNX file's metadata (``styles_``, ``styles``); every place that reads labels
+#: goes through this tuple.
+KINDS = ("style", "drummer")
 
 
 def learned_by_all(known):

@@ -9,6 +9,7 @@ import os
 import sys
 
 from .._hvo import N_VOICES
+from .._labels import KINDS
 from ..tasks import get_task
 
 #: The temperature ``humanize`` plays its take at by default (the task registry's).
@@ -75,7 +76,7 @@ class EstimatorPlayer(Player):
 
         last = self.model.steps[-1][1] if hasattr(self.model, "steps") else self.model
         parts = getattr(last, "estimators_", [last])
-        return [learned_by_all([getattr(p, key, None) for p in parts]) for key in ("styles_", "drummers_")]
+        return [learned_by_all([getattr(p, kind + "s_", None) for p in parts]) for kind in KINDS]
 
     def reads_any_length(self):
         from .._base import reads_any_length
@@ -168,7 +169,7 @@ def _player(spec, task, args):
     """The player of a performing command: --model (else the task's shipped model, its styled one where --style or
     --drummer is asked); for a command that reads scores, the shipped model's ONNX file where there is one."""
     task = get_task(task)
-    if spec is None and task.styled and (getattr(args, "style", None) or getattr(args, "drummer", None)):
+    if spec is None and task.styled and any(getattr(args, kind, None) for kind in KINDS):
         spec = task.styled
     reads_scores = task.transformer is None and not task.reads_groove  # what a shipped humanizer's file reads
     onnx = _onnx_player(task.pretrained if spec is None else spec) if reads_scores else None
@@ -184,7 +185,7 @@ def _temperature_key(model):
 
 def _labels(player, args, spec):
     """The --style and --drummer asked for, checked against what the model offers."""
-    labels = {"style": getattr(args, "style", None), "drummer": getattr(args, "drummer", None)}
+    labels = {kind: getattr(args, kind, None) for kind in KINDS}
     for (name, value), offered in zip(labels.items(), player.offered()):
         if value is not None and value not in offered:
             what = f"offers these {name}s: {', '.join(offered)}" if offered else f"was trained without {name}s"

@@ -223,7 +223,7 @@ class GrooveEnsemble(GrooveHumanizer):
             from ..neural._player import EnsemblePlayer, NetworkPlayer, play
 
             player = EnsemblePlayer([NetworkPlayer(m) for m in self.estimators_], self.rotate_bars, self.sampler)
-            labels = [m._labels(style, drummer, len(hits)) for m in self.estimators_]
+            labels = [m._labels(len(hits), style=style, drummer=drummer) for m in self.estimators_]
             _, velocities, offsets = split_hvo(play(player, hits, temperature, seed, len(self.estimators_),
                                                     labels=labels))
         elif temperature == 0:

@@ -7,7 +7,7 @@ writes is in its docstring and in docs/export.md.
 import numpy as np
 
 from .._hvo import N_VOICES, check_temperature, take_draws, take_seeds
-from .._labels import one_hot
+from .._labels import KINDS, one_hot
 
 __all__ = ["export_onnx", "onnx_feed"]
 
@@ -23,7 +23,7 @@ def _parts(model):
     from ._transfer import GrooveTransfer
 
     if isinstance(model, GrooveTransfer) and hasattr(model, "net_"):
-        if model.styles_ is not None or model.drummers_ is not None:
+        if any(getattr(model, kind + "s_") is not None for kind in KINDS):
             raise ValueError("export_onnx does not yet take a model fitted with styles or drummers")
         return None, [model], False, None
     transformer = None
@@ -43,8 +43,8 @@ def _parts(model):
 
 
 def _labels_of(members):
-    """(styles, drummers) the first of ``members`` learned: two lists, empty where it learned none."""
-    known = (getattr(members[0], key, None) for key in ("styles_", "drummers_"))
+    """The labels of each kind (styles, drummers) the first of ``members`` learned: lists, empty where it learned none."""
+    known = (getattr(members[0], kind + "s_", None) for kind in KINDS)
     return tuple([] if k is None else [str(x) for x in k] for k in known)
 
 
@@ -195,14 +195,15 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     return path
 
 
-def _write_labels(path, styles, drummers):
-    """Name, in the file's metadata, the styles and drummers whose one-hot columns its ``labels`` input holds."""
+def _write_labels(path, *known):
+    """Name, in the file's metadata, the labels of each kind (styles, drummers) whose one-hot columns its ``labels``
+    input holds."""
     import onnx
 
     model = onnx.load(path)
-    for key, values in (("styles", styles), ("drummers", drummers)):
+    for kind, values in zip(KINDS, known):
         entry = model.metadata_props.add()
-        entry.key, entry.value = key, ",".join(values)
+        entry.key, entry.value = kind + "s", ",".join(values)
     onnx.save(model, path)
 
 
@@ -278,8 +279,9 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
     }
     names = [i.name for i in session.get_inputs()]
     if "labels" in names:
-        values["labels"] = np.concatenate([one_hot(given, len(x), known, name) for name, given, known in
-                                           zip(("style", "drummer"), (style, drummer), onnx_labels(session))], axis=1)
+        given = {"style": style, "drummer": drummer}
+        values["labels"] = np.concatenate([one_hot(given[kind], len(x), known, kind) for kind, known in
+                                           zip(KINDS, onnx_labels(session))], axis=1)
     elif style is not None or drummer is not None:
         raise ValueError("this ONNX file takes no style or drummer: its model was fitted without them")
     return {name: values[name] for name in names}
@@ -288,4 +290,4 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
 def onnx_labels(session):
     """(styles, drummers) an exported model's file names in its metadata, in its ``labels`` columns' order."""
     known = session.get_modelmeta().custom_metadata_map
-    return tuple([x for x in known.get(key, "").split(",") if x] for key in ("styles", "drummers"))
+    return tuple([x for x in known.get(kind + "s", "").split(",") if x] for kind in KINDS)

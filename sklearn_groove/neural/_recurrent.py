@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import GrooveEstimator, check_n_samples, check_temperature, fit_labels, validate_inputs
-from .._labels import one_hot
+from .._labels import KINDS, one_hot
 from .._hvo import N_VOICES, check_hvo, take_seeds
 
 __all__ = ["MODULE_PARAMS"]
@@ -284,17 +284,19 @@ class _GrooveRecurrent(GrooveEstimator):
             raise ValueError("give both X_val and y_val, or neither")
         if X_val is not None:
             validation = self._check_pair(X_val, y_val, reset=False)
-        self.styles_, style = fit_labels(style, len(X), "style")
-        self.drummers_, drummer = fit_labels(drummer, len(X), "drummer")
+        given, given_val = {"style": style, "drummer": drummer}, {"style": style_val, "drummer": drummer_val}
+        for kind in KINDS:  # the labels learned (an attribute each: styles_), and each window's
+            known, given[kind] = fit_labels(given[kind], len(X), kind)
+            setattr(self, kind + "s_", known)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
-        labels = self._labels(style, drummer, len(X), drop=rng)
+        labels = self._labels(len(X), drop=rng, **given)
         validation_labels = None
         if validation is not None and labels is not None:
-            for name, given, known in (("style", style_val, self.styles_), ("drummer", drummer_val, self.drummers_)):
-                if known is not None and given is None:
-                    raise ValueError(f"{name} is given for the training windows: give {name}_val for X_val too")
-            validation_labels = self._labels(_known_only(style_val, self.styles_),
-                                             _known_only(drummer_val, self.drummers_), len(validation[0]))
+            for kind in KINDS:
+                if getattr(self, kind + "s_") is not None and given_val[kind] is None:
+                    raise ValueError(f"{kind} is given for the training windows: give {kind}_val for X_val too")
+            validation_labels = self._labels(len(validation[0]), **{
+                kind: _known_only(given_val[kind], getattr(self, kind + "s_")) for kind in KINDS})
         self._fit(X, y, validation, labels, validation_labels)
         self.calibration_ = None  # a new network: sampled as it plays until calibrate() is called
         return self
@@ -347,20 +349,21 @@ class _GrooveRecurrent(GrooveEstimator):
         calibration = getattr(self, "calibration_", None)
         return None if calibration is None else calibration.maps_
 
-    def _labels(self, style, drummer, n, drop=None):
-        """One-hot style and drummer of each window, (n, n_styles + n_drummers), or None for a model without them.
+    def _labels(self, n, drop=None, **given):
+        """One-hot labels of each window (``given``: a label or one a window, for each of ``_labels.KINDS``),
+        (n, n_styles + n_drummers), or None for a model without them.
 
         A label not given is all zeros (the model plays with none); ``drop``, a
         generator, hides each label of a fifth of the windows (in training).
         """
         parts = []
-        known_labels = (getattr(self, "styles_", None), getattr(self, "drummers_", None))  # None: fitted without
-        for (name, given), known in zip((("style", style), ("drummer", drummer)), known_labels):
+        for kind in KINDS:
+            known = getattr(self, kind + "s_", None)  # None: fitted without
             if known is None:
-                if given is not None:
-                    raise ValueError(f"this model was fitted without {name}s: give none, or fit it with {name}=...")
+                if given.get(kind) is not None:
+                    raise ValueError(f"this model was fitted without {kind}s: give none, or fit it with {kind}=...")
                 continue
-            onehot = one_hot(given, n, known, name)  # None: that window plays with none
+            onehot = one_hot(given.get(kind), n, known, kind)  # None: that window plays with none
             if drop is not None:
                 onehot[drop.random(n) < _LABEL_DROPOUT] = 0.0
             parts.append(onehot)

@@ -197,4 +197,4 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     def _play(self, X, temperature, seed, style=None, drummer=None, sound_taps=True):
         """:meth:`predict` at ``temperature``, drawn from ``seed``."""
         X = self._validate_X(X, reset=False)
-        return self._perform(X, temperature, seed, self._labels(style, drummer, len(X)), sound_taps=sound_taps)
+        return self._perform(X, temperature, seed, self._labels(len(X), style=style, drummer=drummer), sound_taps=sound_taps)

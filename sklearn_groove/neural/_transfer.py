@@ -179,7 +179,7 @@ class GrooveTransfer(_GrooveRecurrent):
             z = np.repeat(z, len(hits), axis=0)
         if len(z) != len(hits):
             raise ValueError(f"groove has {len(z)} windows and score {len(hits)}: give one groove or one per score")
-        return self._perform(hits, self.temperature, self._seed(), self._labels(style, drummer, len(hits)), z=z)
+        return self._perform(hits, self.temperature, self._seed(), self._labels(len(hits), style=style, drummer=drummer), z=z)
 
     def predict(self, X, *, style=None, drummer=None):
         """Humanize scores with the mean groove of their most similar training windows.
@@ -211,7 +211,7 @@ class GrooveTransfer(_GrooveRecurrent):
         for i in range(0, len(hits), _PREDICT_BATCH):
             neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
             z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)
-        return self._perform(hits, temperature, seed, self._labels(style, drummer, len(hits)), z=z)
+        return self._perform(hits, temperature, seed, self._labels(len(hits), style=style, drummer=drummer), z=z)
 
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags

@@ -65,11 +65,11 @@ def offered_labels(name, folder=WEIGHTS):
     >>> "funk" in styles, pretrained.offered_labels("humanize_live")
     (True, [[], []])
     """
-    from .._labels import learned_by_all
+    from .._labels import KINDS, learned_by_all
 
     meta = _read_description(Path(name)) if str(name).endswith(".json") else info(name, folder)
     models = meta.get("members") or [meta]
-    return [learned_by_all([m.get(key) for m in models]) for key in ("styles", "drummers")]
+    return [learned_by_all([m.get(kind + "s") for m in models]) for kind in KINDS]
 
 
 def load(name, folder=WEIGHTS):

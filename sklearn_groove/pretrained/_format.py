@@ -7,6 +7,7 @@ GrooveSeq2Seq or GrooveTransfer is stored (``NAME.json`` and ``NAME.pt``).
 import numpy as np
 
 from .._hvo import N_VOICES
+from .._labels import KINDS
 
 __all__ = ["to_state", "from_state"]
 
@@ -40,7 +41,7 @@ def to_state(estimator, int8=True, groove_variance=0.999):
         "n_encoder_features": int(module.encoder.input_size),
         "n_condition_features": int(module.n_condition),
         **{key: None if getattr(estimator, key + "_", None) is None else list(getattr(estimator, key + "_"))
-           for key in ("styles", "drummers")},
+           for key in (kind + "s" for kind in KINDS)},
     }
     state = {"module": weights, **({"scales": scales} if scales else {})}
     if getattr(estimator, "calibration_", None) is not None:
@@ -71,9 +72,8 @@ def from_state(cls, meta, state):
             "(sklearn_groove.pretrained.upgrade fills in those of older formats)"
         )
     estimator = cls(**meta["params"])
-    estimator.styles_, estimator.drummers_ = (
-        None if meta.get(key) is None else np.array(meta[key]) for key in ("styles", "drummers")
-    )
+    for kind in KINDS:  # the labels it learned (None: none of that kind)
+        setattr(estimator, kind + "s_", None if meta.get(kind + "s") is None else np.array(meta[kind + "s"]))
     estimator.calibration_ = None
     if "calibration" in state:
         estimator.calibration_ = QuantileCalibration(state["calibration"].shape[-1])
