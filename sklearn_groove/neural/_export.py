@@ -17,7 +17,6 @@ OPSET = 17
 
 def _parts(model):
     """(input transformer or None, GrooveSeq2Seq members, rotate_bars, sampler) of a model, or a ValueError saying why not."""
-    from ..ensemble import GrooveEnsemble
     from ..preprocessing import Tapper, VoiceRemover
     from ._seq2seq import GrooveSeq2Seq
     from ._transfer import GrooveTransfer
@@ -31,14 +30,14 @@ def _parts(model):
         if len(model.steps) != 2 or not isinstance(model.steps[0][1], (Tapper, VoiceRemover)):
             raise ValueError("export_onnx takes a pipeline of a Tapper or a VoiceRemover and a GrooveSeq2Seq")
         transformer, model = model.steps[0][1], model.steps[-1][1]
-    members = model.estimators_ if isinstance(model, GrooveEnsemble) else [model]
+    ensemble = hasattr(model, "estimators_")  # a fitted GrooveEnsemble (the layer above: not imported here)
+    members = model.estimators_ if ensemble else [model]
     for member in members:
         if _labels_of([member]) != _labels_of(members[:1]):
             raise ValueError("export_onnx takes an ensemble whose members learned the same styles and drummers")
         if not isinstance(member, GrooveSeq2Seq) or not hasattr(member, "net_"):
             raise ValueError(f"export_onnx takes fitted GrooveSeq2Seq models, alone, in a GrooveEnsemble or after a "
                              f"Tapper or VoiceRemover; got {type(member).__name__}")
-    ensemble = isinstance(model, GrooveEnsemble)
     return transformer, members, ensemble and model.rotate_bars, model.sampler if ensemble else None
 
 
