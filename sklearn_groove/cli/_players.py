@@ -8,7 +8,6 @@ here and never change it, so the files of a batch share it.
 import os
 import sys
 
-from .._hvo import N_VOICES
 from .._labels import KINDS
 from ..tasks import get_task
 
@@ -142,6 +141,18 @@ class OnnxPlayer(Player):
     def reads_any_length(self):  # its windows' steps are named where they are free
         return isinstance(self.session.get_inputs()[0].shape[1], str)
 
+    def transfer_player(self, groove_windows, temperature, seed, labels):
+        """(predict, blend): scores played with the mean groove of ``groove_windows`` (a GrooveTransfer's file),
+        as the estimator's ``transfer(groove_windows, windows, average=True)`` plays them."""
+        from ..neural._export import onnx_feed
+
+        if "groove" not in [i.name for i in self.session.get_inputs()]:
+            raise ValueError("this model cannot transfer a groove (use a GrooveTransfer)")
+        take = 0.0 if temperature is None else temperature  # the shipped model's own: temperature 0, random_state 0
+        feed = lambda windows: onnx_feed(self.session, windows, take, seed=0 if seed is None else seed,
+                                         groove=groove_windows, **labels)
+        return (lambda windows: self.session.run(None, feed(windows))[0]), "mean"
+
     def song_player(self, temperature, seed, labels, default_temperature=0.0):
         from ..neural._runtime import onnx_take
 
@@ -165,17 +176,33 @@ def _onnx_player(name):
         return None
 
 
-def _player(spec, task, args):
+def _player(spec, task, args, meters=((4, 4),)):
     """The player of a performing command: --model (else the task's shipped model, its styled one where --style or
-    --drummer is asked); for a command that reads scores, the shipped model's ONNX file where there is one."""
+    --drummer is asked), from the shipped model's ONNX file where it has one for this task (no torch to import).
+
+    ``meters``: the file's time signatures; a file that plays windows of 32 steps only is not used for a song in
+    another meter, which the estimator plays in windows of its own bars.
+    """
     task = get_task(task)
     if spec is None and task.styled and any(getattr(args, kind, None) for kind in KINDS):
         spec = task.styled
-    reads_scores = task.transformer is None and not task.reads_groove  # what a shipped humanizer's file reads
-    onnx = _onnx_player(task.pretrained if spec is None else spec) if reads_scores else None
-    if onnx is not None and onnx.session.get_inputs()[0].shape[-1] == N_VOICES:
+    name = task.pretrained if spec is None else spec
+    onnx = _onnx_player(name) if _is_for(name, task) else None
+    if onnx is not None and (onnx.reads_any_length() or set(meters) <= {(4, 4)}):
         return onnx
     return EstimatorPlayer(_load_model(spec, task.name))
+
+
+def _is_for(name, task):
+    """Whether the shipped model ``name`` reads what ``task``'s model reads (from its description: no model loaded)."""
+    from .. import pretrained
+
+    if name not in pretrained.available():
+        return False
+    meta = pretrained.info(name)
+    steps = meta.get("pipeline") or []
+    transformer = steps[0].get("class") if steps else None
+    return transformer == task.transformer and (meta.get("estimator") == "GrooveTransfer") == task.reads_groove
 
 
 def _temperature_key(model):

@@ -1,0 +1,52 @@
+"""The performing commands play the shipped models' ONNX files: the same file as the estimator writes, no torch."""
+
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sklearn_groove import pretrained
+from sklearn_groove.cli import main
+from sklearn_groove.midi import midi_to_hvo
+
+pytest.importorskip("onnxruntime")
+
+COMMANDS = {"infill": "infill_closed_hihat", "tap2drum": "tap2drum", "transfer": "groove_transfer"}
+
+
+def _command(command, song, groove, out, *more):
+    return [command, str(song), "-o", str(out), "-q", *(["--groove", str(groove)] if command == "transfer" else []),
+            *more]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_shipped_file_plays_what_the_estimator_plays(command, gmd_file, tmp_path):
+    """The shipped ONNX file (the default) and the same model as an estimator (a model file of the user's) write the
+    same notes, at temperature 0 and in a sampled take."""
+    name = COMMANDS[command]
+    assert (pretrained.WEIGHTS / f"{name}.onnx").is_file()
+    for suffix in (".json", ".pt"):
+        shutil.copy(pretrained.WEIGHTS / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
+    groove = tmp_path / "groove.mid"
+    shutil.copy(gmd_file, groove)
+    for sampled in ([], ["--temperature", "1", "--seed", "4"]):
+        from_file, from_estimator = tmp_path / "file.mid", tmp_path / "estimator.mid"
+        assert main(_command(command, gmd_file, groove, from_file, *sampled)) == 0
+        assert main(_command(command, gmd_file, groove, from_estimator, *sampled,
+                             "--model", str(tmp_path / f"{name}.json"))) == 0
+        a, b = midi_to_hvo(from_file), midi_to_hvo(from_estimator)
+        np.testing.assert_array_equal(a[:, :9], b[:, :9])  # the same notes
+        np.testing.assert_allclose(a, b, atol=2 / 127)  # velocities and times within MIDI's rounding
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "humanize_live"])
+def test_a_performing_command_with_a_shipped_file_imports_no_torch(command, gmd_file, tmp_path):
+    args = (["humanize", str(gmd_file), "-o", str(tmp_path / "out.mid"), "-q", "--model", "humanize_live"]
+            if command == "humanize_live" else _command(command, gmd_file, gmd_file, tmp_path / "out.mid"))
+    code = ("import sys; from sklearn_groove.cli import main; assert main(%r) == 0; "
+            "print(sorted(m for m in ('torch', 'sklearn', 'skorch') if m in sys.modules))" % (args,))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
