@@ -16,10 +16,17 @@ from torch import nn
 from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
 from ._modules import calibrate, decode_guided, sound, split_head
 
-__all__ = ["conditioned", "NetworkPlayer", "EnsemblePlayer", "TransferPlayer", "play", "transformer_step"]
+__all__ = ["BATCH", "tensor", "conditioned", "NetworkPlayer", "EnsemblePlayer", "TransferPlayer", "play",
+           "transformer_step"]
 
-_BATCH = 1024  # windows played at once
+#: Windows a network reads at once (playing, embedding, choosing neighbours).
+BATCH = 1024
 M = N_VOICES
+
+
+def tensor(a):
+    """``a`` as a float32 torch tensor on C-ordered, writable memory (a copy only where needed), or None."""
+    return None if a is None else torch.from_numpy(np.require(a, np.float32, ["C", "W"]))
 
 
 def _later(x, k):
@@ -230,17 +237,17 @@ def play(player, x, temperature, seed, n_members=None, **inputs):
     At temperature 0 nothing is drawn.
     """
     temperature = float(temperature)
-    draws = take_draws(seed, len(x), x.shape[1], n_members or 1, batch=_BATCH) if temperature > 0 else None
+    draws = take_draws(seed, len(x), x.shape[1], n_members or 1, batch=BATCH) if temperature > 0 else None
     out = [np.zeros((0, x.shape[1], 3 * M), np.float32)]
 
     def part(a, rows):
         if isinstance(a, list):
             return [part(k, rows) for k in a]
-        return None if a is None else torch.from_numpy(np.require(a[rows], np.float32, ["C", "W"]))
+        return None if a is None else tensor(a[rows])
 
     with torch.no_grad():
-        for i in range(0, len(x), _BATCH):
-            rows = slice(i, i + _BATCH)
+        for i in range(0, len(x), BATCH):
+            rows = slice(i, i + BATCH)
             window = part(x, rows)
             member, noise = next(draws) if draws else (np.zeros(len(window), np.int64),
                                                         np.zeros(window.shape[:2] + (3 * M,), np.float32))

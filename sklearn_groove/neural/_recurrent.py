@@ -25,7 +25,6 @@ from .._hvo import N_VOICES, check_hvo, take_seeds
 
 __all__ = ["MODULE_PARAMS"]
 
-_PREDICT_BATCH = 1024
 _VALIDATION_FRACTION = 0.1  # of the training windows held out for early stopping when no X_val is given
 
 # The network's settings a user may give as ``module__NAME`` (their defaults: GrooveNet's signature).
@@ -44,11 +43,6 @@ def _print_log(text):
     import sys
 
     print(text if sys.stdout.isatty() else re.sub(r"\x1b\[[0-9;]*m", "", text), flush=True)
-
-
-def _writable(a):
-    """``a`` as a C-ordered, writable float32 array (a copy only where needed), as torch wants it."""
-    return np.require(a, dtype=np.float32, requirements=["C", "W"])
 
 
 _LABEL_DROPOUT = 0.2  # of the training windows shown without their style, and without their drummer
@@ -211,14 +205,11 @@ class _GrooveRecurrent(GrooveEstimator):
 
     def _inputs(self, X, y, labels=None):
         """The network's inputs: encoder input, previous steps (teacher forcing), condition (with labels)."""
-        import torch
-
-        from ._player import conditioned
+        from ._player import conditioned, tensor
 
         previous = np.concatenate([np.zeros_like(y[:, :1]), y[:, :-1]], axis=1)
         inputs = {"x": self._encoder_input(X, y), "previous": previous}
-        as_tensor = lambda a: None if a is None else torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
-        condition = conditioned(as_tensor(X), *self._decoder_reads(), labels=as_tensor(labels))
+        condition = conditioned(tensor(X), *self._decoder_reads(), labels=tensor(labels))
         if condition is not None:
             inputs["condition"] = condition.numpy()
         return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in inputs.items()}
@@ -429,10 +420,12 @@ class _GrooveRecurrent(GrooveEstimator):
         """Means of z for each window."""
         import torch
 
+        from ._player import BATCH, tensor
+
         z = [np.zeros((0, self.module_.latent_size), np.float32)]
         with torch.no_grad():
-            for i in range(0, len(encoder_input), _PREDICT_BATCH):
-                z.append(self.module_.encode(torch.as_tensor(_writable(encoder_input[i : i + _PREDICT_BATCH])))[0].numpy())
+            for i in range(0, len(encoder_input), BATCH):
+                z.append(self.module_.encode(tensor(encoder_input[i : i + BATCH]))[0].numpy())
         return np.concatenate(z)
 
     def __sklearn_tags__(self):

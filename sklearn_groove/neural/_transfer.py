@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._base import flatten, validate_hits
 from .._hvo import check_hvo
 from ..neighbors import top_k_similar
-from ._recurrent import _PREDICT_BATCH, _GrooveRecurrent, document
+from ._recurrent import _GrooveRecurrent, document
 
 __all__ = ["GrooveTransfer"]
 
@@ -207,10 +207,12 @@ class GrooveTransfer(_GrooveRecurrent):
                 f"of {self.n_features_in_} steps; give windows of {self.n_features_in_} steps, or play another "
                 "length with transfer(groove, X)"
             )
+        from ._player import BATCH
+
         z = np.zeros((len(hits), self.module_.latent_size), np.float32)
-        for i in range(0, len(hits), _PREDICT_BATCH):
-            neighbors = top_k_similar(flatten(hits[i : i + _PREDICT_BATCH]), self.train_hits_, self.n_neighbors)
-            z[i : i + _PREDICT_BATCH] = self.train_grooves_[neighbors].mean(axis=1)
+        for i in range(0, len(hits), BATCH):
+            neighbors = top_k_similar(flatten(hits[i : i + BATCH]), self.train_hits_, self.n_neighbors)
+            z[i : i + BATCH] = self.train_grooves_[neighbors].mean(axis=1)
         return self._perform(hits, temperature, seed, self._labels(len(hits), style=style, drummer=drummer), z=z)
 
     def __sklearn_tags__(self):
