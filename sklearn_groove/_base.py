@@ -29,6 +29,7 @@ __all__ = [
     "check_temperature",
     "fit_labels",
     "flatten",
+    "performed",
     "sample_at",
     "reads_any_length",
     "unflatten",
@@ -194,6 +195,11 @@ def validate_hits(estimator, X, reset):
     return hits_of(validate_windows(estimator, X, reset), name="X")
 
 
+def performed(hits, velocities, offsets):
+    """The hvo of ``hits`` played with ``velocities`` and ``offsets``, each clipped to its range."""
+    return join_hvo(hits, np.clip(velocities, 0.0, 1.0), np.clip(offsets, -0.5, MAX_OFFSET))
+
+
 class GrooveHumanizer(GrooveEstimator):
     """Base class of the Humanization estimators (score -> performance): the output keeps the input's hits."""
 
@@ -235,8 +241,7 @@ class GrooveHumanizer(GrooveEstimator):
         """``predict``, with the per-window labels (style, drummer) of the models that read them."""
         check_is_fitted(self)
         hits = self._validate_X(X, reset=False)
-        velocities, offsets = self._predict_vo(hits, **labels)
-        return join_hvo(hits, np.clip(velocities, 0.0, 1.0), np.clip(offsets, -0.5, MAX_OFFSET))
+        return performed(hits, *self._predict_vo(hits, **labels))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

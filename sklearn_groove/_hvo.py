@@ -293,8 +293,8 @@ def hits_of(X, *, name="X"):
     )
 
 
-def bar_rotations(n_steps):
-    """The rotations, in steps, that rotate a window of ``n_steps`` by each of its bars: 0 first.
+def bar_rotations(n_steps, rotate=True):
+    """The rotations, in steps, that a window of ``n_steps`` is played at: 0 first, then (``rotate``) each bar.
 
     Bars are of 4/4 (16 steps) where the window is whole bars of it; else an
     even window is taken as two bars of another meter (24 steps: 3/4).
@@ -302,9 +302,11 @@ def bar_rotations(n_steps):
     Examples
     --------
     >>> from sklearn_groove._hvo import bar_rotations
-    >>> bar_rotations(32), bar_rotations(48), bar_rotations(24)
-    ([0, 16], [0, 16, 32], [0, 12])
+    >>> bar_rotations(32), bar_rotations(48), bar_rotations(24), bar_rotations(25, rotate=False)
+    ([0, 16], [0, 16, 32], [0, 12], [0])
     """
+    if not rotate:
+        return [0]
     if n_steps % STEPS_PER_BAR == 0:
         return list(range(0, n_steps, STEPS_PER_BAR))
     if n_steps % 2:

@@ -7,8 +7,8 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveHumanizer, check_n_samples, check_temperature, sample_at
-from .._hvo import MAX_OFFSET, bar_rotations, join_hvo, split_hvo, take_draws, take_seeds
+from .._base import GrooveHumanizer, check_n_samples, check_temperature, performed, sample_at
+from .._hvo import bar_rotations, split_hvo, take_draws, take_seeds
 
 __all__ = ["GrooveEnsemble"]
 
@@ -120,8 +120,7 @@ class GrooveEnsemble(GrooveHumanizer):
         self
         """
         X, y = self._validate_fit(X, y)
-        if self.rotate_bars:
-            bar_rotations(X.shape[1])  # a ValueError unless the windows are whole bars
+        bar_rotations(X.shape[1], self.rotate_bars)  # a ValueError unless the windows are whole bars
         _check_sampler(self.sampler, self.estimators)
         for member in _nonempty(self.estimators):
             if not (hasattr(member, "fit") and hasattr(member, "predict")):
@@ -161,8 +160,7 @@ class GrooveEnsemble(GrooveHumanizer):
             raise ValueError(f"the members were fitted on windows of different lengths: {sorted(steps)} steps")
         ensemble = cls([clone(member) for member in estimators], **params)
         ensemble.estimators_, ensemble.n_features_in_ = list(estimators), steps.pop()
-        if ensemble.rotate_bars:
-            bar_rotations(ensemble.n_features_in_)
+        bar_rotations(ensemble.n_features_in_, ensemble.rotate_bars)
         _check_sampler(ensemble.sampler, estimators)
         return ensemble
 
@@ -230,7 +228,7 @@ class GrooveEnsemble(GrooveHumanizer):
             velocities, offsets = self._mean_performance(hits, {"style": style, "drummer": drummer})
         else:
             velocities, offsets = self._take(hits, temperature, seed, {"style": style, "drummer": drummer})
-        return join_hvo(hits, np.clip(velocities, 0.0, 1.0), np.clip(offsets, -0.5, MAX_OFFSET))
+        return performed(hits, velocities, offsets)
 
     def _networks(self):
         """Whether every member is a GrooveSeq2Seq network: the ensemble then plays as one torch module."""
@@ -240,7 +238,7 @@ class GrooveEnsemble(GrooveHumanizer):
 
     def _mean_performance(self, hits, labels):
         """Velocities and offsets: the mean over members and bar rotations."""
-        shifts = bar_rotations(hits.shape[1]) if self.rotate_bars else [0]
+        shifts = bar_rotations(hits.shape[1], self.rotate_bars)
         views = np.concatenate([np.roll(hits, -shift, axis=1) for shift in shifts])
         tiled = {k: v if v is None or np.ndim(v) == 0 else np.tile(np.asarray(v), len(shifts)) for k, v in labels.items()}
         performances = [split_hvo(sample_at(member, views, 0.0, labels=tiled)) for member in self.estimators_]

@@ -161,13 +161,10 @@ class EnsemblePlayer(nn.Module):
             return self.take(x, temperature, noise, member, labels)
         return self.mean(x, self.rotations(x, temperature, noise, labels))
 
-    def shifts(self, n_steps):
-        return bar_rotations(n_steps) if self.rotate else [0]
-
     def rotations(self, x, temperature, noise, labels):
         """(members, rotations * windows, steps, 27): every member's performance of every bar rotation of ``x``
         (unrotated first)."""
-        shifts = self.shifts(x.shape[1])
+        shifts = bar_rotations(x.shape[1], self.rotate)
         views = torch.cat([torch.roll(x, -s, dims=1) for s in shifts])
         noise = noise.repeat(len(shifts), 1, 1)
         return torch.stack([p(views, temperature, noise, None if k is None else k.repeat(len(shifts), 1))
@@ -176,7 +173,7 @@ class EnsemblePlayer(nn.Module):
     def mean(self, x, played):
         """The mean performance of :meth:`rotations`' output, each rotated back (members that humanize all play the
         score's hits: their mean is them)."""
-        shifts = self.shifts(x.shape[1])
+        shifts = bar_rotations(x.shape[1], self.rotate)
         parts = played.mean(dim=0).unflatten(0, (len(shifts), -1))
         return sum(torch.roll(parts[i], s, dims=1) for i, s in enumerate(shifts)) / len(shifts)
 
