@@ -19,9 +19,13 @@ def _read(path, args):
         raise MeterError(exc.name, exc.meter, remedy="give --any-meter") from None
     return hvo, info
 
+def _meters(info):
+    """The time signatures of a file as read: sorted (numerator, denominator) pairs."""
+    return sorted({(int(num), int(den)) for _, num, den in info.time_signatures})
+
 def _steps_per_bar(args, path, info, player):
     """16th notes a bar of the windows a file is played in: its own meter's where the player reads any length."""
-    meters = sorted({(int(num), int(den)) for _, num, den in info.time_signatures})
+    meters = _meters(info)
     if not meters or meters == [(4, 4)]:
         return 16
     names = ", ".join(f"{num}/{den}" for num, den in meters)
@@ -76,7 +80,7 @@ def _perform(args):
     if voice is not None and args.model is None and voice not in task.voices:
         raise ValueError(f"the shipped {task.name} model writes {', '.join(task.voices)}; give --model for {voice}")
     hvo, info = _read(args.input, args)
-    player = _player(args.model, task.name, args, {(int(num), int(den)) for _, num, den in info.time_signatures})
+    player = _player(args.model, task.name, args, _meters(info))
     labels = _labels(player, args, args.model)
     if task.reads_groove:
         groove, groove_info = _read(args.groove, args)

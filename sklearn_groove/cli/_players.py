@@ -128,10 +128,12 @@ class EstimatorPlayer(Player):
 
 
 class OnnxPlayer(Player):
-    """An ONNX Runtime session of a shipped model's file: no torch, no scikit-learn to import."""
+    """An ONNX Runtime session of a shipped model's file (``params``: the model's, from its description): no torch, no
+    scikit-learn to import."""
 
-    def __init__(self, session):
+    def __init__(self, session, params):
         self.session = session
+        self.params = params
 
     def offered(self):
         from ..neural._export import onnx_labels
@@ -148,9 +150,9 @@ class OnnxPlayer(Player):
 
         if "groove" not in [i.name for i in self.session.get_inputs()]:
             raise ValueError("this model cannot transfer a groove (use a GrooveTransfer)")
-        take = 0.0 if temperature is None else temperature  # the shipped model's own: temperature 0, random_state 0
-        feed = lambda windows: onnx_feed(self.session, windows, take, seed=0 if seed is None else seed,
-                                         groove=groove_windows, **labels)
+        take = self.params["temperature"] if temperature is None else temperature  # not asked: the model's own
+        seed = self.params["random_state"] if seed is None else seed
+        feed = lambda windows: onnx_feed(self.session, windows, take, seed=seed, groove=groove_windows, **labels)
         return (lambda windows: self.session.run(None, feed(windows))[0]), "mean"
 
     def song_player(self, temperature, seed, labels, default_temperature=0.0):
@@ -161,17 +163,23 @@ class OnnxPlayer(Player):
         return predict, "select" if take > 0 else "mean"
 
 
-def _onnx_player(name):
-    """An :class:`OnnxPlayer` of the shipped model ``name``, or None where it has no ONNX file or ONNX Runtime is not
-    installed (its estimator plays instead). A model file of the user's is read by load_model, never as PATH.onnx."""
+def _onnx_player(name, task):
+    """An :class:`OnnxPlayer` of the shipped model ``name`` where its description says it is for ``task`` (it reads
+    what the task's model reads; no model is loaded to tell), or None: no such file, another task's, or no ONNX
+    Runtime installed (the estimator plays instead). A model file of the user's is never read as PATH.onnx."""
     from .. import pretrained
 
     if name not in pretrained.available() or not (pretrained.WEIGHTS / f"{name}.onnx").is_file():
         return None
+    meta = pretrained.info(name)
+    steps = meta.get("pipeline") or []
+    reads = (steps[0].get("class") if steps else None, meta.get("estimator") == "GrooveTransfer")
+    if reads != (task.transformer, task.reads_groove):
+        return None
     try:
         from ..neural._runtime import onnx_session
 
-        return OnnxPlayer(onnx_session(pretrained.WEIGHTS / f"{name}.onnx"))
+        return OnnxPlayer(onnx_session(pretrained.WEIGHTS / f"{name}.onnx"), meta["params"])
     except ImportError:
         return None
 
@@ -186,23 +194,10 @@ def _player(spec, task, args, meters=((4, 4),)):
     task = get_task(task)
     if spec is None and task.styled and any(getattr(args, kind, None) for kind in KINDS):
         spec = task.styled
-    name = task.pretrained if spec is None else spec
-    onnx = _onnx_player(name) if _is_for(name, task) else None
+    onnx = _onnx_player(task.pretrained if spec is None else spec, task)
     if onnx is not None and (onnx.reads_any_length() or set(meters) <= {(4, 4)}):
         return onnx
     return EstimatorPlayer(_load_model(spec, task.name))
-
-
-def _is_for(name, task):
-    """Whether the shipped model ``name`` reads what ``task``'s model reads (from its description: no model loaded)."""
-    from .. import pretrained
-
-    if name not in pretrained.available():
-        return False
-    meta = pretrained.info(name)
-    steps = meta.get("pipeline") or []
-    transformer = steps[0].get("class") if steps else None
-    return transformer == task.transformer and (meta.get("estimator") == "GrooveTransfer") == task.reads_groove
 
 
 def _temperature_key(model):
