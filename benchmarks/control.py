@@ -46,7 +46,7 @@ def features(hvo):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_home(parser)
-    parser.add_argument("--model", default="humanize_styles",
+    parser.add_argument("--model", default="humanize",
                         help="a humanizer trained with --labels: a shipped name or a model file")
     parser.add_argument("--subset", default="test", choices=["validation", "test"])
     parser.add_argument("--temperature", type=float, default=0.9)

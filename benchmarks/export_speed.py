@@ -3,7 +3,7 @@
     python benchmarks/export_speed.py [--data-home ../shared/data/groove] [--repeat 50]
 
 Each shipped model is exported with ``sklearn_groove.neural.export_onnx(..., int8=True)``
-(humanize_styles is asked for funk, so that it also decodes each window without its label);
+(humanize, which learned styles, also asked for funk: it then also decodes each window without its label);
 windows of the GMD test split are played one at a time (batch 1: the latency
 of a clip in a plugin host; p50 and p95 of --repeat calls) and 256 at a time
 (clips per second), by ``model.predict`` (torch) and by an ONNX Runtime
@@ -62,7 +62,6 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name in pretrained.available():
-            labels = {"style": "funk"} if pretrained.info(name).get("styles") else {}
             model = pretrained.load(name)
             path = export_onnx(model, Path(folder) / f"{name}.onnx", int8=True)
             session = ort.InferenceSession(path, options)
@@ -71,7 +70,8 @@ def main():
             x = batch if hasattr(model, "steps") else batch[..., :9].copy()
             key = next(k for k in model.get_params() if k == "temperature" or k.endswith("__temperature"))
             members = len(getattr(model, "estimators_", [0]))
-            for temperature in (0.0, 1.0):
+            asked = [{}, {"style": "funk"}] if pretrained.info(name).get("styles") else [{}]
+            for labels, temperature in ((labels, t) for labels in asked for t in (0.0, 1.0)):
                 model.set_params(**{key: temperature, key.replace("temperature", "random_state"): 0})
                 if transfer:
                     torch_call = lambda w: model.transfer(test[-4:], w, average=True)

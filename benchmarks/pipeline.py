@@ -7,18 +7,21 @@ Stages, in order (the shipped weights are never written: copying a packaged mode
 ``sklearn_groove/pretrained/weights`` is a reviewed commit of its own):
 
 - ``train``: one network of a task with its registry recipe, seeded, into ``trained/TASK_sSEED``.
-- ``choose``: the best combination of the trained humanize networks on validation, written to
-  ``trained/humanize_choice.json``.
-- ``package``: the chosen networks saved as one model in ``trained/package`` (for humanize, the
-  choice; for the other tasks, the network of ``--seed``).
+  humanize's learns from the drummers' takes (with their styles and drummers) and from its teacher,
+  the shipped ``humanize_paper``, playing the training windows and their bar rotations.
+- ``package``: the network of ``--seed`` saved as the task's model in ``trained/package``; humanize's
+  also learns its calibration (``calibrate``: its sampled takes mapped onto the drummers').
 - ``evaluate``: the packaged model scored on the test split beside the shipped ones
   (``benchmarks/results`` is not written: the tables go to ``trained/results``).
+
+So ``python benchmarks/pipeline.py train && python benchmarks/pipeline.py package`` rebuilds the
+shipped ``humanize`` (about 50 minutes on 2 cores). The paper's four networks, ``humanize_paper``,
+are rebuilt by the commands its JSON records (``benchmarks/choose_ensemble.py`` combines them).
 
 A stage checks that its inputs exist before it runs and that its outputs exist after.
 """
 
 import argparse
-import glob
 import shlex
 import subprocess
 import sys
@@ -27,6 +30,10 @@ from pathlib import Path
 from sklearn_groove.tasks import TASKS
 
 TRAINED = Path("trained")
+#: Options of the train stage beyond the registry's recipe, per task: humanize learns from a teacher and the labels.
+TRAIN_OPTIONS = {"humanize": "--distill humanize_paper --labels --monitor mae --max-epochs 14 --patience 3"}
+#: Options of the package stage, per task.
+PACKAGE_OPTIONS = {"humanize": "--calibrate"}
 
 
 def stages(task, seed, train_args=""):
@@ -34,23 +41,18 @@ def stages(task, seed, train_args=""):
     name = TASKS[task].pretrained
     run = TRAINED / f"{task}_s{seed}"
     package = TRAINED / "package"
-    runs = sorted(glob.glob(str(TRAINED / f"{task}_s*")))
-    choice = TRAINED / f"{task}_choice.json"
-    chosen = [f"--choice {choice}"] if task == "humanize" else [f"--from {run}"]
     evaluate = (
         f"python benchmarks/table1.py --skip-baselines --extra-weights {package} --out {TRAINED / 'results'}"
         if task in ("humanize", "transfer")
         else f"python benchmarks/tasks.py --weights {package} --out {TRAINED / 'results'}"
     )
     return {
-        "train": (f"python benchmarks/train_pretrained.py {task} --seed {seed} --monitor "
-                  f"{'mse' if task == 'humanize' else 'loss'} --out {run} --checkpoints {run}/checkpoints {train_args}".strip(),
+        "train": (f"python benchmarks/train_pretrained.py {task} --seed {seed} {TRAIN_OPTIONS.get(task, '')} "
+                  f"--out {run} --checkpoints {run}/checkpoints {train_args}".replace("  ", " ").strip(),
                   [], [run / f"{name}.json", run / f"{name}.pt"]),
-        "choose": (f"python benchmarks/choose_ensemble.py {' '.join(runs)} --rotate-bars --out {choice}",
-                   [Path(r) / f"{name}.json" for r in runs] or [run / f"{name}.json"], [choice]),
-        "package": (f"python benchmarks/train_pretrained.py {task} {' '.join(chosen)} --out {package}",
-                    [choice] if task == "humanize" else [run / f"{name}.json"],
-                    [package / f"{name}.json", package / f"{name}.pt"]),
+        "package": (f"python benchmarks/train_pretrained.py {task} --from {run} {PACKAGE_OPTIONS.get(task, '')} "
+                    f"--out {package}".replace("  ", " "),
+                    [run / f"{name}.json"], [package / f"{name}.json", package / f"{name}.pt"]),
         "evaluate": (evaluate, [package / f"{name}.json"], [TRAINED / "results"]),
     }
 
@@ -61,7 +63,7 @@ def _missing(paths):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["list", "train", "choose", "package", "evaluate"])
+    parser.add_argument("stage", choices=["list", "train", "package", "evaluate"])
     parser.add_argument("--task", default="humanize", choices=sorted(TASKS))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-args", default="", help="more options of train_pretrained.py for the train stage, "
@@ -73,8 +75,6 @@ def main(argv=None):
         for stage, (command, inputs, outputs) in declared.items():
             print(f"{stage}: {command}\n  reads: {', '.join(map(str, inputs)) or '-'}\n  writes: {', '.join(map(str, outputs))}")
         return 0
-    if args.stage == "choose" and args.task != "humanize":
-        parser.error("choose combines humanize networks; the other tasks package one network (package --seed N)")
     command, inputs, outputs = declared[args.stage]
     print(command, flush=True)
     if args.dry_run:

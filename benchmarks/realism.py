@@ -4,8 +4,9 @@
     python benchmarks/realism.py --subset validation      # where choices are made: realism_validation.*
 
 For every model and mode (Quantized, KNN, the shipped humanize at temperature 0 and sampled at
-temperature 1, the sampled mode as it was before its sampling member and calibration, the shipped
-groove transfer) it plays the scores of the test windows and measures
+temperature 1 and at the command line's take temperature, the paper's four networks,
+humanize_paper, at temperature 0 and 1, the shipped groove transfer) it plays the scores of the
+test windows and measures
 - the classifier two-sample test (``sklearn_groove.metrics.two_sample_test``) against the
   drummers' performances of the same scores, with two kinds of classifier (gradient-boosted
   trees, the default, and a logistic regression), all windows of a take in one fold, 95% intervals
@@ -27,9 +28,11 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_groove import GrooveKNN, GrooveQuantized, pretrained, split_hvo
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import compare_grooves, timing_kl, timing_mae_ms, two_sample_test, velocity_kl
+from sklearn_groove.tasks import TASKS
 
 from _harness import RESULTS, add_data_home, write_results
 
+TAKE_TEMPERATURE = TASKS["humanize"].take_temperature  # what the command line samples at
 TOP_VOICES = ("kick", "snare", "closed_hihat", "open_hihat", "ride")  # the five most played in GMD train
 SHOWN = [f"{part}_std/{voice}" for part in ("offset", "velocity") for voice in TOP_VOICES] + [
     "swing_16th", "laid_back", "autocorrelation_step", "autocorrelation_beat", "clip_offset_std", "voice_correlation"]
@@ -43,13 +46,11 @@ def performances(train, test, seed):
         "Quantized": GrooveQuantized().fit(X, y).predict(score),
         "KNN (K=30)": GrooveKNN(n_neighbors=30).fit(X, y).predict(score),
     }
-    humanize = pretrained.load("humanize")
-    out["humanize, temperature 0"] = humanize.predict(score)
-    out["humanize, temperature 1 (sampled)"] = humanize.set_params(temperature=1.0, random_state=seed).predict(score)
-    sampler = humanize.estimators_[humanize.sampler]
-    humanize.set_params(sampler=None)
-    sampler.calibration_ = None
-    out["humanize sampled, before (a member drawn per window, not calibrated)"] = humanize.predict(score)
+    for name, temperatures in (("humanize", sorted({1.0, TAKE_TEMPERATURE})), ("humanize_paper", [1.0])):
+        model = pretrained.load(name)
+        out[f"{name}, temperature 0"] = model.predict(score)
+        for t in temperatures:
+            out[f"{name}, temperature {t:g} (sampled)"] = model.sample_y(score, random_state=seed, temperature=t)[..., 0]
     out["groove transfer, temperature 0"] = pretrained.load("groove_transfer").predict(score)
     return out
 
@@ -91,7 +92,7 @@ def main():
     from sklearn_groove.plotting import plot_voice_distributions
 
     shown = {f"GMD {args.subset} (drummers)": test.hvo,
-             **{k: v for k, v in played.items() if k.startswith("humanize") and "before" not in k}}
+             **{k: v for k, v in played.items() if k.startswith("humanize,")}}
     plot_voice_distributions(shown, voices=TOP_VOICES).savefig(out / f"{stem}.png", dpi=110, bbox_inches="tight")
 
 

@@ -5,8 +5,8 @@ Run once before a change that must not move the shipped models' outputs:
     python benchmarks/record_shipped_outputs.py
 
 It writes ``tests/data/shipped_outputs.npz``: for every 8th test window, each
-shipped model's output at temperature 0, the sampled humanize (temperature 1,
-seed 0), a groove transfer, and humanize_styles asked for funk and drummer1.
+shipped model's output at temperature 0, the sampled humanize and humanize_paper
+(temperature 1, seed 0), a groove transfer, and humanize asked for funk and drummer1.
 """
 
 from pathlib import Path
@@ -28,11 +28,10 @@ def shipped_outputs(data_home=None):
     for name in pretrained.available():
         model = pretrained.load(name)
         out[name] = model.predict(y if hasattr(model, "steps") else score)
-    humanize = pretrained.load("humanize").set_params(temperature=1.0, random_state=0)
-    out["humanize_sampled"] = humanize.predict(score)
+    for name in ("humanize", "humanize_paper"):
+        out[name + "_sampled"] = pretrained.load(name).set_params(temperature=1.0, random_state=0).predict(score)
     out["groove_transfer_transfer"] = pretrained.load("groove_transfer").transfer(y[::-1].copy(), score)
-    out["humanize_styles_funk_drummer1"] = pretrained.load("humanize_styles").predict(score, style="funk",
-                                                                                       drummer="drummer1")
+    out["humanize_funk_drummer1"] = pretrained.load("humanize").predict(score, style="funk", drummer="drummer1")
     return out
 
 

@@ -31,6 +31,8 @@ SECTIONS = [
     ("Every tap sounds (Tap2Drum)", "every_tap_test.md", "benchmarks/every_tap.py"),
     ("Realism: can a classifier tell a performance from a drummer's?", "realism.md", "benchmarks/realism.py"),
     ("Realism of whole songs through the command line", "song_realism.md", "benchmarks/song_realism.py"),
+    ("Whole songs played by the paper's four networks", "song_realism_humanize_paper.md",
+     "benchmarks/song_realism.py --model humanize_paper"),
     ("Style and drummer", "control.md", "benchmarks/control.py"),
     ("Speed of the ONNX files", "export_speed.md", "benchmarks/export_speed.py"),
     ("Time to quality (training)", "time_to_quality.md", "benchmarks/time_to_quality.py"),

@@ -8,7 +8,7 @@ bytes a note, as a dense sequencer export writes them), four or more notes a
 16th note, up to the longest song accepted (``MAX_STEPS``). Each run is a
 fresh process, timed by ``/usr/bin/time``-like accounting of its peak
 resident memory (``resource.getrusage`` of the child). The humanizing runs
-use ``--model humanize_live``, which plays from its ONNX file (no torch).
+use the default humanize, which plays from its ONNX file (no torch).
 A last file holds two notes nine hours apart (silence is not played). Writes
 ``benchmarks/results/scale.json``, ``scale.md`` and ``scale.png``.
 """
@@ -80,8 +80,8 @@ def run(checkout, path, out):
     env_python = sys.executable
     read = [env_python, "-c", "import sys; from sklearn_groove.midi import midi_to_hvo; midi_to_hvo(sys.argv[1])",
             str(path)]
-    humanize = [env_python, "-m", "sklearn_groove.cli", "humanize", str(path), "-o", str(out), "--model",
-                "humanize_live", "-q", "--force"]
+    humanize = [env_python, "-m", "sklearn_groove.cli", "humanize", str(path), "-o", str(out), "-q",
+                "--force"]
     row = {}
     for name, command in (("read", read), ("humanize", humanize)):
         seconds, mib, code = measure(command, cwd=checkout)
@@ -148,7 +148,7 @@ def markdown(result):
     far = result.get("far_apart")
     if far:
         base = far.get("baseline")
-        lines += ["", "Two notes nine hours apart (`humanize --model humanize_live`): "
+        lines += ["", "Two notes nine hours apart (`humanize`): "
                   f"{far['this']['humanize']['seconds']} s, {far['this']['humanize']['peak_mib']} MiB"
                   + (f"; baseline {base['humanize']['seconds']} s, {base['humanize']['peak_mib']} MiB" if base else "")]
     return "\n".join(lines) + "\n"

@@ -72,7 +72,8 @@ def main():
     with open(Path(args.data_home) / "info.csv") as f:
         files = [r["midi_filename"] for r in csv.DictReader(f)
                  if r["split"] == args.subset and r["time_signature"] == "4-4"]
-    model = pretrained.load(args.model or "humanize")
+    shipped = args.model is None or args.model in pretrained.available()  # else a model file (NAME.json)
+    model = pretrained.load(args.model or "humanize") if shipped else pretrained.load_model(args.model)
     chosen = [] if args.model is None else ["--model", args.model]
     modes = {} if args.takes_only else {"temperature 0 (mean)": ["--temperature", "0"]}
     for t in args.temperatures:
@@ -127,7 +128,7 @@ def main():
               "songs": len(spreads), "windows": len(real_windows),
               "rows": rows, "songs_detail": spreads}
     RESULTS.mkdir(exist_ok=True)
-    stem = "song_realism" + ("" if args.subset == "test" else f"_{args.subset}") + (f"_{args.model}" if args.model else "")
+    stem = "song_realism" + ("" if args.subset == "test" else f"_{args.subset}") + (f"_{Path(args.model).stem}" if args.model else "")
     lines = ["# Whole songs through the command line: realism across window borders", "",
              f"`{result['command']}`: {result['songs']} GMD {args.subset} songs (4/4), {result['windows']} 2-bar windows "
              "straddling the model's window borders, each against the same window of the drummer's take. "

@@ -40,7 +40,7 @@ PAPER = {  # Table 1 of Gillick et al. (2019): estimate, low, high; None = N/A
                         "velocity_kl": (0.138, 0.133, 0.144)},
 }
 # Shipped humanizers become rows (at temperature 0; a Gaussian head also at temperature 1).
-HUMANIZERS = {"humanize": "Seq2Seq", "groove_transfer": "Groove Transfer"}
+HUMANIZERS = {"humanize_paper": "Seq2Seq", "humanize": "Seq2Seq", "groove_transfer": "Groove Transfer"}
 
 
 # What is tuned on validation, per row.

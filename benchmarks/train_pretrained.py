@@ -124,7 +124,8 @@ def main():
         "--distill",
         metavar="MODEL",
         help="learn from a model instead of the drummers: the training windows, and each with its bars rotated, "
-        "as MODEL (a shipped name or a saved folder) plays them sampled at temperature 1, --samples times each",
+        "as MODEL (a shipped name or a saved folder) plays them sampled at temperature 1, --samples times each; "
+        "with --labels, from both: the drummers' windows with their labels and the model's with none",
     )
     parser.add_argument("--samples", type=int, default=2, help="with --distill: performances of each window")
     parser.add_argument("--name", help="the name the model is saved as (default: the task's shipped model's)")
@@ -189,14 +190,21 @@ def main():
                       "drummer": frequent(train.drummer, args.min_windows), "drummer_val": validation.drummer}
         X_train, y_train = task.inputs(train.hvo), train.hvo
         if args.distill:
-            X_train, y_train = teacher_windows(args.distill, task, X_train, args.samples, args.seed)
+            X_taught, y_taught = teacher_windows(args.distill, task, X_train, args.samples, args.seed)
+            if labels:  # the drummers' windows with their labels, beside the teacher's with none
+                X_train, y_train = np.concatenate([X_train, X_taught]), np.concatenate([y_train, y_taught])
+                labels.update({kind: np.concatenate([labels[kind], np.full(len(X_taught), None)])
+                               for kind in ("style", "drummer")})
+            else:
+                X_train, y_train = X_taught, y_taught
         teacher_seconds = time.perf_counter() - t0
         model.fit(X_train, y_train, task.inputs(validation.hvo), validation.hvo, **labels)
         wall = time.perf_counter() - t0
         history = model.net_.history
         metadata = {
             **({"distilled_from": {"model": args.distill, "samples": args.samples,
-                                   "windows": "train windows and the same with their bars rotated",
+                                   "windows": "train windows and the same with their bars rotated"
+                                              + (", beside the drummers' train windows" if labels else ""),
                                    "teacher_seconds": teacher_seconds}}
                if args.distill else {}),
             "training_data": {

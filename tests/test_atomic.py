@@ -42,7 +42,7 @@ def test_a_failed_write_onto_the_input_keeps_the_input(tmp_path, monkeypatch, ca
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full_disk)
-    assert main(["humanize", str(song), "-o", str(song), "--force", "--model", "humanize_live", "-q"]) == 1
+    assert main(["humanize", str(song), "-o", str(song), "--force", "--model", "humanize", "-q"]) == 1
     assert "No space left on device" in capsys.readouterr().err
     assert song.read_bytes() == EXAMPLE.read_bytes() and not _leftovers(tmp_path)
 
@@ -62,7 +62,7 @@ sys.exit(main(sys.argv[1:]))
 def test_ctrl_c_while_saving_keeps_the_input(tmp_path):
     song = tmp_path / "song.mid"
     song.write_bytes(EXAMPLE.read_bytes())
-    args = ["humanize", str(song), "-o", str(song), "--force", "--model", "humanize_live", "-q"]
+    args = ["humanize", str(song), "-o", str(song), "--force", "--model", "humanize", "-q"]
     process = subprocess.Popen([sys.executable, "-c", _SLOW_SAVE, *args], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "saving"
@@ -113,5 +113,5 @@ def test_silence_is_not_played(tmp_path):
     out = predict_song(predict, score, hits=score)
     assert sum(played) <= 4 and out[:, :9].sum() == 2
     start = time.perf_counter()
-    assert main(["humanize", str(song), "-o", str(tmp_path / "out.mid"), "--model", "humanize_live", "-q"]) == 0
+    assert main(["humanize", str(song), "-o", str(tmp_path / "out.mid"), "--model", "humanize", "-q"]) == 0
     assert time.perf_counter() - start < 10  # 43-51 s when every silent window was played

@@ -92,8 +92,8 @@ def test_help_imports_neither_scikit_learn_nor_torch():
 
 
 def test_a_shipped_onnx_file_plays_without_torch_or_scikit_learn(tmp_path):
-    """humanize_live and humanize_styles ship ONNX files: the command plays them with ONNX Runtime, imports neither
-    torch nor scikit-learn, and loses no note."""
+    """The default humanize ships its ONNX file: the command plays it with ONNX Runtime (takes and styles), imports
+    neither torch nor scikit-learn, and loses no note."""
     from pathlib import Path
 
     beat = str(Path(__file__).resolve().parent.parent / "examples" / "beat.mid")
@@ -102,7 +102,7 @@ def test_a_shipped_onnx_file_plays_without_torch_or_scikit_learn(tmp_path):
         "import sys\n"
         "from sklearn_groove.cli import main\n"
         f"for out, seed in zip({outputs!r}, ('0', '0', '1')):\n"
-        f"    assert main(['humanize', {beat!r}, '-o', out, '-q', '--model', 'humanize_live', '--seed', seed]) == 0\n"
+        f"    assert main(['humanize', {beat!r}, '-o', out, '-q', '--seed', seed]) == 0\n"
         f"assert main(['humanize', {beat!r}, '-o', {str(tmp_path / 'funk.mid')!r}, '-q', '--style', 'funk']) == 0\n"
         "print(sorted(m for m in ('sklearn', 'torch', 'skorch') if m in sys.modules))"
     )

@@ -146,11 +146,11 @@ def test_command_line_style_drummer_and_styles(labelled, tmp_path, capsys):
     assert outs[0].read_bytes() != outs[1].read_bytes()
     assert main(["humanize", str(source), "-o", str(outs[0]), "--model", str(path), "--style", "polka"]) == 1
     assert "offers these styles: afrobeat" in capsys.readouterr().err
-    # without --model, a style or drummer is played by the shipped model that learned them
+    # without --model, the shipped humanize plays a style or drummer
     assert main(["humanize", str(source), "-o", str(outs[0]), "-q", "--style", "funk"]) == 0
-    assert main(["humanize", str(source), "-o", str(outs[1]), "-q", "--style", "funk", "--model", "humanize_styles"]) == 0
+    assert main(["humanize", str(source), "-o", str(outs[1]), "-q", "--style", "funk", "--model", "humanize"]) == 0
     assert outs[0].read_bytes() == outs[1].read_bytes()
     assert main(["humanize", str(source), "-o", str(outs[0]), "--style", "polka"]) == 1
     assert "offers these styles: afrobeat" in capsys.readouterr().err
-    assert main(["humanize", str(source), "-o", str(outs[0]), "--model", "humanize", "--style", "funk"]) == 1
-    assert "humanize was trained without styles" in capsys.readouterr().err
+    assert main(["humanize", str(source), "-o", str(outs[0]), "--model", "humanize_paper", "--style", "funk"]) == 1
+    assert "humanize_paper was trained without styles" in capsys.readouterr().err

@@ -42,7 +42,7 @@ def _agree(model, x, session, seeds=(3,), atol=1e-5, rtol=0.0, **labels):
     return played
 
 
-@pytest.mark.parametrize("name", ["humanize", "humanize_live", "infill_closed_hihat", "tap2drum"])
+@pytest.mark.parametrize("name", ["humanize", "humanize_paper", "infill_closed_hihat", "tap2drum"])
 def test_shipped_models_play_the_same_in_onnx_runtime(name, windows, tmp_path):
     """Deterministic and sampled: the same seed is the same take in the estimator and in its file."""
     model = pretrained.load(name)
@@ -71,6 +71,8 @@ def _small_models(y):
         "parallel": (humanizers[0].fit(score, y), score),
         "autoregressive": (humanizers[1].fit(score, y), score),
         "calibrated": (GrooveSeq2Seq(decoder="parallel", random_state=2, **tiny).fit(score, y).calibrate(score, y), score),
+        "two decoders, calibrated": (GrooveSeq2Seq(decoder="both", condition="hits", hits_ahead=2, module__sampler_size=6,
+                                                   random_state=6, **tiny).fit(score, y).calibrate(score, y), score),
         "ensemble, rotated": (GrooveEnsemble.from_fitted(humanizers, rotate_bars=True), score),
         "ensemble, sampler": (GrooveEnsemble.from_fitted(humanizers, rotate_bars=True, sampler=1), score),
         "infill": (GrooveSeq2Seq(condition="input", generate_voices=("closed_hihat",), hit_threshold=0.3, random_state=3,
@@ -126,7 +128,7 @@ def test_groove_transfer_plays_the_same_in_onnx_runtime(windows, tmp_path):
 
 def test_calibrated_models_map_sampled_values_in_the_file_too(windows, tmp_path):
     """A model with a learned calibration maps its sampled values in the file, and not at temperature 0."""
-    member = pretrained.load("humanize").estimators_[0].set_params(random_state=5)
+    member = pretrained.load("humanize_paper").estimators_[0].set_params(random_state=5)
     x = windows[..., :9].copy()
     plain = member.sample_y(x, random_state=5)[..., 0]
     member.calibrate(x, windows)
@@ -138,16 +140,15 @@ def test_calibrated_models_map_sampled_values_in_the_file_too(windows, tmp_path)
 
 
 def test_styles_and_drummers_play_the_same_in_onnx_runtime(windows, tmp_path):
-    """humanize_styles (label_strength 2: each labelled window also decoded without its labels) in ONNX Runtime."""
-    model = pretrained.load("humanize_styles")
+    """humanize (guided: each labelled window also decoded without its labels) in ONNX Runtime."""
+    model = pretrained.load("humanize")
     x = windows[..., :9].copy()
     session = _session(model, tmp_path / "styles.onnx")
     assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member", "labels"]
     assert session.get_modelmeta().custom_metadata_map["styles"].split(",") == list(model.styles_)
     per_window = ["funk", None] * (len(x) // 2) + ["jazz"] * (len(x) % 2)
     for labels in ({}, {"style": "funk", "drummer": "drummer1"}, {"style": per_window}):
-        played, = session.run(None, onnx_feed(session, x, **labels))
-        np.testing.assert_allclose(played, model.predict(x, **labels), atol=1e-4)
+        _agree(model, x, session, atol=1e-4, **labels)  # at temperature 0 and sampled
     with pytest.raises(ValueError, match="style 'polka' is not one this model learned; known: afrobeat"):
         onnx_feed(session, x, style="polka")
     plain = _session(pretrained.load("tap2drum"), tmp_path / "tap2drum.onnx")
@@ -191,7 +192,7 @@ def test_int8_file_plays_the_same_in_a_quarter_of_the_size(windows, tmp_path):
 def test_onnx_take_draws_a_take_from_a_seed(windows, tmp_path):
     from sklearn_groove.neural._runtime import onnx_session, onnx_take
 
-    member = pretrained.load("humanize").estimators_[0]
+    member = pretrained.load("humanize_paper").estimators_[0]
     session = onnx_session(export_onnx(member, tmp_path / "member.onnx", int8=True))
     x = windows[..., :9].copy()
     np.testing.assert_allclose(onnx_take(session, temperature=0)(x), member.predict(x), atol=1e-4)
@@ -207,8 +208,8 @@ def test_a_song_take_is_the_same_from_the_estimator_and_from_its_shipped_file(wi
     from sklearn_groove.songs import one_take, predict_song
 
     score = windows[:20, :, :9].reshape(-1, 9)  # a "song" of 640 steps
-    session = onnx_session(pretrained.WEIGHTS / "humanize_live.onnx")
-    model = pretrained.load("humanize_live")
+    session = onnx_session(pretrained.WEIGHTS / "humanize.onnx")
+    model = pretrained.load("humanize")
     for seed in (0, 1):
         from_file = predict_song(onnx_take(session, temperature=0.9, seed=seed), score, hits=score, blend="select")
         from_estimator = predict_song(one_take(model, temperature=0.9, seed=seed), score, hits=score, blend="select")

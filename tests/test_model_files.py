@@ -185,13 +185,13 @@ def test_only_regular_files_are_read_as_models(tmp_path):
 
 @pytest.fixture
 def live_copy(tmp_path):
-    """The shipped humanize_live, copied: (its description, the folder)."""
+    """The shipped humanize, copied: (its description, the folder)."""
     import shutil
 
     from sklearn_groove.pretrained import WEIGHTS
 
     for suffix in (".json", ".pt"):
-        shutil.copy(WEIGHTS / f"humanize_live{suffix}", tmp_path / f"m{suffix}")
+        shutil.copy(WEIGHTS / f"humanize{suffix}", tmp_path / f"m{suffix}")
     return json.loads((tmp_path / "m.json").read_text()), tmp_path
 
 
@@ -280,7 +280,7 @@ def test_a_missing_model_path_is_not_read_as_path_onnx(tmp_path, capsys):
     from sklearn_groove.cli import main
     from sklearn_groove.pretrained import WEIGHTS
 
-    shutil.copy(WEIGHTS / "humanize_live.onnx", tmp_path / "model.onnx")
+    shutil.copy(WEIGHTS / "humanize.onnx", tmp_path / "model.onnx")
     example = Path(__file__).resolve().parent.parent / "examples" / "beat.mid"
     code = main(["humanize", str(example), "-o", str(tmp_path / "o.mid"), "--model", str(tmp_path / "model")])
     assert code == 1 and "no such model file" in capsys.readouterr().err

@@ -240,7 +240,7 @@ def test_module_settings_are_parameters(gmd):
     fitted = clone(model).set_params(module__latent_size=4).fit(gmd[:32, :, :9], gmd[:32])
     assert fitted.module_.latent_size == 4 and fitted.module_.decoder.num_layers == 1
     assert fitted.module_.settings == {"encoder_size": 32, "latent_size": 4, "decoder_size": 32,
-                                       "decoder_layers": 1, "dropout": 0.0}
+                                       "decoder_layers": 1, "dropout": 0.0, "sampler_size": 128}
     assert fitted.net_.module is GrooveNet  # skorch builds the network from its class and the module__* settings
     assert "module__latent_size=4" in repr(fitted)
     with pytest.raises(TypeError, match="unexpected keyword argument 'module__encoder_units'"):
@@ -361,3 +361,25 @@ def test_a_long_fit_says_how_long_after_its_first_epoch(monkeypatch, capsys):
         GrooveSeq2Seq(**tiny).fit(h, y)
         GrooveSeq2Seq(**tiny, verbose=1).fit(h, y)
     assert "3 epochs take at most about" in capsys.readouterr().err
+
+
+def test_two_decoders_play_temperature_0_and_sample_each_its_own(gmd):
+    """decoder="both": the parallel decoder alone plays temperature 0, the autoregressive one alone samples."""
+    import torch
+
+    score = gmd[:64, :, :9].copy()
+    model = GrooveSeq2Seq(decoder="both", condition="hits", hits_ahead=2, output="gaussian", max_epochs=2,
+                          module__sampler_size=8, **SMALL).fit(score, gmd[:64])
+    sampler = model.module_.sampler
+    assert isinstance(sampler["decoder"], torch.nn.LSTM) and sampler["decoder"].hidden_size == 8
+    likeliest, take = model.predict(score), model.sample_y(score, random_state=1)[..., 0]
+    with torch.no_grad():  # a different sampler: the same temperature 0, other takes
+        for p in sampler.parameters():
+            p.add_(0.5)
+    np.testing.assert_array_equal(model.predict(score), likeliest)
+    assert np.abs(model.sample_y(score, random_state=1)[..., 0] - take).max() > 0.05
+    take = model.sample_y(score, random_state=1)[..., 0]
+    with torch.no_grad():  # a different first decoder: the same takes
+        model.module_.head.bias.add_(0.5)
+    np.testing.assert_array_equal(model.sample_y(score, random_state=1)[..., 0], take)
+    assert np.abs(model.predict(score) - likeliest).max() > 0.05

@@ -39,7 +39,7 @@ def test_an_output_into_a_missing_folder_is_refused_before_playing(tmp_path):
 
 def test_styles_answers_without_torch():
     result, _ = _run("styles")
-    assert result.returncode == 0 and "humanize_styles: styles: afrobeat" in result.stdout
+    assert result.returncode == 0 and "humanize: styles: afrobeat" in result.stdout
 
 
 def test_export_without_onnx_says_what_to_install(tmp_path, monkeypatch, capsys):
@@ -47,7 +47,7 @@ def test_export_without_onnx_says_what_to_install(tmp_path, monkeypatch, capsys)
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnx" else real(name, *a))
-    assert main(["export", "humanize_live", "-o", str(tmp_path / "m.onnx")]) == 1
+    assert main(["export", "humanize", "-o", str(tmp_path / "m.onnx")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pip install onnx" in err[0] and "[onnx]" in err[0]
 

@@ -13,7 +13,7 @@ from sklearn_groove.midi import midi_to_hvo
 
 pytest.importorskip("onnxruntime")
 
-COMMANDS = {"infill": "infill_closed_hihat", "tap2drum": "tap2drum", "transfer": "groove_transfer"}
+COMMANDS = {"humanize": "humanize", "infill": "infill_closed_hihat", "tap2drum": "tap2drum", "transfer": "groove_transfer"}
 
 
 def _command(command, song, groove, out, *more):
@@ -41,10 +41,11 @@ def test_the_shipped_file_plays_what_the_estimator_plays(command, gmd_file, tmp_
         np.testing.assert_allclose(a, b, atol=2 / 127)  # velocities and times within MIDI's rounding
 
 
-@pytest.mark.parametrize("command", [*COMMANDS, "humanize_live"])
+@pytest.mark.parametrize("command", COMMANDS)
 def test_a_performing_command_with_a_shipped_file_imports_no_torch(command, gmd_file, tmp_path):
-    args = (["humanize", str(gmd_file), "-o", str(tmp_path / "out.mid"), "-q", "--model", "humanize_live"]
-            if command == "humanize_live" else _command(command, gmd_file, gmd_file, tmp_path / "out.mid"))
+    """Every performing command plays its shipped model's file by default; humanize also with --style."""
+    args = _command(command, gmd_file, gmd_file, tmp_path / "out.mid", *(["--style", "funk"] if command == "humanize"
+                                                                          else []))
     code = ("import sys; from sklearn_groove.cli import main; assert main(%r) == 0; "
             "print(sorted(m for m in ('torch', 'sklearn', 'skorch') if m in sys.modules))" % (args,))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -131,7 +131,8 @@ def test_format_1_is_upgraded_and_removed_settings_are_refused():
         "dropout": 0.3, "output": "gaussian", "hits_ahead": 2}}
     params = pretrained.upgrade(old, "old.json")["params"]
     assert params == {"decoder": "parallel", "condition": "hits", "module__encoder_size": 512,
-                      "module__dropout": 0.3, "output": "gaussian", "hits_ahead": 2, "label_strength": 1.0}
+                      "module__dropout": 0.3, "output": "gaussian", "hits_ahead": 2, "label_strength": 1.0,
+                      "module__sampler_size": 128}
     with pytest.raises(ValueError, match="old.json: bidirectional_decoder other than False is no longer supported"):
         pretrained.upgrade({**old, "params": {**old["params"], "bidirectional_decoder": True}}, "old.json")
     with pytest.raises(ValueError, match="old.json: output='laplace' is no longer supported"):
@@ -141,14 +142,14 @@ def test_format_1_is_upgraded_and_removed_settings_are_refused():
 
 
 def test_parameters_added_since_a_file_was_saved_get_the_value_it_played_with(tmp_path):
-    """A file saved before label_strength existed loads, and plays as it did; one of format 2 too."""
+    """A file saved before label_strength existed loads, and plays as it did; one of format 2 and 3 too."""
     import json
     import shutil
 
     for suffix in (".json", ".pt"):
         shutil.copy(WEIGHTS / f"tap2drum{suffix}", tmp_path / f"tap2drum{suffix}")
     meta = json.loads((tmp_path / "tap2drum.json").read_text())
-    del meta["params"]["label_strength"]
+    del meta["params"]["label_strength"], meta["params"]["module__sampler_size"]  # added in formats 3 and 4
     meta["params"].update(patience=3, calibration=None)  # parameters of format 2 that format 3 has not
     (tmp_path / "tap2drum.json").write_text(json.dumps({**meta, "format": 2}))
     older = pretrained.load("tap2drum", folder=tmp_path)
@@ -170,3 +171,12 @@ def test_a_parameter_missing_from_the_file_is_refused_not_defaulted(tmp_path):
     (tmp_path / "tap2drum.json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="does not say module__dropout: every parameter must be saved"):
         pretrained.load("tap2drum", folder=tmp_path)
+
+
+def test_a_merged_model_name_loads_the_model_it_became():
+    """humanize_live and humanize_styles of earlier versions are the default humanize now: their names load it, with
+    a warning that says so."""
+    for old in ("humanize_live", "humanize_styles"):
+        with pytest.warns(FutureWarning, match=f"'{old}' is merged into 'humanize'"):
+            model = pretrained.load(old)
+        assert type(model) is type(pretrained.load("humanize")) and "funk" in model.styles_

@@ -24,10 +24,10 @@ import sys
 
 from ._files import _BatchFailed, _check_output, _run_batch
 from ._parser import EXAMPLES, TRAINABLE, build_parser
-from ._players import _LOADED, DEFAULT_HUMANIZER, STYLED_HUMANIZER, TAKE_TEMPERATURE, _print  # noqa: F401 - _LOADED: the
+from ._players import _LOADED, DEFAULT_HUMANIZER, TAKE_TEMPERATURE, _print  # noqa: F401 - _LOADED: the
 # models a process loaded, which the tests check are never changed
 
-__all__ = ["main", "build_parser", "EXAMPLES", "TRAINABLE", "TAKE_TEMPERATURE", "DEFAULT_HUMANIZER", "STYLED_HUMANIZER"]
+__all__ = ["main", "build_parser", "EXAMPLES", "TRAINABLE", "TAKE_TEMPERATURE", "DEFAULT_HUMANIZER"]
 
 
 def main(argv=None):

@@ -14,7 +14,7 @@ examples:
   sklearn-groove humanize beat.mid -o beat_humanized.mid
   sklearn-groove humanize beat.mid -o take2.mid --temperature 0.8 --seed 7 --amount 1.2
   sklearn-groove humanize beat.mid -o out.mid --voices closed_hihat,snare
-  sklearn-groove humanize beat.mid -o live.mid --model humanize_live
+  sklearn-groove humanize beat.mid -o paper.mid --model humanize_paper
   sklearn-groove humanize beat.mid -o funky.mid --style funk --drummer drummer3
   sklearn-groove styles
   sklearn-groove humanize songs/ more.mid -o performed/ --jobs 2
@@ -115,9 +115,8 @@ def _add_task_command(sub, task):
     _add_performing(p, f"default: the shipped '{task.pretrained}' model")
     if not task.writes_hits:
         p.add_argument("--voices", type=_voices, default=VOICES, help="comma-separated voices to change (default: all)")
-    styled = f"without --model: the shipped {task.styled}, which learned them; " if task.styled else ""
-    p.add_argument("--style", help=f"play in this style ({styled}sklearn-groove styles lists what each model offers)")
-    p.add_argument("--drummer", help=f"play like this drummer ({styled}sklearn-groove styles lists them)")
+    p.add_argument("--style", help="play in this style (sklearn-groove styles lists what each model offers)")
+    p.add_argument("--drummer", help="play like this drummer (sklearn-groove styles lists them)")
     p.set_defaults(run=commands._perform)
 
 
@@ -156,7 +155,7 @@ def build_parser():
     p = _subparser(sub, "export", "write a model as an ONNX file for plugin hosts",
                    "Write a shipped model (or a model file of `sklearn-groove train`) as ONNX: windows in, a "
                    "performance out, temperature and noise as inputs (see docs/export.md).")
-    p.add_argument("model", help="a shipped model's name (humanize, humanize_live, infill_closed_hihat, tap2drum, groove_transfer) "
+    p.add_argument("model", help="a shipped model's name (humanize, humanize_paper, infill_closed_hihat, tap2drum, groove_transfer) "
                    "or a model file")
     p.add_argument("-o", "--output", required=True, help="the .onnx file to write")
     p.add_argument("--int8", action="store_true", help="store the weights that are int8 in the model (the shipped "

@@ -15,8 +15,6 @@ from ..tasks import get_task
 TAKE_TEMPERATURE = get_task("humanize").take_temperature
 #: The model ``humanize`` plays without --model.
 DEFAULT_HUMANIZER = get_task("humanize").pretrained
-#: The model ``humanize`` plays without --model where --style or --drummer is asked for: it learned them.
-STYLED_HUMANIZER = get_task("humanize").styled
 
 def _print(*args, end="\n"):
     print(*args, file=sys.stderr, end=end, flush=True)
@@ -185,15 +183,13 @@ def _onnx_player(name, task):
 
 
 def _player(spec, task, args, meters=((4, 4),)):
-    """The player of a performing command: --model (else the task's shipped model, its styled one where --style or
-    --drummer is asked), from the shipped model's ONNX file where it has one for this task (no torch to import).
+    """The player of a performing command: --model (else the task's shipped model), from the shipped model's ONNX
+    file where it has one for this task (no torch to import).
 
     ``meters``: the file's time signatures; a file that plays windows of 32 steps only is not used for a song in
     another meter, which the estimator plays in windows of its own bars.
     """
     task = get_task(task)
-    if spec is None and task.styled and any(getattr(args, kind, None) for kind in KINDS):
-        spec = task.styled
     onnx = _onnx_player(task.pretrained if spec is None else spec, task)
     if onnx is not None and (onnx.reads_any_length() or set(meters) <= {(4, 4)}):
         return onnx

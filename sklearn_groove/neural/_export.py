@@ -72,8 +72,8 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     The file plays what ``model.predict`` plays, at any temperature, with no
     Python: a plugin host loads it with ONNX Runtime (C++, C#, Java,
     JavaScript, Python). Takes every shipped model (``humanize``,
-    ``humanize_live``, ``humanize_styles``, ``infill_closed_hihat``,
-    ``tap2drum``, ``groove_transfer``) and any fitted
+    ``humanize_paper``, ``infill_closed_hihat``, ``tap2drum``,
+    ``groove_transfer``) and any fitted
     GrooveSeq2Seq, alone, in a GrooveEnsemble, or after a VoiceRemover or
     Tapper (which the file then applies itself), and any fitted
     GrooveTransfer (its ``transfer``).
@@ -163,7 +163,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     player = _player(transformer, members, rotate, sampler, transfer)
     n_features = 3 * N_VOICES if transformer is not None else (N_VOICES if transfer else members[0].n_input_features_)
     window = lambda k: torch.zeros(1, n_steps, k)
-    steps = {} if any(m.module_.autoregressive for m in members) or rotate else {1: "steps"}
+    steps = {} if any(m.module_.autoregressive or m.module_.sampler is not None for m in members) or rotate else {1: "steps"}
     if transfer:
         names = ["groove", "x", "temperature", "noise"]
         example = (window(3 * N_VOICES), window(N_VOICES), torch.tensor(0.0), window(3 * N_VOICES))

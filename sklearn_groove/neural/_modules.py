@@ -27,6 +27,12 @@ class GrooveNet(nn.Module):
     Per step and voice it emits a hit logit, a velocity (sigmoid) and an
     offset (0.5 * tanh, so in (-0.5, 0.5)); with ``output="gaussian"`` also
     the log standard deviations of velocity and offset.
+
+    With ``sampler``, a second, autoregressive decoder (one layer of
+    ``sampler_size`` units, reading what the first reads and its previous
+    step) shares the encoder: the first decoder plays the most likely
+    performance, the second samples takes. Trained together, their raw
+    outputs side by side.
     """
 
     def __init__(
@@ -42,6 +48,8 @@ class GrooveNet(nn.Module):
         n_condition=0,
         output="mse",
         autoregressive=True,
+        sampler=False,
+        sampler_size=128,
     ):
         super().__init__()
         self.n_voices = n_voices
@@ -54,7 +62,7 @@ class GrooveNet(nn.Module):
         self.latent_size = latent_size
         #: the sizes it was built with: what a saved model's description says
         self.settings = dict(encoder_size=encoder_size, latent_size=latent_size, decoder_size=decoder_size,
-                             decoder_layers=decoder_layers, dropout=dropout)
+                             decoder_layers=decoder_layers, dropout=dropout, sampler_size=sampler_size)
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
         self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
@@ -68,6 +76,13 @@ class GrooveNet(nn.Module):
         )
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(decoder_size, n_voices * (3 if output == "mse" else 5))
+        self.sampler = None
+        if sampler:  # the second decoder: its own state from z, LSTM and head
+            self.sampler = nn.ModuleDict({
+                "to_state": nn.Linear(latent_size, 2 * sampler_size),
+                "decoder": nn.LSTM(latent_size + 3 * n_voices + n_condition, sampler_size, batch_first=True),
+                "head": nn.Linear(sampler_size, self.head.out_features),
+            })
 
     def encode(self, x):
         """z's mean and log-variance (None unless variational)."""
@@ -78,20 +93,24 @@ class GrooveNet(nn.Module):
             return mean, logvar.clamp(-10.0, 10.0)
         return latent, None
 
-    def initial_state(self, z):
-        state = torch.tanh(self.to_state(z)).view(-1, 2, self.decoder_layers, self.decoder_size)
+    def initial_state(self, z, sampler=False):
+        to_state, layers, size = (self.sampler["to_state"], 1, self.sampler["decoder"].hidden_size) if sampler else (
+            self.to_state, self.decoder_layers, self.decoder_size)
+        state = torch.tanh(to_state(z)).view(-1, 2, layers, size)
         state = state.permute(1, 2, 0, 3).contiguous()
         return state[0], state[1]
 
-    def decode(self, z, previous, condition=None, state=None):
-        """Raw head outputs for the steps of ``previous`` (batch, steps, 3 * n_voices)."""
+    def decode(self, z, previous, condition=None, state=None, sampler=False):
+        """Raw head outputs for the steps of ``previous`` (batch, steps, 3 * n_voices), of the first decoder or
+        (``sampler``) of the second."""
+        decoder, head = (self.sampler["decoder"], self.sampler["head"]) if sampler else (self.decoder, self.head)
         parts = [z.unsqueeze(1).expand(-1, previous.shape[1], -1)]
-        if self.autoregressive:
+        if sampler or self.autoregressive:
             parts.append(previous)
         if self.n_condition:
             parts.append(condition)
-        out, state = self.decoder(torch.cat(parts, dim=-1), self.initial_state(z) if state is None else state)
-        return self.head(self.dropout(out)), state
+        out, state = decoder(torch.cat(parts, dim=-1), self.initial_state(z, sampler) if state is None else state)
+        return head(self.dropout(out)), state
 
     def forward(self, x, previous, condition=None):
         mean, logvar = self.encode(x)
@@ -99,14 +118,18 @@ class GrooveNet(nn.Module):
         if logvar is not None and self.training:
             z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
         raw, _ = self.decode(z, previous, condition)
+        if self.sampler is not None:  # both decoders learn: their outputs side by side
+            raw = torch.cat([raw, self.decode(z, previous, condition, sampler=True)[0]], dim=-1)
         return raw, mean, logvar
 
 
 class GrooveLoss(nn.Module):
     """Per window: BCE of hits + squared error (or Gaussian NLL) of V and O on the true hits.
 
-    ``hit_weight`` scales the hit term (0 where the hits are given, as for a
-    decoder conditioned on them whose output keeps them). With a variational
+    A network with two decoders (``sampler``) gives two heads side by side:
+    the loss is the sum of both. ``hit_weight`` scales the hit term (0 where
+    the hits are given, as for a decoder conditioned on them whose output
+    keeps them). With a variational
     network, ``beta`` times the KL divergence of z to a standard normal is added.
     Velocity and offset errors count only where the target has a hit: the
     estimators read them only there. The sum over steps and voices is
@@ -122,6 +145,15 @@ class GrooveLoss(nn.Module):
 
     def forward(self, y_pred, y_true):
         raw, mean, logvar = y_pred
+        heads = raw.split(self.n_voices * (3 if self.output == "mse" else 5), dim=-1)
+        loss = sum(self.head_loss(head, y_true) for head in heads)
+        if logvar is not None:
+            kl = 0.5 * (mean**2 + torch.exp(logvar) - 1.0 - logvar).sum(dim=-1)
+            loss = loss + self.beta * kl
+        return loss.mean()
+
+    def head_loss(self, raw, y_true):
+        """Each window's loss of one head's raw outputs."""
         m = self.n_voices
         h, v, o = y_true[..., :m], y_true[..., m : 2 * m], y_true[..., 2 * m :]
         hit_logit, v_hat, o_hat, v_logstd, o_logstd = split_head(raw, m)
@@ -134,10 +166,7 @@ class GrooveLoss(nn.Module):
             nll_v = v_logstd + 0.5 * ((v - v_hat) / torch.exp(v_logstd)) ** 2
             nll_o = o_logstd + 0.5 * ((o - o_hat) / torch.exp(o_logstd)) ** 2
             loss = loss + (h * (nll_v + nll_o)).sum(dim=(1, 2))
-        if logvar is not None:
-            kl = 0.5 * (mean**2 + torch.exp(logvar) - 1.0 - logvar).sum(dim=-1)
-            loss = loss + self.beta * kl
-        return loss.mean()
+        return loss
 
 
 def _piecewise(values, source, target):
@@ -171,19 +200,19 @@ def calibrate(hvo, calibration):
     return torch.cat([hits, velocities, offsets], dim=-1)
 
 
-def decode_guided(module, z, previous, steps, states, condition=None, unlabelled=None, strength=1.0):
+def decode_guided(module, z, previous, steps, states, condition=None, unlabelled=None, strength=1.0, sampler=False):
     """The decoder's raw outputs at ``steps`` (a slice of the condition's steps) and its states.
 
     ``states``: the decoder's states, labelled and unlabelled ((None, None)
     to start). Given ``unlabelled`` (the condition without its labels) and a
     ``strength`` other than 1, the velocity and offset means are moved
     ``strength`` times as far from the unlabelled decoding as the labelled
-    one lies (classifier-free guidance).
+    one lies (classifier-free guidance). ``sampler``: of the second decoder.
     """
-    raw, state = module.decode(z, previous, None if condition is None else condition[:, steps], states[0])
+    raw, state = module.decode(z, previous, None if condition is None else condition[:, steps], states[0], sampler)
     if unlabelled is None or strength == 1.0:
         return raw, (state, None)
-    plain, plain_state = module.decode(z, previous, unlabelled[:, steps], states[1])
+    plain, plain_state = module.decode(z, previous, unlabelled[:, steps], states[1], sampler)
     means = slice(module.n_voices, 3 * module.n_voices)
     guided = plain[..., means] + strength * (raw[..., means] - plain[..., means])
     return torch.cat([raw[..., : means.start], guided, raw[..., means.stop :]], dim=-1), (state, plain_state)

@@ -70,6 +70,31 @@ class NetworkPlayer(nn.Module):
         self.calibration = None if calibration is None else torch.as_tensor(calibration)
 
     def forward(self, x, temperature, noise, labels=None, z=None):
+        if self.net.sampler is None:
+            performance = self.played(x, temperature, noise, labels, z)
+        elif torch.jit.is_tracing():  # two decoders: the file plays both and keeps the one the temperature asks for
+            performance = torch.where(temperature > 0, self.played(x, temperature, noise, labels, z, sampler=True),
+                                      self.likeliest(x, temperature, noise, labels, z))
+        elif temperature > 0:  # the second decoder samples
+            performance = self.played(x, temperature, noise, labels, z, sampler=True)
+        else:
+            performance = self.likeliest(x, temperature, noise, labels, z)
+        return self.copy(x, self.calibrated(performance, temperature))
+
+    def likeliest(self, x, temperature, noise, labels=None, z=None):
+        """A network with two decoders at temperature 0: the first decoder's performance of each window and of its
+        bars rotated, rotated back and averaged, as ``GrooveEnsemble(rotate_bars=True)`` plays its members (of a
+        score's hits, which all keep; a network that writes hits plays the window as it is)."""
+        shifts = bar_rotations(x.shape[1], rotate=self.keeps_hits)
+        repeat = lambda a: None if a is None else a.repeat(len(shifts), *[1] * (a.dim() - 1))
+        views = torch.cat([torch.roll(x, -s, dims=1) for s in shifts])
+        rotated = self.played(views, temperature, repeat(noise), repeat(labels), repeat(z))
+        rotated = rotated.unflatten(0, (len(shifts), -1))
+        return sum(torch.roll(rotated[i], s, dims=1) for i, s in enumerate(shifts)) / len(shifts)
+
+    def played(self, x, temperature, noise, labels=None, z=None, sampler=False):
+        """The performance one decoder plays (the second, ``sampler``, of a network with two), before the
+        calibration and the copied voices."""
         net = self.net
         if z is None:
             z, _ = net.encode(x)
@@ -81,21 +106,19 @@ class NetworkPlayer(nn.Module):
         taps = x[..., :1] if self.sounds_taps else None
 
         def decode(previous, steps, states):
-            return decode_guided(net, z, previous, steps, states, condition, unlabelled, self.strength)
+            return decode_guided(net, z, previous, steps, states, condition, unlabelled, self.strength, sampler)
 
-        if not net.autoregressive:  # the steps do not read each other's outputs: all at once
+        if not (sampler or net.autoregressive):  # the steps do not read each other's outputs: all at once
             raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * M), slice(None), (None, None))
-            played = self.draw(raw, hits, temperature, noise, taps)
-        else:
-            previous, states, steps = torch.zeros(x.shape[0], 1, 3 * M), (None, None), []
-            for t in range(x.shape[1]):  # in a file: unrolled, so it plays windows of this many steps
-                now = slice(t, t + 1)
-                raw, states = decode(previous, now, states)
-                previous = self.draw(raw, None if hits is None else hits[:, now], temperature, noise[:, now],
-                                     None if taps is None else taps[:, now])
-                steps.append(previous)
-            played = torch.cat(steps, dim=1)
-        return self.copy(x, self.calibrated(played, temperature))
+            return self.draw(raw, hits, temperature, noise, taps)
+        previous, states, steps = torch.zeros(x.shape[0], 1, 3 * M), (None, None), []
+        for t in range(x.shape[1]):  # in a file: unrolled, so it plays windows of this many steps
+            now = slice(t, t + 1)
+            raw, states = decode(previous, now, states)
+            previous = self.draw(raw, None if hits is None else hits[:, now], temperature, noise[:, now],
+                                 None if taps is None else taps[:, now])
+            steps.append(previous)
+        return torch.cat(steps, dim=1)
 
     def draw(self, raw, hits, temperature, noise, taps):
         """hvo of decoded steps: the hits given, or chosen (the likeliest at temperature 0, drawn above it, every

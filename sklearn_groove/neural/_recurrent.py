@@ -34,6 +34,7 @@ MODULE_PARAMS = {
     "decoder_size": [Interval(Integral, 1, None, closed="left")],
     "decoder_layers": [Interval(Integral, 1, None, closed="left")],
     "dropout": [Interval(Real, 0, 1, closed="left")],
+    "sampler_size": [Interval(Integral, 1, None, closed="left")],
 }
 
 
@@ -61,7 +62,7 @@ class _GrooveRecurrent(GrooveEstimator):
     _reads_any_length = True  # the recurrent networks play windows of any length (2 bars of 3/4: 24 steps)
 
     _parameter_constraints = {
-        "decoder": [StrOptions({"autoregressive", "parallel"})],
+        "decoder": [StrOptions({"autoregressive", "parallel", "both"})],
         "output": [StrOptions({"mse", "gaussian"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "label_strength": [Interval(Real, 0, None, closed="left")],
@@ -95,6 +96,7 @@ class _GrooveRecurrent(GrooveEstimator):
         module__decoder_size=256,
         module__decoder_layers=2,
         module__dropout=0.0,
+        module__sampler_size=128,
     ):
         self.decoder = decoder
         self.output = output
@@ -113,6 +115,7 @@ class _GrooveRecurrent(GrooveEstimator):
         self.module__decoder_size = module__decoder_size
         self.module__decoder_layers = module__decoder_layers
         self.module__dropout = module__dropout
+        self.module__sampler_size = module__sampler_size
 
     def set_params(self, **params):
         """Set parameters; the network's ``module__*`` sizes too, which scikit-learn would take for a nested
@@ -176,6 +179,7 @@ class _GrooveRecurrent(GrooveEstimator):
             module__n_condition=n_condition,
             module__output=self.output,
             module__autoregressive=self.decoder == "autoregressive",
+            module__sampler=self.decoder == "both",
             **settings,
             playing=playing,
             criterion=GrooveLoss,
@@ -435,13 +439,18 @@ class _GrooveRecurrent(GrooveEstimator):
 
 
 _COMMON_DOC = """
-    decoder : {"autoregressive", "parallel"}, default="autoregressive"
+    decoder : {"autoregressive", "parallel", "both"}, default="autoregressive"
         "autoregressive": the paper's decoder, fed at each step its output at
         the step before (the true one in training). "parallel": the decoder
         reads only z and its condition, so training and decoding see the same
         inputs, decoding does not drift on its own guesses and all steps are
         decoded in one pass; with temperature above 0 the steps are then
-        drawn independently given z.
+        drawn independently given z. "both": a parallel decoder plays
+        temperature 0 (a window of a score is also played with its bars
+        rotated, A B as B A, and the two are averaged) and a small
+        autoregressive one (``module__sampler_size`` units) samples the
+        takes, both from one encoder, trained together (the shipped
+        ``humanize``).
     output : {"mse", "gaussian"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
         error, or a Gaussian (mean and standard deviation) trained by
@@ -455,8 +464,8 @@ _COMMON_DOC = """
         For a model fitted with ``style`` or ``drummer``: how strongly the
         labels asked for in ``predict`` move the velocities and offsets. 1: as
         the model learned them; above 1, further away from how it plays with
-        no label (classifier-free guidance: the shipped ``humanize_styles``
-        uses 2, chosen on validation); 0: as with no label.
+        no label (classifier-free guidance: the shipped ``humanize`` uses 4,
+        chosen on validation); 0: as with no label.
     lr : float, default=1e-3
         Adam's learning rate.
     batch_size : int, default=64
@@ -486,6 +495,8 @@ _COMMON_DOC = """
         Units per decoder layer.
     module__decoder_layers : int, default=2
     module__dropout : float, default=0.0
+    module__sampler_size : int, default=128
+        Units of the autoregressive decoder that samples, with ``decoder="both"``.
 """
 
 

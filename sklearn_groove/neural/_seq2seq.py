@@ -108,6 +108,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         module__decoder_size=256,
         module__decoder_layers=2,
         module__dropout=0.0,
+        module__sampler_size=128,
     ):
         super().__init__(
             decoder=decoder,
@@ -126,6 +127,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
             module__decoder_size=module__decoder_size,
             module__decoder_layers=module__decoder_layers,
             module__dropout=module__dropout,
+            module__sampler_size=module__sampler_size,
         )
         self.condition = condition
         self.hits_ahead = hits_ahead

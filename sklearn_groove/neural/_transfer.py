@@ -90,6 +90,7 @@ class GrooveTransfer(_GrooveRecurrent):
         module__decoder_size=256,
         module__decoder_layers=2,
         module__dropout=0.0,
+        module__sampler_size=128,
     ):
         super().__init__(
             decoder=decoder,
@@ -108,6 +109,7 @@ class GrooveTransfer(_GrooveRecurrent):
             module__decoder_size=module__decoder_size,
             module__decoder_layers=module__decoder_layers,
             module__dropout=module__dropout,
+            module__sampler_size=module__sampler_size,
         )
         self.beta = beta
         self.n_neighbors = n_neighbors

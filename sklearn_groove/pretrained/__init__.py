@@ -18,7 +18,7 @@ from ._format import from_state, to_state
 __all__ = ["load", "available", "info", "offered_labels", "save", "upgrade", "save_model", "load_model", "FORMAT"]
 
 WEIGHTS = Path(__file__).parent / "weights"
-FORMAT = 3  # version of the JSON description; older files are read through upgrade()
+FORMAT = 4  # version of the JSON description; older files are read through upgrade()
 _RECURRENT = ("GrooveSeq2Seq", "GrooveTransfer")
 
 
@@ -34,12 +34,23 @@ def available(folder=WEIGHTS):
     return sorted(p.stem for p in Path(folder).glob("*.json"))
 
 
+#: Shipped models of earlier versions merged into another: their name loads it, with a FutureWarning.
+MERGED = {"humanize_live": "humanize", "humanize_styles": "humanize"}
+
+
 def _resolve(name, folder):
     """The file stem of model ``name`` in ``folder``: its own name, or the shipped model of a task of the registry."""
     from ..tasks import TASKS
 
     if (Path(folder) / f"{name}.json").is_file():
         return name
+    if name in MERGED and (Path(folder) / f"{MERGED[name]}.json").is_file():
+        import warnings
+
+        warnings.warn(f"the shipped model {name!r} is merged into {MERGED[name]!r}, which plays as fast and takes "
+                      f"style= and drummer=: load {MERGED[name]!r} (the old name goes in a later version)",
+                      FutureWarning, stacklevel=3)
+        return MERGED[name]
     if name in TASKS and (Path(folder) / f"{TASKS[name].pretrained}.json").is_file():
         return TASKS[name].pretrained
     known = ", ".join(available(folder)) or "none"
@@ -61,8 +72,8 @@ def offered_labels(name, folder=WEIGHTS):
     Examples
     --------
     >>> from sklearn_groove import pretrained
-    >>> styles, drummers = pretrained.offered_labels("humanize_styles")
-    >>> "funk" in styles, pretrained.offered_labels("humanize_live")
+    >>> styles, drummers = pretrained.offered_labels("humanize")
+    >>> "funk" in styles, pretrained.offered_labels("tap2drum")
     (True, [[], []])
     """
     from .._labels import KINDS, learned_by_all
@@ -78,11 +89,11 @@ def load(name, folder=WEIGHTS):
     Parameters
     ----------
     name : str
-        One of :func:`available`: ``"humanize"`` (score -> performance),
-        ``"humanize_live"`` (one small network distilled from it, for a
-        live rig), ``"humanize_styles"`` (plays a style or a drummer:
-        ``predict(X, style="funk", drummer="drummer3")``),
-        ``"infill_closed_hihat"`` and ``"tap2drum"`` (pipelines that take any
+        One of :func:`available`: ``"humanize"`` (score -> performance; it
+        also plays a style or a drummer: ``predict(X, style="funk",
+        drummer="drummer3")``, and samples takes: ``sample_y``),
+        ``"humanize_paper"`` (the paper's humanizer: four networks, slower;
+        for its Table 1), ``"infill_closed_hihat"`` and ``"tap2drum"`` (pipelines that take any
         hvo and apply their own input transform), ``"groove_transfer"``; or
         a task of :mod:`sklearn_groove.tasks` (``"infill"``, ``"transfer"``),
         for that task's shipped model.
@@ -201,6 +212,8 @@ _FORMAT_2_ADDED = {"label_strength": 1.0}
 # parameters of format 2 that format 3 has not: early stopping is a training callback (the saved weights are those it
 # kept), and a calibration is the maps the file stores (calibrate(), not a parameter)
 _FORMAT_2_REMOVED = ("patience", "calibration")
+# parameters added while format 3 was written, at the value files saved before them played with
+_FORMAT_3_ADDED = {"module__sampler_size": 128}
 
 
 def _upgrade_params(estimator, params, path):
@@ -231,7 +244,8 @@ def upgrade(meta, path="<metadata>"):
     parameter names; their settings are translated one to one, and a
     setting that no longer exists is refused with a ``ValueError`` rather
     than silently changed. Parameters added since a file was written
-    (``label_strength``) get the value it played with (1.0); those removed
+    (``label_strength``, ``module__sampler_size``) get the value it played
+    with (1.0; 128, unused by a network with one decoder); those removed
     since (``patience``, ``calibration``: a training callback, and maps the
     file stores) are dropped; any other missing parameter is refused when
     the model is loaded.
@@ -244,6 +258,8 @@ def upgrade(meta, path="<metadata>"):
         params = model["params"] if version > 1 else _upgrade_params(model["estimator"], model["params"], path)
         if model["estimator"] in _RECURRENT and version < 3:
             params = {key: value for key, value in {**_FORMAT_2_ADDED, **params}.items() if key not in _FORMAT_2_REMOVED}
+        if model["estimator"] in _RECURRENT and version < 4:
+            params = {**_FORMAT_3_ADDED, **params}
         return {**model, "params": params}
 
     meta = {**meta, "format": FORMAT}
