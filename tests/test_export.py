@@ -48,7 +48,8 @@ def test_shipped_models_play_the_same_in_onnx_runtime(name, windows, tmp_path):
     model = pretrained.load(name)
     x = windows if hasattr(model, "steps") or name.startswith("infill") else windows[..., :9].copy()
     session = _session(model, tmp_path / f"{name}.onnx")
-    assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member"]
+    labelled = ["labels"] if pretrained.info(name).get("styles") else []
+    assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member", *labelled]
     _agree(model, x, session, seeds=(3, 4), rtol=1e-4)
     if getattr(model, "sampler", None) is not None:  # one member plays every sampled window, as in the estimator
         feed = onnx_feed(session, x, 1.0, seed=3)

@@ -200,22 +200,24 @@ def calibrate(hvo, calibration):
     return torch.cat([hits, velocities, offsets], dim=-1)
 
 
-def decode_guided(module, z, previous, steps, states, condition=None, unlabelled=None, strength=1.0, sampler=False):
-    """The decoder's raw outputs at ``steps`` (a slice of the condition's steps) and its states.
+def decode_guided(module, z, previous, steps, state, condition=None, unlabelled=None, strength=1.0, sampler=False):
+    """The decoder's raw outputs at ``steps`` (a slice of the condition's steps) and its state.
 
-    ``states``: the decoder's states, labelled and unlabelled ((None, None)
-    to start). Given ``unlabelled`` (the condition without its labels) and a
-    ``strength`` other than 1, the velocity and offset means are moved
-    ``strength`` times as far from the unlabelled decoding as the labelled
-    one lies (classifier-free guidance). ``sampler``: of the second decoder.
+    ``state``: the decoder's state (None to start). Given ``unlabelled``
+    (the condition without its labels) and a ``strength`` other than 1, each
+    window is decoded with and without its labels in one batch (the state
+    holds both), and the velocity and offset means are moved ``strength``
+    times as far from the unlabelled decoding as the labelled one lies
+    (classifier-free guidance). ``sampler``: of the second decoder.
     """
-    raw, state = module.decode(z, previous, None if condition is None else condition[:, steps], states[0], sampler)
     if unlabelled is None or strength == 1.0:
-        return raw, (state, None)
-    plain, plain_state = module.decode(z, previous, unlabelled[:, steps], states[1], sampler)
+        return module.decode(z, previous, None if condition is None else condition[:, steps], state, sampler)
+    both, state = module.decode(torch.cat([z, z]), torch.cat([previous, previous]),
+                                torch.cat([condition[:, steps], unlabelled[:, steps]]), state, sampler)
+    raw, plain = both.chunk(2)
     means = slice(module.n_voices, 3 * module.n_voices)
     guided = plain[..., means] + strength * (raw[..., means] - plain[..., means])
-    return torch.cat([raw[..., : means.start], guided, raw[..., means.stop :]], dim=-1), (state, plain_state)
+    return torch.cat([raw[..., : means.start], guided, raw[..., means.stop :]], dim=-1), state
 
 
 def sound(hits, logit, must):

@@ -105,16 +105,16 @@ class NetworkPlayer(nn.Module):
         hits = x[..., :M] if self.keeps_hits else None
         taps = x[..., :1] if self.sounds_taps else None
 
-        def decode(previous, steps, states):
-            return decode_guided(net, z, previous, steps, states, condition, unlabelled, self.strength, sampler)
+        def decode(previous, steps, state):
+            return decode_guided(net, z, previous, steps, state, condition, unlabelled, self.strength, sampler)
 
         if not (sampler or net.autoregressive):  # the steps do not read each other's outputs: all at once
-            raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * M), slice(None), (None, None))
+            raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * M), slice(None), None)
             return self.draw(raw, hits, temperature, noise, taps)
-        previous, states, steps = torch.zeros(x.shape[0], 1, 3 * M), (None, None), []
+        previous, state, steps = torch.zeros(x.shape[0], 1, 3 * M), None, []
         for t in range(x.shape[1]):  # in a file: unrolled, so it plays windows of this many steps
             now = slice(t, t + 1)
-            raw, states = decode(previous, now, states)
+            raw, state = decode(previous, now, state)
             previous = self.draw(raw, None if hits is None else hits[:, now], temperature, noise[:, now],
                                  None if taps is None else taps[:, now])
             steps.append(previous)
