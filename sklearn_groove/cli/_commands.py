@@ -80,7 +80,7 @@ def _perform(args):
     if voice is not None and args.model is None and voice not in task.voices:
         raise ValueError(f"the shipped {task.name} model writes {', '.join(task.voices)}; give --model for {voice}")
     hvo, info = _read(args.input, args)
-    player = _player(args.model, task.name, args, _meters(info))
+    player = _player(args.model, task.name, _meters(info))
     labels = _labels(player, args, args.model)
     if task.reads_groove:
         groove, groove_info = _read(args.groove, args)

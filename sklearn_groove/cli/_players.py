@@ -182,7 +182,7 @@ def _onnx_player(name, task):
         return None
 
 
-def _player(spec, task, args, meters=((4, 4),)):
+def _player(spec, task, meters=((4, 4),)):
     """The player of a performing command: --model (else the task's shipped model), from the shipped model's ONNX
     file where it has one for this task (no torch to import).
 
