@@ -12,12 +12,20 @@ __all__ = ["onnx_session", "onnx_take"]
 
 
 def onnx_session(path):
-    """An ONNX Runtime session of the file at ``path``, its int8 weights turned into float32 once, at load."""
+    """An ONNX Runtime session of the file at ``path``, its int8 weights turned into float32 once, at load.
+
+    Only ONNX Runtime's basic graph optimizations run (constant folding and
+    the removal of redundant nodes): on the shipped humanize (an
+    autoregressive decoder unrolled over 32 steps) the further ones took
+    0.12 s more to open the file (0.33 s against 0.20 s), and played a
+    song's windows no faster.
+    """
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     # let the int8 weights of export_onnx(int8=True) be folded into constants, not dequantized at each run
     options.add_session_config_entry("session.disable_quant_qdq", "1")
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
