@@ -1,6 +1,6 @@
 """Style and drummer control: are renderings in a style recognised as that style?
 
-    python benchmarks/control.py [--model humanize_styles] [--subset validation] [--data-home ../shared/data/groove]
+    python benchmarks/control.py [--model humanize] [--subset validation] [--data-home ../shared/data/groove]
 
 A style classifier (and a drummer classifier) is trained on the GMD's real
 training performances, reading velocities and offsets only through

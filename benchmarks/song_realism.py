@@ -2,7 +2,7 @@
 
     python benchmarks/song_realism.py [--data-home ../shared/data/groove] [--seed 0]
     python benchmarks/song_realism.py --subset validation --temperatures 0.7 0.8 0.9 1.0 --takes-only
-    python benchmarks/song_realism.py --model humanize_live
+    python benchmarks/song_realism.py --model humanize_paper
 
 The score of each 4/4 file of the GMD test split (its hits, on the grid, at
 velocity 100, written as a MIDI file at the take's tempo) is humanized by
