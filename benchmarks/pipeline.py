@@ -36,6 +36,11 @@ TRAIN_OPTIONS = {"humanize": "--distill humanize_paper --labels --monitor mae --
 PACKAGE_OPTIONS = {"humanize": "--calibrate"}
 
 
+def _command(*parts):
+    """A benchmark script's command line of the parts given (empty ones left out)."""
+    return " ".join(["python benchmarks/" + parts[0], *filter(None, parts[1:])])
+
+
 def stages(task, seed, train_args=""):
     """name -> (command, inputs, outputs) for one task; ``train_args`` are added to the train command."""
     name = TASKS[task].pretrained
@@ -47,11 +52,10 @@ def stages(task, seed, train_args=""):
         else f"python benchmarks/tasks.py --weights {package} --out {TRAINED / 'results'}"
     )
     return {
-        "train": (f"python benchmarks/train_pretrained.py {task} --seed {seed} {TRAIN_OPTIONS.get(task, '')} "
-                  f"--out {run} --checkpoints {run}/checkpoints {train_args}".replace("  ", " ").strip(),
+        "train": (_command(f"train_pretrained.py {task} --seed {seed}", TRAIN_OPTIONS.get(task),
+                           f"--out {run} --checkpoints {run}/checkpoints", train_args),
                   [], [run / f"{name}.json", run / f"{name}.pt"]),
-        "package": (f"python benchmarks/train_pretrained.py {task} --from {run} {PACKAGE_OPTIONS.get(task, '')} "
-                    f"--out {package}".replace("  ", " "),
+        "package": (_command(f"train_pretrained.py {task} --from {run}", PACKAGE_OPTIONS.get(task), f"--out {package}"),
                     [run / f"{name}.json"], [package / f"{name}.json", package / f"{name}.pt"]),
         "evaluate": (evaluate, [package / f"{name}.json"], [TRAINED / "results"]),
     }

@@ -34,6 +34,22 @@ def _later(x, k):
     return torch.cat([x[:, k:], torch.zeros_like(x[:, :k])], dim=1)
 
 
+def _rotated(x, shifts):
+    """Every window of ``x`` rotated by each of ``shifts`` steps, the rotations one after another (0 first)."""
+    return torch.cat([torch.roll(x, -s, dims=1) for s in shifts])
+
+
+def _repeated(a, times):
+    """A per-window tensor (or None) repeated for :func:`_rotated`'s windows."""
+    return None if a is None else a.repeat(times, *[1] * (a.dim() - 1))
+
+
+def _rotated_back(played, shifts):
+    """The mean of the performances of :func:`_rotated`'s windows, each rolled back to its window's own steps."""
+    parts = played.unflatten(0, (len(shifts), -1))
+    return sum(torch.roll(parts[i], s, dims=1) for i, s in enumerate(shifts)) / len(shifts)
+
+
 def conditioned(x, reads, ahead=0, labels=None):
     """What a decoder reads at each step besides z, from windows ``x``, in training and in playing.
 
@@ -86,11 +102,8 @@ class NetworkPlayer(nn.Module):
         bars rotated, rotated back and averaged, as ``GrooveEnsemble(rotate_bars=True)`` plays its members (of a
         score's hits, which all keep; a network that writes hits plays the window as it is)."""
         shifts = bar_rotations(x.shape[1], rotate=self.keeps_hits)
-        repeat = lambda a: None if a is None else a.repeat(len(shifts), *[1] * (a.dim() - 1))
-        views = torch.cat([torch.roll(x, -s, dims=1) for s in shifts])
-        rotated = self.played(views, temperature, repeat(noise), repeat(labels), repeat(z))
-        rotated = rotated.unflatten(0, (len(shifts), -1))
-        return sum(torch.roll(rotated[i], s, dims=1) for i, s in enumerate(shifts)) / len(shifts)
+        per_window = (_repeated(a, len(shifts)) for a in (noise, labels, z))
+        return _rotated_back(self.played(_rotated(x, shifts), temperature, *per_window), shifts)
 
     def played(self, x, temperature, noise, labels=None, z=None, sampler=False):
         """The performance one decoder plays (the second, ``sampler``, of a network with two), before the
@@ -188,17 +201,13 @@ class EnsemblePlayer(nn.Module):
         """(members, rotations * windows, steps, 27): every member's performance of every bar rotation of ``x``
         (unrotated first)."""
         shifts = bar_rotations(x.shape[1], self.rotate)
-        views = torch.cat([torch.roll(x, -s, dims=1) for s in shifts])
-        noise = noise.repeat(len(shifts), 1, 1)
-        return torch.stack([p(views, temperature, noise, None if k is None else k.repeat(len(shifts), 1))
-                            for p, k in zip(self.members, labels)])
+        views, noise = _rotated(x, shifts), _repeated(noise, len(shifts))
+        return torch.stack([p(views, temperature, noise, _repeated(k, len(shifts))) for p, k in zip(self.members, labels)])
 
     def mean(self, x, played):
         """The mean performance of :meth:`rotations`' output, each rotated back (members that humanize all play the
         score's hits: their mean is them)."""
-        shifts = bar_rotations(x.shape[1], self.rotate)
-        parts = played.mean(dim=0).unflatten(0, (len(shifts), -1))
-        return sum(torch.roll(parts[i], s, dims=1) for i, s in enumerate(shifts)) / len(shifts)
+        return _rotated_back(played.mean(dim=0), bar_rotations(x.shape[1], self.rotate))
 
     def take(self, x, temperature, noise, member, labels):
         """Each window played by its member at ``temperature`` (each member plays only its windows)."""
