@@ -17,6 +17,13 @@ without their style; and per style the groove statistics of the real takes
 and of both renderings (swing, laid-back-ness, spread), with a figure.
 Results: benchmarks/results/control.{json,md,png} (the validation split:
 control_validation.*, where choices are made).
+
+    python benchmarks/control.py --model tap2drum [--temperature 1]
+
+does the same for a model that writes the hits (Tap2Drum: its renderings of the windows'
+taps): the classifiers then also read where each voice plays (hits a bar, and their shares
+on each 16th of the beat), and each take at temperature 0 is scored by its hit F1 against
+the drummer's beat. Results: control_tap2drum[_validation].*
 """
 
 import argparse
@@ -43,6 +50,35 @@ def features(hvo):
     return np.concatenate([mean_v, std_v, mean_o, std_o, *per_position], axis=1)
 
 
+def beat_features(hvo):
+    """:func:`features`, and for models that write the hits, where each voice plays: its hits a bar and their
+    shares on each 16th of the beat (a style is also which drums play where)."""
+    from sklearn_groove import split_hvo
+
+    h = split_hvo(hvo)[0]
+    bars = h.shape[1] / 16
+    per_voice = h.sum(axis=1)
+    positions = h.reshape(len(h), -1, 4, 9).sum(axis=1) / np.maximum(per_voice[:, None, :], 1)
+    return np.concatenate([features(hvo), per_voice / bars, positions.reshape(len(h), -1)], axis=1)
+
+
+def renderer(model):
+    """(network, inputs): the model's network (a pipeline's last step) and a function making its input from a
+    performance (the pipeline's transformers, else the score)."""
+    from sklearn_groove import split_hvo
+
+    if not hasattr(model, "steps"):
+        return model, lambda hvo: split_hvo(hvo)[0]
+    transformers = [step for _, step in model.steps[:-1]]
+
+    def inputs(hvo):
+        for step in transformers:
+            hvo = step.transform(hvo)
+        return hvo
+
+    return model.steps[-1][1], inputs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_home(parser)
@@ -55,12 +91,17 @@ def main():
 
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from sklearn_groove import pretrained, split_hvo
+    from sklearn_groove import pretrained
     from sklearn_groove.datasets import fetch_groove
-    from sklearn_groove.metrics import groove_statistics, timing_mae_ms
+    from sklearn_groove.metrics import groove_statistics, hit_f1, timing_mae_ms
 
     shipped = args.model in pretrained.available()
-    model = pretrained.load(args.model) if shipped else pretrained.load_model(args.model)
+    model, inputs = renderer(pretrained.load(args.model) if shipped else pretrained.load_model(args.model))
+    writes_hits = not model._keeps_hits()
+    described = beat_features if writes_hits else features
+    # what a take at temperature 0 is scored by: the drummer's timing, or (a model that writes hits) the drummer's hits
+    scored = (lambda real, played, bpm: hit_f1(real, played)) if writes_hits else \
+        (lambda real, played, bpm: timing_mae_ms(real, played, bpm=bpm))
     meta = pretrained.info(args.model) if shipped else json.loads(Path(args.model).read_text())
     train = fetch_groove(subset="train", data_home=args.data_home)
     test = fetch_groove(subset=args.subset, data_home=args.data_home)
@@ -74,23 +115,23 @@ def main():
         top = [str(n) for n in names[np.argsort(-counts)] if n in set(known) and (test_labels == n).sum() >= 40][:8]
         keep = np.isin(train_labels, top)
         classifier = HistGradientBoostingClassifier(max_iter=300, random_state=args.seed)
-        classifier.fit(features(train.hvo[keep]), train_labels[keep])
+        classifier.fit(described(train.hvo[keep]), train_labels[keep])
         rows = []
         for label in top:
             windows = test.hvo[test_labels == label]
-            score = split_hvo(windows)[0]
+            score = inputs(windows)
             model.set_params(temperature=args.temperature, random_state=args.seed)
             plain = model.predict(score)
             asked = model.predict(score, **{kind: label})
             model.set_params(temperature=0.0, random_state=None)
-            recall = {name: float((classifier.predict(features(x)) == label).mean())
+            recall = {name: float((classifier.predict(described(x)) == label).mean())
                       for name, x in (("real", windows), ("unlabelled", plain), ("asked", asked))}
             bpm = test.bpm[test_labels == label]
-            mae = {"unlabelled": float(timing_mae_ms(windows, model.predict(score), bpm=bpm)),
-                   "asked": float(timing_mae_ms(windows, model.predict(score, **{kind: label}), bpm=bpm))}
+            mae = {"unlabelled": float(scored(windows, model.predict(score), bpm)),
+                   "asked": float(scored(windows, model.predict(score, **{kind: label}), bpm))}
             strength = model.get_params()["label_strength"]
             model.set_params(label_strength=1.0)  # the labels as learned, without guidance
-            mae["asked_strength_1"] = float(timing_mae_ms(windows, model.predict(score, **{kind: label}), bpm=bpm))
+            mae["asked_strength_1"] = float(scored(windows, model.predict(score, **{kind: label}), bpm))
             model.set_params(label_strength=strength)
             grooves = {name: {k: float(v) for k, v in groove_statistics(x).items() if k in GROOVE}
                        for name, x in (("real", windows), ("unlabelled", plain), ("asked", asked))}
@@ -100,21 +141,25 @@ def main():
         macro = {name: float(np.mean([r["recall"][name] for r in rows])) for name in ("real", "unlabelled", "asked")}
         result[kind] = {"labels": top, "rows": rows, "macro_recall": macro}
     RESULTS.mkdir(exist_ok=True)
-    stem = "control" if args.subset == "test" else f"control_{args.subset}"
+    stem = "control" + ("" if args.model == "humanize" else f"_{name.removesuffix('.json')}")
+    stem += "" if args.subset == "test" else f"_{args.subset}"
+    unit = "hit F1" if writes_hits else "timing MAE (ms)"
     lines = ["# Style and drummer control", "", f"`{result['command']}`: a classifier trained on the drummers' real "
-             "training performances (velocities and offsets, in position-free summaries) names the style (drummer) "
+             "training performances (velocities and offsets, in position-free summaries"
+             + ("; and where each voice plays: hits a bar and their shares on each 16th of the beat" if writes_hits
+                else "") + ") names the style (drummer) "
              f"of GMD {args.subset} windows: the drummers' own, the model's renderings at temperature {args.temperature:g} "
              "with no label, and asked for the window's own label (at the model's label_strength, "
-             f"{model.get_params()['label_strength']:g}). Timing MAE at temperature 0, each take "
+             f"{model.get_params()['label_strength']:g}). {unit} at temperature 0, each take "
              f"scored with and without its label. The model: `{trained_by}`."]
     for kind in ("style", "drummer"):
         part = result[kind]
         lines += ["", f"| {kind} | windows | recall, real | recall, unlabelled | recall, asked | "
-                  "MAE unlabelled (ms) | MAE asked (ms) | MAE asked, label_strength 1 (ms) |", "|---|---|---|---|---|---|---|---|"]
+                  f"{unit} unlabelled | {unit} asked | {unit} asked, label_strength 1 |", "|---|---|---|---|---|---|---|---|"]
         for r in part["rows"]:
             rc, m = r["recall"], r["timing_mae_ms_t0"]
             lines.append(f"| {r[kind]} | {r['windows']} | {rc['real']:.3f} | {rc['unlabelled']:.3f} | "
-                         f"{rc['asked']:.3f} | {m['unlabelled']:.2f} | {m['asked']:.2f} | {m['asked_strength_1']:.2f} |")
+                         f"{rc['asked']:.3f} | {m['unlabelled']:.3f} | {m['asked']:.3f} | {m['asked_strength_1']:.3f} |")
         mr = part["macro_recall"]
         lines.append(f"| **macro** | | **{mr['real']:.3f}** | **{mr['unlabelled']:.3f}** | **{mr['asked']:.3f}** | | | |")
     lines += ["", "Groove statistics per style (`sklearn_groove.metrics.groove_statistics`; offsets in 16th notes): "

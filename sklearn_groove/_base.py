@@ -145,17 +145,22 @@ def check_n_samples(n_samples):
         raise ValueError(f"n_samples must be a whole number, 1 or more, got {n_samples!r}")
 
 
-def sample_at(estimator, X, temperature, random_state=None, labels=None):
+def sample_at(estimator, X, temperature, random_state=None, labels=None, prefix=None):
     """One take of ``X`` by ``estimator`` at ``temperature``, drawn from ``random_state``; its labels.
 
     A model that samples plays it with ``sample_y`` (nothing of the model is
-    changed); one without a temperature (nearest neighbours, linear maps)
-    predicts as it is. Labels that are None are not passed.
+    changed), going on from ``prefix`` where given; one without a
+    temperature (nearest neighbours, linear maps) predicts as it is, and the
+    prefix's steps are put in its place. Labels that are None are not passed.
     """
     labels = {k: v for k, v in (labels or {}).items() if v is not None}
     if hasattr(estimator, "sample_y"):
-        return estimator.sample_y(X, 1, random_state, temperature=temperature, **labels)[..., 0]
-    return estimator.predict(X, **labels)
+        extra = {} if prefix is None else {"prefix": prefix}
+        return estimator.sample_y(X, 1, random_state, temperature=temperature, **labels, **extra)[..., 0]
+    played = estimator.predict(X, **labels)
+    if prefix is not None:
+        played[:, : prefix.shape[1]] = prefix
+    return played
 
 
 def reads_any_length(model):

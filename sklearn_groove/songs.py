@@ -58,10 +58,15 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
         16th notes a bar of the song's meter (12 for 3/4 and 6/8, 20 for
         5/4): windows are ``bars`` whole bars of it, for a model that reads
         windows of any length (the recurrent networks).
-    blend : {"mean", "select"}, default="mean"
+    blend : {"mean", "select", "continue"}, default="mean"
         How the two windows that hold a step make it: their weighted mean
         (above), or the one where the step is more central (a sampled take,
         see :func:`one_take`: a mean of two draws would narrow their spread).
+        "continue": the windows are played one after another, each going on
+        from the bars before it as they were played (``predict(windows,
+        prefix)`` gets them as ``prefix``, as ``sample_y`` takes it), and
+        each adds its last bar: a sampled beat keeps its identity from bar to
+        bar, as a drummer's does (:func:`one_take` makes such a ``predict``).
     progress : callable ``progress(done, total)``, default=None
         Called after each batch of windows.
 
@@ -88,6 +93,9 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
         raise ValueError(f"song must be one song (n_steps, n_features) with at least one step, got {song.shape}")
     windows, start = window_hvo(song, bars=bars, hop_bars=1, steps_per_bar=steps_per_bar)
     sounding = np.flatnonzero(windows.reshape(len(windows), -1).any(axis=1))  # silence is not played, it stays
+    if blend == "continue":
+        played = _continued(predict, windows[sounding], start[sounding] * steps_per_bar, len(song), progress)
+        return played if hits is None else join_hvo(check_hits(hits), *split_hvo(played)[1:])
     played = np.zeros(windows.shape[:2] + (27,), dtype=np.float32)
     for i in range(0, len(sounding), _BATCH):
         batch = sounding[i : i + _BATCH]
@@ -109,6 +117,22 @@ def predict_song(predict, song, *, hits=None, bars=2, steps_per_bar=STEPS_PER_BA
         if hits.shape != vote.shape:
             raise ValueError(f"hits must have shape {vote.shape}, got {hits.shape}")
     return join_hvo(hits, np.clip(velocity, 0, 1), np.clip(offset, -0.5, MAX_OFFSET))
+
+
+def _continued(predict, windows, starts, n_steps, progress=None):
+    """The song (n_steps, 27) played window by window (``windows`` starting at steps ``starts``, in order), each
+    going on from the steps already played that it holds (its ``prefix``), and adding those after them."""
+    length = windows.shape[1]
+    out = np.zeros((max(n_steps, int(np.max(starts, initial=0)) + length), 27), np.float32)
+    played_until = 0
+    for k, (window, begin) in enumerate(zip(windows, starts)):
+        prefix = out[begin:played_until][None] if begin < played_until else None
+        performance = np.asarray(predict(window[None], prefix), dtype=np.float32)[0]
+        out[max(begin, played_until) : begin + length] = performance[max(played_until - begin, 0) :]
+        played_until = begin + length
+        if progress is not None:
+            progress(k + 1, len(windows))
+    return out[:n_steps]
 
 
 def one_take(model, *, temperature=1.0, seed=0, **labels):
@@ -165,10 +189,10 @@ def one_take(model, *, temperature=1.0, seed=0, **labels):
     if "temperature" not in player.get_params():
         raise ValueError(f"{type(player).__name__} has no temperature: it cannot sample a take")
 
-    def predict(windows):
+    def predict(windows, prefix=None):
         for transformer in transformers:
             windows = transformer.transform(windows)
-        return sample_at(player, windows, temperature, int(rng.integers(2**31 - 1)), labels)
+        return sample_at(player, windows, temperature, int(rng.integers(2**31 - 1)), labels, prefix)
 
     return predict
 

@@ -82,6 +82,23 @@ def test_label_strength_moves_the_labelled_playing_away_from_the_unlabelled(labe
         GrooveSeq2Seq(**SMALL, label_strength=-1.0).fit(X, y, style=style)
 
 
+def test_label_strength_moves_the_hits_a_model_writes(labelled):
+    """Tap2Drum with a style: guidance moves the hit logits too, so that at strength 0 the hits are the
+    unlabelled ones (they once stayed the labelled ones) and a style asked changes which hits are played."""
+    from sklearn_groove.preprocessing import Tapper
+
+    _, y, style, _ = labelled
+    taps = Tapper().fit_transform(y)
+    model = GrooveSeq2Seq(**{**SMALL, "condition": "input", "decoder": "both", "module__sampler_size": 8,
+                             "max_epochs": 3, "hit_threshold": 0.3}).fit(taps, y, style=style)
+    take = lambda strength, **label: model.set_params(label_strength=strength).sample_y(taps[:64], 1, 3, **label)[..., 0]
+    plain = take(1.0)
+    np.testing.assert_allclose(take(0.0, style="funk"), plain, atol=1e-6)
+    asked, strong = take(1.0, style="funk"), take(8.0, style="funk")
+    hits = lambda a: a[..., :9] > 0
+    assert (hits(strong) != hits(plain)).sum() > (hits(asked) != hits(plain)).sum()
+
+
 def test_validation_labels_are_required_with_a_validation_set(labelled):
     X, y, style, _ = labelled
     with pytest.raises(ValueError, match="give style_val"):

@@ -39,6 +39,13 @@ def _agree(model, x, session, seeds=(3,), atol=1e-5, rtol=0.0, **labels):
         np.testing.assert_allclose(take, estimator, atol=atol, rtol=rtol, err_msg=f"seed {seed}")
         assert np.abs(take - played).max() > 0.05  # sampled: the take is not the most likely performance
     model.set_params(**{key: 0.0})
+    if "given" in [i.name for i in session.get_inputs()]:  # a take that goes on from a bar already played
+        prefix = played[:, : x.shape[1] // 2]
+        take, = session.run(None, onnx_feed(session, x, 1.0, seed=5, prefix=prefix, **labels))
+        network, inputs = (model.steps[-1][1], model[:-1].transform(x)) if hasattr(model, "steps") else (model, x)
+        np.testing.assert_allclose(take, network.sample_y(inputs, 1, 5, prefix=prefix, **labels)[..., 0], atol=atol,
+                                   rtol=rtol, err_msg="with a prefix")
+        np.testing.assert_array_equal(take[:, : prefix.shape[1]], prefix)
     return played
 
 
@@ -49,7 +56,9 @@ def test_shipped_models_play_the_same_in_onnx_runtime(name, windows, tmp_path):
     x = windows if hasattr(model, "steps") or name.startswith("infill") else windows[..., :9].copy()
     session = _session(model, tmp_path / f"{name}.onnx")
     labelled = ["labels"] if pretrained.info(name).get("styles") else []
-    assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member", *labelled]
+    continues = ["given", "kept"] if pretrained.info(name).get("params", {}).get("decoder") in ("both", "autoregressive") \
+        else []
+    assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member", *labelled, *continues]
     _agree(model, x, session, seeds=(3, 4), rtol=1e-4)
     if getattr(model, "sampler", None) is not None:  # one member plays every sampled window, as in the estimator
         feed = onnx_feed(session, x, 1.0, seed=3)
@@ -83,6 +92,9 @@ def _small_models(y):
         "voice remover": (make_pipeline(VoiceRemover(voices=("snare",)), GrooveSeq2Seq(
             condition="input", decoder="parallel", hit_threshold=0.3, random_state=4, **tiny)).fit(y, y), y),
         "tap2drum": (make_pipeline(Tapper(), GrooveSeq2Seq(condition="input", hit_threshold=0.3, random_state=5, **tiny)).fit(y, y), y),
+        "tap2drum, no velocity, two decoders": (make_pipeline(Tapper(velocity="none"), GrooveSeq2Seq(
+            condition="input", decoder="both", module__sampler_size=6, hit_threshold=0.3, random_state=7, **tiny))
+            .fit(y, y), y),
     }
 
 

@@ -46,7 +46,13 @@ def test_tapper_hand_computed():
     h, v, o = split_hvo(taps)
     assert h[0, :, 0].nonzero()[0].tolist() == [0, 5]
     assert o[0, 0, 0] == pytest.approx(0.1) and o[0, 5, 0] == pytest.approx(-0.2)
-    assert not v.any()
+    assert v[0, 0, 0] == pytest.approx(0.9) and v[0, 5, 0] == pytest.approx(0.3)  # the loudest note's
+    assert v[0, 1:5].sum() == 0
+    silent = Tapper(velocity="none").fit_transform(hvo)
+    np.testing.assert_array_equal(np.delete(silent, 1, axis=-1), np.delete(taps, 1, axis=-1))
+    assert not silent[..., 1].any()  # as in the paper: no velocity
+    with pytest.raises(ValueError, match="velocity"):
+        Tapper(velocity="loud").fit(hvo)
 
 
 def test_pipeline_pickle_clone(hvo):

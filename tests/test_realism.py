@@ -9,7 +9,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_groove import join_hvo, split_hvo
 from sklearn_groove.datasets import fetch_groove
-from sklearn_groove.metrics import compare_grooves, groove_statistics, two_sample_test
+from sklearn_groove.metrics import beat_statistics, compare_beats, compare_grooves, groove_statistics, two_sample_test
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +92,39 @@ def test_groups_keep_a_take_out_of_its_own_training():
         two_sample_test(real, generated, groups=take[:-1])
     with pytest.raises(ValueError, match="at least 5 groups for 5 folds, got 3"):
         two_sample_test(real, generated, groups=take % 3)
+
+
+def _moved_hits(hvo, seed=0):
+    """Each window's hits, velocities and offsets at other steps of the same voice: the same counts, another beat."""
+    rng = np.random.default_rng(seed)
+    return np.stack([w[rng.permutation(len(w))] for w in hvo])
+
+
+def test_the_beat_critic_reads_the_hits_and_their_counts(real):
+    """A beat whose hits sit at random steps keeps every velocity and offset at some hit: the beat critic tells it
+    apart more often than the performance critic; an unknown kind of features is refused."""
+    shuffled = _moved_hits(real)
+    plain = two_sample_test(real, shuffled, random_state=0)
+    beat = two_sample_test(real, shuffled, features="beat", random_state=0)
+    assert beat.accuracy > 0.9 and beat.accuracy >= plain.accuracy
+    assert two_sample_test(real, real.copy(), features="beat", random_state=0).accuracy == pytest.approx(0.5, abs=0.02)
+    with pytest.raises(ValueError, match="features must be one of 'performance', 'beat', got 'hits'"):
+        two_sample_test(real, real, features="hits")
+
+
+def test_beat_statistics_count_hits_syncopation_and_repetition(real):
+    h = np.zeros((6, 32, 9), np.float32)
+    h[:, ::4, 0] = 1  # a kick on every beat
+    h[:, 1, 1] = 1  # a snare on the first bar's second 16th only
+    stats = beat_statistics(join_hvo(h, 0.8 * h))
+    assert stats["hits_per_bar/kick"] == 4 and stats["hits_per_bar/snare"] == 0.5
+    assert stats["density"] == 4.5 and stats["density_std"] == 0.5
+    assert stats["syncopation"] == pytest.approx(1 / 9) and stats["off_beat_8th"] == 0
+    assert stats["bar_repetition"] == pytest.approx(4 / 5) and stats["bars_identical"] == 0
+    with pytest.raises(ValueError, match="at least 2 bars of 16 steps, got 16"):
+        beat_statistics(join_hvo(h[:, :16]))
+    drummers = beat_statistics(real)
+    assert 0 < drummers["bars_identical"] < drummers["bar_repetition"] < 1  # drummers repeat and vary
+    rows = {r["statistic"]: r for r in compare_beats(real, _moved_hits(real))}
+    assert rows["hits_per_bar/kick"]["verdict"] == "ok"  # the same hits, elsewhere
+    assert rows["bar_repetition"]["verdict"] == "too low"

@@ -90,3 +90,43 @@ def test_the_command_line_never_changes_a_loaded_model(tmp_path):
         assert model.steps[-1][1].get_params()["temperature"] == 0.0  # as it was loaded
         first = out.read_bytes()
         assert cli.main(args) == 0 and out.read_bytes() == first  # same seed, same take
+
+
+def test_a_take_goes_on_from_a_prefix(models, data):
+    """sample_y(prefix=): the first steps are the prefix; an autoregressive decoder reads them, so the rest of the
+    take follows them (a parallel decoder's rest is its own)."""
+    h, y = data
+    prefix = y[:4, :16]
+    for name in ("seq2seq", "parallel", "transfer"):
+        model = models[name]
+        take = model.sample_y(h[:4], 1, 5, prefix=prefix)[..., 0]
+        np.testing.assert_array_equal(take[:, :16], prefix)
+        rest = np.abs(take[:, 16:] - model.sample_y(h[:4], 1, 5)[:, 16:, :, 0]).max()
+        assert (rest > 0) == (name != "parallel"), name
+    with pytest.raises(ValueError, match="prefix must give the first steps .* of each of the 4 windows"):
+        models["seq2seq"].sample_y(h[:4], prefix=y[:4])
+
+
+def test_a_song_played_continuing_goes_on_from_the_bars_before():
+    """predict_song(blend="continue"): one window after another, each given the bars already played as its prefix
+    and adding the bars after them; a window after silence starts afresh."""
+    from sklearn_groove.songs import predict_song
+
+    song = np.zeros((8 * 16 + 3, 27), np.float32)
+    song[: 2 * 16 : 4, 0] = song[6 * 16 :: 4, 0] = 1  # bars 0-1 and 6-8 play, 2-5 are silent
+    calls = []
+
+    def predict(windows, prefix):
+        played = np.zeros(windows.shape[:2] + (27,), np.float32)
+        played[..., 0], played[..., 9] = 1, (len(calls) + 1) / 10  # each window louder than the one before
+        calls.append(None if prefix is None else prefix.copy())
+        if prefix is not None:
+            played[:, : prefix.shape[1]] = prefix
+        return played
+
+    out = predict_song(predict, song, blend="continue")
+    velocity = out[::16, 9]  # the first step of each bar: which window played it
+    assert [c is None for c in calls] == [True, False, True, False, False]  # windows at bars 0, 1, then 5, 6, 7
+    np.testing.assert_allclose(velocity, [0.1, 0.1, 0.2, 0, 0, 0.3, 0.3, 0.4, 0.5])
+    assert calls[1].shape == (1, 16, 27) and (calls[1][0] == out[16:32]).all()
+    assert (calls[4][0] == out[7 * 16 : 8 * 16]).all() and len(out) == len(song)

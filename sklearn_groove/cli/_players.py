@@ -56,10 +56,18 @@ class Player:
         """Whether it plays windows of other lengths than 32 steps (2 bars of another meter)."""
         raise NotImplementedError
 
-    def song_player(self, temperature, seed, labels, default_temperature=0.0):
-        """(predict, blend) for :func:`~sklearn_groove.songs.predict_song`: a sampled take (blend "select"), or
-        the most likely performance (blend "mean"). ``temperature`` and ``seed`` as asked (None: not asked)."""
+    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False):
+        """(predict, blend) for :func:`~sklearn_groove.songs.predict_song`: a sampled take (blend "select", or with
+        ``continues``, where the model can, "continue": each window goes on from the bars played before), or the
+        most likely performance (blend "mean"). ``temperature`` and ``seed`` as asked (None: not asked)."""
         raise NotImplementedError
+
+    def continues(self):
+        """Whether its takes can go on from steps already played (a network that samples step by step)."""
+        raise NotImplementedError
+
+    def _take_blend(self, continues):
+        return "continue" if continues and self.continues() else "select"
 
 
 class EstimatorPlayer(Player):
@@ -83,12 +91,18 @@ class EstimatorPlayer(Player):
     def samples(self):
         return _temperature_key(self.model) is not None
 
-    def song_player(self, temperature, seed, labels, default_temperature=0.0):
+    def continues(self):
+        last = self.model.steps[-1][1] if hasattr(self.model, "steps") else self.model
+        module = getattr(last, "module_", None) if hasattr(last, "net_") else None
+        return module is not None and (module.autoregressive or module.sampler is not None)
+
+    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False):
         take = default_temperature if temperature is None else temperature
         if take > 0 and self.samples():
             from ..songs import one_take
 
-            return one_take(self.model, temperature=take, seed=0 if seed is None else seed, **labels), "select"
+            predict = one_take(self.model, temperature=take, seed=0 if seed is None else seed, **labels)
+            return predict, self._take_blend(continues)
         # the model's predict where nothing is asked; a ValueError where a model without one is asked a temperature
         return self.predictor(temperature, seed, labels), "mean"
 
@@ -153,12 +167,15 @@ class OnnxPlayer(Player):
         feed = lambda windows: onnx_feed(self.session, windows, take, seed=seed, groove=groove_windows, **labels)
         return (lambda windows: self.session.run(None, feed(windows))[0]), "mean"
 
-    def song_player(self, temperature, seed, labels, default_temperature=0.0):
+    def continues(self):
+        return "given" in [i.name for i in self.session.get_inputs()]
+
+    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False):
         from ..neural._runtime import onnx_take
 
         take = default_temperature if temperature is None else temperature
         predict = onnx_take(self.session, temperature=take, seed=0 if seed is None else seed, **labels)
-        return predict, "select" if take > 0 else "mean"
+        return predict, self._take_blend(continues) if take > 0 else "mean"
 
 
 def _onnx_player(name, task):

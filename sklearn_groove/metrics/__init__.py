@@ -13,7 +13,15 @@ from ._metrics import (
     timing_mse,
     velocity_kl,
 )
-from ._realism import TwoSampleResult, compare_grooves, groove_features, groove_statistics, two_sample_test
+from ._realism import (
+    TwoSampleResult,
+    beat_statistics,
+    compare_beats,
+    compare_grooves,
+    groove_features,
+    groove_statistics,
+    two_sample_test,
+)
 
 __all__ = [
     "timing_mae_ms",
@@ -32,4 +40,6 @@ __all__ = [
     "groove_features",
     "groove_statistics",
     "compare_grooves",
+    "beat_statistics",
+    "compare_beats",
 ]

@@ -13,9 +13,10 @@ from collections import namedtuple
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._hvo import STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
+from .._hvo import STEPS_PER_BAR, STEPS_PER_BEAT, VOICES, check_hvo, split_hvo
 
-__all__ = ["TwoSampleResult", "groove_features", "two_sample_test", "groove_statistics", "compare_grooves"]
+__all__ = ["TwoSampleResult", "groove_features", "two_sample_test", "groove_statistics", "compare_grooves",
+           "beat_statistics", "compare_beats"]
 
 #: Accuracy of :func:`two_sample_test`, its interval and the number of pairs.
 TwoSampleResult = namedtuple("TwoSampleResult", ["accuracy", "low", "high", "n_pairs"])
@@ -41,16 +42,26 @@ def _mean_at_hits(values, hits, axis):
         return (values * hits).sum(axis) / hits.sum(axis)
 
 
-def groove_features(hvo):
+FEATURES = ("performance", "beat")  # what the classifier of two_sample_test reads (groove_features' kinds)
+
+
+def groove_features(hvo, features="performance"):
     """One row per window: its velocities and offsets, then per voice their mean and spread at its hits.
 
     Parameters
     ----------
     hvo : array-like of shape (n_samples, n_steps, 27)
+    features : {"performance", "beat"}, default="performance"
+        "performance": the above, for performances of given hits (every
+        humanizer plays the drummer's). "beat": also the hits themselves,
+        each voice's number of hits and each bar's, for models that choose
+        the hits (Tap2Drum, Infilling): a critic that also counts.
 
     Returns
     -------
-    ndarray of shape (n_samples, n_steps * 18 + 36)
+    ndarray of shape (n_samples, n_features)
+        ``n_steps * 18 + 36`` columns; with "beat", ``n_steps * 9 + 9 +
+        n_bars`` more (bars of 16 steps, the last one partial).
 
     Examples
     --------
@@ -58,11 +69,24 @@ def groove_features(hvo):
     >>> from sklearn_groove.metrics import groove_features
     >>> groove_features(np.zeros((4, 32, 27))).shape
     (4, 612)
+    >>> groove_features(np.zeros((4, 32, 27)), features="beat").shape
+    (4, 911)
     """
+    if features not in FEATURES:
+        raise ValueError(f"features must be one of {', '.join(map(repr, FEATURES))}, got {features!r}")
     h, v, o = split_hvo(check_hvo(hvo))
     n = len(h)
     summary = [_at_hits(a, h, f) for a in (v, o) for f in (np.nanmean, np.nanstd)]
-    return np.concatenate([v.reshape(n, -1), o.reshape(n, -1), *summary], axis=1)
+    parts = [v.reshape(n, -1), o.reshape(n, -1), *summary]
+    if features == "beat":
+        parts += [h.reshape(n, -1), h.sum(axis=1), _per_bar(h.sum(axis=-1))]
+    return np.concatenate(parts, axis=1)
+
+
+def _per_bar(per_step, steps_per_bar=STEPS_PER_BAR):
+    """(n, n_steps) -> (n, n_bars): the sum over each bar's steps (the last bar may be partial)."""
+    starts = np.arange(0, per_step.shape[1], steps_per_bar)
+    return np.add.reduceat(per_step, starts, axis=1)
 
 
 def _default_classifier(random_state):
@@ -71,8 +95,8 @@ def _default_classifier(random_state):
     return HistGradientBoostingClassifier(max_iter=200, random_state=random_state)
 
 
-def two_sample_test(real, generated, *, groups=None, classifier=None, n_splits=5, n_resamples=1000,
-                    confidence=0.95, random_state=None):
+def two_sample_test(real, generated, *, groups=None, classifier=None, features="performance", n_splits=5,
+                    n_resamples=1000, confidence=0.95, random_state=None):
     """Classifier two-sample test: how often a classifier tells a real performance from a generated one.
 
     ``real[i]`` and ``generated[i]`` are two performances of one score; the
@@ -97,6 +121,9 @@ def two_sample_test(real, generated, *, groups=None, classifier=None, n_splits=5
         each pair is its own group, right only for windows of distinct takes.
     classifier : scikit-learn classifier, default=None
         None: ``HistGradientBoostingClassifier(max_iter=200)``.
+    features : {"performance", "beat"}, default="performance"
+        What the classifier reads (:func:`groove_features`): "beat" also
+        the hits and their counts, for models that choose the hits.
     n_splits : int, default=5
         Folds of the cross-validation (over groups).
     n_resamples : int, default=1000
@@ -130,6 +157,8 @@ def two_sample_test(real, generated, *, groups=None, classifier=None, n_splits=5
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
     real, generated = check_hvo(real, name="real"), check_hvo(generated, name="generated")
+    if features not in FEATURES:
+        raise ValueError(f"features must be one of {', '.join(map(repr, FEATURES))}, got {features!r}")
     if real.shape != generated.shape:
         raise ValueError(f"real and generated must be performances of the same scores: shapes {real.shape} and "
                          f"{generated.shape} differ")
@@ -140,7 +169,7 @@ def two_sample_test(real, generated, *, groups=None, classifier=None, n_splits=5
     rng = check_random_state(random_state)
     seed = rng.randint(2**31 - 1)
     model = _default_classifier(seed) if classifier is None else clone(classifier)
-    X = np.concatenate([groove_features(real), groove_features(generated)])
+    X = np.concatenate([groove_features(real, features), groove_features(generated, features)])
     y = np.r_[np.ones(n, int), np.zeros(n, int)]
     # the folds as index pairs, so that this works with scikit-learn's metadata routing on or off
     folds = list(GroupKFold(n_splits, shuffle=True, random_state=seed).split(X, y, np.r_[group, group]))
@@ -291,3 +320,107 @@ def compare_grooves(real, generated, *, tolerance=0.15):
          "verdict": _verdict(k, real_stats[k], generated_stats[k], tolerance)}
         for k in real_stats
     ]
+
+
+def _jaccard(a, b):
+    """Per row: |a & b| / |a | b| of two (n, k) hit arrays (1 where both are silent)."""
+    both, either = (a & b).sum(axis=1), (a | b).sum(axis=1)
+    return np.where(either > 0, both / np.maximum(either, 1), 1.0)
+
+
+def beat_statistics(hvo, steps_per_bar=STEPS_PER_BAR):
+    """Statistics of the hits of a set of beats: name -> value.
+
+    - ``hits_per_bar/VOICE``: that voice's mean number of hits a bar.
+    - ``density``: hits a bar, all voices; ``density_std``: their spread
+      over bars.
+    - ``syncopation``: the share of hits on the 16th notes between the 8ths;
+      ``off_beat_8th``: on the 8ths between the beats.
+    - ``bar_repetition``: how much a bar's hits repeat the bar before it
+      (Jaccard similarity of consecutive bars, in 0..1, within each
+      window); ``bars_identical``: the share of consecutive bars with
+      exactly the same hits. A drummer keeps a beat and varies it: a model
+      that repeats itself too much or too little is heard as one.
+
+    Parameters
+    ----------
+    hvo : array-like of shape (n_samples, n_steps, 27)
+        Beats of at least two bars each.
+    steps_per_bar : int, default=16
+
+    Returns
+    -------
+    dict of str to float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import join_hvo
+    >>> from sklearn_groove.metrics import beat_statistics
+    >>> h = np.zeros((4, 32, 9), np.float32)
+    >>> h[:, ::4, 0] = 1                       # four kicks a bar, every bar the same
+    >>> stats = beat_statistics(join_hvo(h, 0.8 * h))
+    >>> stats["hits_per_bar/kick"], stats["syncopation"], stats["bar_repetition"]
+    (4.0, 0.0, 1.0)
+    """
+    h = split_hvo(check_hvo(hvo))[0] > 0
+    n_bars = h.shape[1] // steps_per_bar
+    if n_bars < 2:
+        raise ValueError(f"beat_statistics needs windows of at least 2 bars of {steps_per_bar} steps, got "
+                         f"{h.shape[1]} steps")
+    bars = h[:, : n_bars * steps_per_bar].reshape(len(h), n_bars, steps_per_bar, len(VOICES))
+    per_bar = bars.sum(axis=2)  # (n, n_bars, voices)
+    stats = {f"hits_per_bar/{voice}": float(per_bar[..., j].mean()) for j, voice in enumerate(VOICES)}
+    counts = per_bar.sum(axis=-1)
+    stats["density"], stats["density_std"] = float(counts.mean()), float(counts.std())
+    step = np.arange(steps_per_bar)
+    on_steps = bars.sum(axis=(0, 1, 3))  # hits at each step of a bar
+    total = max(on_steps.sum(), 1)
+    stats["syncopation"] = float(on_steps[step % 2 == 1].sum() / total)
+    stats["off_beat_8th"] = float(on_steps[step % STEPS_PER_BEAT == 2].sum() / total)
+    flat = bars.reshape(len(h), n_bars, -1)
+    pairs = [(flat[:, k], flat[:, k + 1]) for k in range(n_bars - 1)]
+    stats["bar_repetition"] = float(np.mean([_jaccard(a, b).mean() for a, b in pairs]))
+    stats["bars_identical"] = float(np.mean([(a == b).all(axis=1).mean() for a, b in pairs]))
+    return stats
+
+
+def compare_beats(real, generated, *, tolerance=0.10, steps_per_bar=STEPS_PER_BAR):
+    """Two-sided comparison of :func:`beat_statistics`, real against generated: each as a ratio.
+
+    A statistic is "too low" or "too high" where the generated one is
+    more than ``tolerance`` (a ratio) below or above the real one.
+
+    Parameters
+    ----------
+    real, generated : array-like of shape (n_samples, n_steps, 27)
+        Any numbers of beats.
+    tolerance : float, default=0.10
+    steps_per_bar : int, default=16
+
+    Returns
+    -------
+    list of dict
+        One row per statistic: ``statistic``, ``real``, ``generated``,
+        ``ratio``, ``verdict``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import join_hvo
+    >>> from sklearn_groove.metrics import compare_beats
+    >>> h = np.zeros((4, 32, 9), np.float32)
+    >>> h[:, ::4, 0] = 1
+    >>> busier = h.copy(); busier[:, 2::4, 0] = 1
+    >>> [r["verdict"] for r in compare_beats(join_hvo(h), join_hvo(busier)) if r["statistic"] == "hits_per_bar/kick"]
+    ['too high']
+    """
+    real_stats = beat_statistics(real, steps_per_bar)
+    generated_stats = beat_statistics(generated, steps_per_bar)
+    rows = []
+    for k, r in real_stats.items():
+        g = generated_stats[k]
+        ratio = g / r if r > 0 else (1.0 if g == 0 else float("inf"))
+        verdict = "too low" if ratio < 1 - tolerance else "too high" if ratio > 1 + tolerance else "ok"
+        rows.append({"statistic": k, "real": r, "generated": g, "ratio": float(ratio), "verdict": verdict})
+    return rows

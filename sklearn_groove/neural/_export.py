@@ -57,6 +57,12 @@ def _player(transformer, members, rotate, sampler, transfer):
     return EnsemblePlayer([NetworkPlayer(m) for m in members], rotate, sampler, step).eval()
 
 
+def _continues(members, rotate):
+    """Whether a file of these members takes steps already played (``given``, ``kept``): networks that sample step
+    by step, none rotating bars."""
+    return not rotate and any(m.module_.autoregressive or m.module_.sampler is not None for m in members)
+
+
 def require_onnx():
     """An ImportError saying what to install where the onnx package, which torch's exporter needs, is missing."""
     import importlib.util
@@ -102,6 +108,12 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
       drummer one-hot, in the order the file's metadata entries ``styles``
       and ``drummers`` list them (all zeros: none); :func:`onnx_feed` fills
       it from names.
+    - ``given`` and ``kept`` (a file of a network that samples step by step,
+      not rotating bars): float32 ``(batch, n_steps, 27)`` and ``(batch,
+      n_steps, 1)``: steps already played (where ``kept`` is 1, all 0:
+      none), which the output keeps and the take goes on from, as
+      ``sample_y(..., prefix=)`` does; :func:`onnx_feed` fills them from a
+      ``prefix``.
 
     A model that never samples (no velocity or offset spread, hits given)
     reads neither ``temperature`` nor ``noise``, and its file leaves them out:
@@ -178,7 +190,14 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
             names.append("labels")
             example += (torch.zeros(1, n_labels),)
             axes["labels"] = {0: "batch"}
-    axes.update({name: {0: "batch", **steps} for name in ("x", "noise", "hvo")})
+        if _continues(members, rotate):
+            if not n_labels:  # the inputs are positional: the player's labels come first
+                from ._player import Unlabelled
+
+                player = Unlabelled(player).eval()
+            names += ["given", "kept"]
+            example += (window(3 * N_VOICES), window(1))
+    axes.update({name: {0: "batch", **steps} for name in ("x", "noise", "hvo", "given", "kept") if name in names})
     from .._atomic import atomic_path
 
     path = os.fspath(path)
@@ -256,7 +275,8 @@ def _exact_int8(w):
     return None
 
 
-def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=None, style=None, drummer=None):
+def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=None, style=None, drummer=None,
+              prefix=None):
     """The inputs of an exported model's ONNX Runtime session for windows ``x``, at a temperature, from a seed.
 
     The noise, and each window's ensemble member (among ``n_members``), are
@@ -265,7 +285,9 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
     plays first. ``groove`` is a transfer file's groove windows;
     ``style`` and ``drummer`` (one for all windows, or one a window; None:
     none), for a file of a model that learned them, which names them in its
-    metadata (``styles``, ``drummers``).
+    metadata (``styles``, ``drummers``); ``prefix`` ``(batch, k, 27)``: the
+    first steps of each window as already played, for a file that takes
+    them (``given`` and ``kept``), as ``sample_y(..., prefix=)``.
     """
     x = np.ascontiguousarray(x, dtype=np.float32)
     member, noise = next(take_draws(take_seeds(seed)[0], len(x), x.shape[1], n_members))
@@ -283,7 +305,25 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
                                            zip(KINDS, onnx_labels(session))], axis=1)
     elif style is not None or drummer is not None:
         raise ValueError("this ONNX file takes no style or drummer: its model was fitted without them")
+    if "given" in names:
+        values["given"], values["kept"] = _prefix(prefix, x.shape[:2])
+    elif prefix is not None:
+        raise ValueError("this ONNX file does not go on from steps already played (no given input): play its windows "
+                         "without a prefix")
     return {name: values[name] for name in names}
+
+
+def _prefix(prefix, shape):
+    """The ``given`` and ``kept`` inputs for windows of ``shape`` whose first steps are ``prefix`` (zeros: none)."""
+    n, steps = shape
+    given, kept = np.zeros((n, steps, 3 * N_VOICES), np.float32), np.zeros((n, steps, 1), np.float32)
+    if prefix is not None:
+        prefix = np.asarray(prefix, dtype=np.float32)
+        if prefix.ndim != 3 or len(prefix) != n or not 0 < prefix.shape[1] < steps:
+            raise ValueError(f"prefix must give the first steps (fewer than {steps}) of each of the {n} windows, got "
+                             f"shape {prefix.shape}")
+        given[:, : prefix.shape[1]], kept[:, : prefix.shape[1]] = prefix, 1.0
+    return given, kept
 
 
 def onnx_labels(session):

@@ -206,18 +206,20 @@ def decode_guided(module, z, previous, steps, state, condition=None, unlabelled=
     ``state``: the decoder's state (None to start). Given ``unlabelled``
     (the condition without its labels) and a ``strength`` other than 1, each
     window is decoded with and without its labels in one batch (the state
-    holds both), and the velocity and offset means are moved ``strength``
-    times as far from the unlabelled decoding as the labelled one lies
-    (classifier-free guidance). ``sampler``: of the second decoder.
+    holds both), and the hit logits and the velocity and offset means are
+    moved ``strength`` times as far from the unlabelled decoding as the
+    labelled one lies (classifier-free guidance: the hits a model writes, as
+    Tap2Drum does, move too; those a humanizer plays are given). ``sampler``:
+    of the second decoder.
     """
     if unlabelled is None or strength == 1.0:
         return module.decode(z, previous, None if condition is None else condition[:, steps], state, sampler)
     both, state = module.decode(torch.cat([z, z]), torch.cat([previous, previous]),
                                 torch.cat([condition[:, steps], unlabelled[:, steps]]), state, sampler)
     raw, plain = both.chunk(2)
-    means = slice(module.n_voices, 3 * module.n_voices)
+    means = slice(0, 3 * module.n_voices)  # hit logits, velocity and offset means; not their spreads
     guided = plain[..., means] + strength * (raw[..., means] - plain[..., means])
-    return torch.cat([raw[..., : means.start], guided, raw[..., means.stop :]], dim=-1), state
+    return torch.cat([guided, raw[..., means.stop :]], dim=-1), state
 
 
 def sound(hits, logit, must):

@@ -16,8 +16,8 @@ from torch import nn
 from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
 from ._modules import calibrate, decode_guided, sound, split_head
 
-__all__ = ["BATCH", "tensor", "conditioned", "NetworkPlayer", "EnsemblePlayer", "TransferPlayer", "play",
-           "transformer_step"]
+__all__ = ["BATCH", "tensor", "conditioned", "keep_given", "NetworkPlayer", "EnsemblePlayer", "Unlabelled",
+           "TransferPlayer", "play", "transformer_step"]
 
 #: Windows a network reads at once (playing, embedding, choosing neighbours).
 BATCH = 1024
@@ -69,7 +69,10 @@ class NetworkPlayer(nn.Module):
     ``x``: what the estimator's ``predict`` reads (a GrooveTransfer's: the
     score's hits); ``z``: the latent vectors to decode from (a
     GrooveTransfer's grooves), else ``x``'s own. ``labels``: each window's
-    one-hot style and drummer (None: the model plays with none).
+    one-hot style and drummer (None: the model plays with none). ``given``
+    and ``kept`` (n, steps, 27) and (n, steps, 1): steps already played
+    (where ``kept`` is 1), which the performance keeps, and which a decoder
+    that reads its previous steps reads as its own: a take continues them.
     """
 
     def __init__(self, estimator, sound_taps=True):
@@ -85,17 +88,18 @@ class NetworkPlayer(nn.Module):
         calibration = estimator._sampling_calibration()
         self.calibration = None if calibration is None else torch.as_tensor(calibration)
 
-    def forward(self, x, temperature, noise, labels=None, z=None):
+    def forward(self, x, temperature, noise, labels=None, z=None, given=None, kept=None):
+        prefix = {} if given is None else {"given": given, "kept": kept}
         if self.net.sampler is None:
-            performance = self.played(x, temperature, noise, labels, z)
+            performance = self.played(x, temperature, noise, labels, z, **prefix)
         elif torch.jit.is_tracing():  # two decoders: the file plays both and keeps the one the temperature asks for
-            performance = torch.where(temperature > 0, self.played(x, temperature, noise, labels, z, sampler=True),
+            performance = torch.where(temperature > 0, self.played(x, temperature, noise, labels, z, True, **prefix),
                                       self.likeliest(x, temperature, noise, labels, z))
         elif temperature > 0:  # the second decoder samples
-            performance = self.played(x, temperature, noise, labels, z, sampler=True)
+            performance = self.played(x, temperature, noise, labels, z, True, **prefix)
         else:
             performance = self.likeliest(x, temperature, noise, labels, z)
-        return self.copy(x, self.calibrated(performance, temperature))
+        return keep_given(self.copy(x, self.calibrated(performance, temperature)), given, kept)
 
     def likeliest(self, x, temperature, noise, labels=None, z=None):
         """A network with two decoders at temperature 0: the first decoder's performance of each window and of its
@@ -105,9 +109,9 @@ class NetworkPlayer(nn.Module):
         per_window = (_repeated(a, len(shifts)) for a in (noise, labels, z))
         return _rotated_back(self.played(_rotated(x, shifts), temperature, *per_window), shifts)
 
-    def played(self, x, temperature, noise, labels=None, z=None, sampler=False):
+    def played(self, x, temperature, noise, labels=None, z=None, sampler=False, given=None, kept=None):
         """The performance one decoder plays (the second, ``sampler``, of a network with two), before the
-        calibration and the copied voices."""
+        calibration and the copied voices; a decoder that reads its previous steps reads ``given`` where ``kept``."""
         net = self.net
         if z is None:
             z, _ = net.encode(x)
@@ -130,6 +134,8 @@ class NetworkPlayer(nn.Module):
             raw, state = decode(previous, now, state)
             previous = self.draw(raw, None if hits is None else hits[:, now], temperature, noise[:, now],
                                  None if taps is None else taps[:, now])
+            if given is not None:  # a step already played: the decoder goes on from it
+                previous = keep_given(previous, given[:, now], kept[:, now])
             steps.append(previous)
         return torch.cat(steps, dim=1)
 
@@ -165,6 +171,11 @@ class NetworkPlayer(nn.Module):
         return played * (1 - keep) + x * keep
 
 
+def keep_given(played, given, kept):
+    """``played`` with the steps of ``given`` where ``kept`` is 1 (None: ``played``)."""
+    return played if given is None else torch.where(kept > 0, given, played)
+
+
 class EnsemblePlayer(nn.Module):
     """Members that humanize, played as a GrooveEnsemble plays them: (x, temperature, noise, member, labels) -> hvo.
 
@@ -172,7 +183,9 @@ class EnsemblePlayer(nn.Module):
     each window with ``rotate``); above it: each window played by its
     ``member`` (by ``sampler``, where it is set). ``prepare``: a function of
     the input run first (a pipeline's transformer). ``labels``: one tensor
-    for every member, or a list of one tensor a member.
+    for every member, or a list of one tensor a member. ``given`` and
+    ``kept``: steps already played (:class:`NetworkPlayer`), which members
+    that do not rotate bars go on from; the performance keeps them.
     """
 
     def __init__(self, members, rotate=False, sampler=None, prepare=None):
@@ -182,41 +195,58 @@ class EnsemblePlayer(nn.Module):
         self.sampler = sampler
         self.prepare = prepare
 
-    def forward(self, x, temperature, noise, member, labels=None):
+    def forward(self, x, temperature, noise, member, labels=None, given=None, kept=None):
         if self.prepare is not None:
             x = self.prepare(x)
         labels = labels if isinstance(labels, (list, tuple)) else [labels] * len(self.members)
+        prefix = {} if given is None or self.rotate else {"given": given, "kept": kept}
         if self.sampler is not None:
             member = torch.full_like(member, self.sampler)
         if torch.jit.is_tracing():  # the file plays every member on every window, and keeps what it is asked
-            played = self.rotations(x, temperature, noise, labels)
+            played = self.rotations(x, temperature, noise, labels, prefix)
             chosen = nn.functional.one_hot(member, len(self.members)).T.float()[:, :, None, None]
             picked = (played.unflatten(1, (-1, x.shape[0]))[:, 0] * chosen).sum(dim=0)
-            return torch.where(temperature > 0, picked, self.mean(x, played))
-        if temperature > 0:
-            return self.take(x, temperature, noise, member, labels)
-        return self.mean(x, self.rotations(x, temperature, noise, labels))
+            performance = torch.where(temperature > 0, picked, self.mean(x, played))
+        elif temperature > 0:
+            performance = self.take(x, temperature, noise, member, labels, prefix)
+        else:
+            performance = self.mean(x, self.rotations(x, temperature, noise, labels, prefix))
+        return keep_given(performance, given, kept)
 
-    def rotations(self, x, temperature, noise, labels):
+    def rotations(self, x, temperature, noise, labels, prefix=None):
         """(members, rotations * windows, steps, 27): every member's performance of every bar rotation of ``x``
-        (unrotated first)."""
+        (unrotated first; ``prefix``: the steps played before, given only where nothing rotates)."""
         shifts = bar_rotations(x.shape[1], self.rotate)
         views, noise = _rotated(x, shifts), _repeated(noise, len(shifts))
-        return torch.stack([p(views, temperature, noise, _repeated(k, len(shifts))) for p, k in zip(self.members, labels)])
+        return torch.stack([p(views, temperature, noise, _repeated(k, len(shifts)), **(prefix or {}))
+                            for p, k in zip(self.members, labels)])
 
     def mean(self, x, played):
         """The mean performance of :meth:`rotations`' output, each rotated back (members that humanize all play the
         score's hits: their mean is them)."""
         return _rotated_back(played.mean(dim=0), bar_rotations(x.shape[1], self.rotate))
 
-    def take(self, x, temperature, noise, member, labels):
+    def take(self, x, temperature, noise, member, labels, prefix=None):
         """Each window played by its member at ``temperature`` (each member plays only its windows)."""
         out = torch.zeros(x.shape[:2] + (3 * M,))
-        for k, (p, given) in enumerate(zip(self.members, labels)):
+        for k, (p, label) in enumerate(zip(self.members, labels)):
             rows = (member == k).nonzero()[:, 0]
             if len(rows):
-                out[rows] = p(x[rows], temperature, noise[rows], None if given is None else given[rows])
+                out[rows] = p(x[rows], temperature, noise[rows], None if label is None else label[rows],
+                              **{name: a[rows] for name, a in (prefix or {}).items()})
         return out
+
+
+class Unlabelled(nn.Module):
+    """An :class:`EnsemblePlayer` of no labels that goes on from steps played: (x, temperature, noise, member, given,
+    kept) -> hvo, the inputs of its file."""
+
+    def __init__(self, player):
+        super().__init__()
+        self.player = player
+
+    def forward(self, x, temperature, noise, member, given, kept):
+        return self.player(x, temperature, noise, member, None, given, kept)
 
 
 class TransferPlayer(nn.Module):
@@ -236,7 +266,8 @@ def transformer_step(transformer):
 
     The same maths as its ``transform`` (tested against it): VoiceRemover
     silences its voices; Tapper makes one track, tapped where any voice
-    plays, with the offset of the step's loudest voice and no velocity.
+    plays, with the offset (and, with ``velocity="loudest"``, the velocity) of
+    the step's loudest voice.
     """
     if hasattr(transformer, "voices"):  # VoiceRemover
         keep = torch.ones(M)
@@ -248,11 +279,14 @@ def transformer_step(transformer):
 
         return remove
 
+    loud = transformer.velocity == "loudest"
+
     def tap(x):  # Tapper
         h, v, o = x[..., :M], x[..., M : 2 * M], x[..., 2 * M :]
         loudest = torch.argmax(torch.where(h > 0, v, torch.full_like(v, -1.0)), dim=-1, keepdim=True)
         tapped = h.max(dim=-1, keepdim=True).values
-        return torch.cat([tapped, torch.zeros_like(tapped), torch.gather(o, -1, loudest) * tapped], dim=-1)
+        velocity = torch.gather(v, -1, loudest) * tapped if loud else torch.zeros_like(tapped)
+        return torch.cat([tapped, velocity, torch.gather(o, -1, loudest) * tapped], dim=-1)
 
     return tap
 

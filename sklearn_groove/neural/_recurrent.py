@@ -38,6 +38,23 @@ MODULE_PARAMS = {
 }
 
 
+def prefix_steps(prefix, shape):
+    """(given, kept) of the player for windows of ``shape`` (n, n_steps) whose first steps are ``prefix``
+    (n, k, 27): the prefix padded to the windows' steps, and 1 on its steps; (None, None) without one."""
+    if prefix is None:
+        return None, None
+    prefix = check_hvo(prefix, name="prefix")
+    n, steps = shape
+    if len(prefix) != n or not 0 < prefix.shape[1] < steps:
+        raise ValueError(f"prefix must give the first steps (fewer than {steps}) of each of the {n} windows, got "
+                         f"shape {prefix.shape}")
+    given = np.zeros((n, steps, prefix.shape[2]), np.float32)
+    given[:, : prefix.shape[1]] = prefix
+    kept = np.zeros((n, steps, 1), np.float32)
+    kept[:, : prefix.shape[1]] = 1.0
+    return given, kept
+
+
 def _print_log(text):
     """skorch's table of losses, without its colour codes where the output is not a terminal (a log file)."""
     import re
@@ -365,7 +382,7 @@ class _GrooveRecurrent(GrooveEstimator):
         return np.concatenate(parts, axis=1) if parts else None
 
     # -- decoding -------------------------------------------------------------------
-    def sample_y(self, X, n_samples=1, random_state=None, *, temperature=1.0, style=None, drummer=None):
+    def sample_y(self, X, n_samples=1, random_state=None, *, temperature=1.0, style=None, drummer=None, prefix=None):
         """Sampled performances (takes) of ``X``, as scikit-learn's ``GaussianProcessRegressor.sample_y``.
 
         Each take is drawn at ``temperature`` from its own seed, drawn from
@@ -384,6 +401,14 @@ class _GrooveRecurrent(GrooveEstimator):
             0: the most likely performance (every take the same).
         style, drummer : str or array-like of shape (n_windows,), default=None
             As for :meth:`predict`.
+        prefix : array-like of shape (n_windows, n_prefix_steps, 27), default=None
+            The first steps of each window as already played (in a song: the
+            bar before, as the window before played it). Each take keeps them
+            and goes on from them: a decoder that reads its previous steps
+            (``decoder="autoregressive"`` or ``"both"``) reads them as its
+            own, so that a beat keeps its identity from window to window
+            (:func:`sklearn_groove.songs.predict_song` with
+            ``blend="continue"``).
 
         Returns
         -------
@@ -406,19 +431,22 @@ class _GrooveRecurrent(GrooveEstimator):
         check_n_samples(n_samples)
         temperature = check_temperature(temperature)
         seeds = take_seeds(random_state, n_samples) if temperature > 0 else [None] * n_samples
-        return np.stack([self._play(X, temperature, seed, style, drummer) for seed in seeds], axis=-1)
+        return np.stack([self._play(X, temperature, seed, style, drummer, prefix=prefix) for seed in seeds], axis=-1)
 
     def _seed(self):
         """The seed of ``predict``'s draws: from ``random_state`` where ``temperature`` samples, else None."""
         return take_seeds(self.random_state)[0] if self.temperature > 0 else None
 
-    def _perform(self, X, temperature, seed, labels=None, z=None, sound_taps=True):
+    def _perform(self, X, temperature, seed, labels=None, z=None, sound_taps=True, prefix=None):
         """hvo (n, n_steps, 27) of the network playing windows ``X`` (from latent vectors ``z`` where given) at
-        ``temperature``, drawn from ``seed``: through the one player (:mod:`._player`) the ONNX file also is."""
+        ``temperature``, drawn from ``seed``, going on from ``prefix``: through the one player (:mod:`._player`)
+        the ONNX file also is."""
         from ._player import NetworkPlayer, play
 
         player = NetworkPlayer(self, sound_taps=sound_taps)
-        return check_hvo(play(player, X, check_temperature(temperature), seed, labels=labels, z=z))
+        given, kept = prefix_steps(prefix, X.shape[:2])
+        return check_hvo(play(player, X, check_temperature(temperature), seed, labels=labels, z=z, given=given,
+                              kept=kept))
 
     def _embed(self, encoder_input):
         """Means of z for each window."""

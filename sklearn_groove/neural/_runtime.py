@@ -37,12 +37,13 @@ def onnx_take(session, *, temperature=1.0, seed=0, **labels):
     seed, same take, and the same as ``one_take`` plays with the model's
     estimator: both draw through ``_hvo.take_draws``). Temperature 0: the most likely
     performance. ``labels``: ``style`` and ``drummer``, for a file that
-    takes them.
+    takes them. ``predict(windows, prefix)`` goes on from the steps of
+    ``prefix``, for a file that takes them (``blend="continue"``).
     """
     rng = np.random.default_rng(seed)
 
-    def predict(windows):
-        feed = onnx_feed(session, windows, temperature, seed=int(rng.integers(2**31 - 1)), **labels)
+    def predict(windows, prefix=None):
+        feed = onnx_feed(session, windows, temperature, seed=int(rng.integers(2**31 - 1)), prefix=prefix, **labels)
         return session.run(None, feed)[0]
 
     return predict

@@ -196,7 +196,8 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         check_is_fitted(self)
         return self._play(X, self.temperature, self._seed(), style, drummer, sound_taps)
 
-    def _play(self, X, temperature, seed, style=None, drummer=None, sound_taps=True):
-        """:meth:`predict` at ``temperature``, drawn from ``seed``."""
+    def _play(self, X, temperature, seed, style=None, drummer=None, sound_taps=True, prefix=None):
+        """:meth:`predict` at ``temperature``, drawn from ``seed`` (continuing ``prefix``: :meth:`sample_y`)."""
         X = self._validate_X(X, reset=False)
-        return self._perform(X, temperature, seed, self._labels(len(X), style=style, drummer=drummer), sound_taps=sound_taps)
+        return self._perform(X, temperature, seed, self._labels(len(X), style=style, drummer=drummer),
+                             sound_taps=sound_taps, prefix=prefix)

@@ -200,8 +200,8 @@ class GrooveTransfer(_GrooveRecurrent):
         check_is_fitted(self)
         return self._play(X, self.temperature, self._seed(), style, drummer)
 
-    def _play(self, X, temperature, seed, style=None, drummer=None):
-        """:meth:`predict` at ``temperature``, drawn from ``seed``."""
+    def _play(self, X, temperature, seed, style=None, drummer=None, prefix=None):
+        """:meth:`predict` at ``temperature``, drawn from ``seed`` (continuing ``prefix``: :meth:`sample_y`)."""
         hits = self._validate_X(X, reset=False)
         if hits.shape[1] != self.n_features_in_:  # the network reads any length; the neighbours are whole windows
             raise ValueError(
@@ -215,7 +215,8 @@ class GrooveTransfer(_GrooveRecurrent):
         for i in range(0, len(hits), BATCH):
             neighbors = top_k_similar(flatten(hits[i : i + BATCH]), self.train_hits_, self.n_neighbors)
             z[i : i + BATCH] = self.train_grooves_[neighbors].mean(axis=1)
-        return self._perform(hits, temperature, seed, self._labels(len(hits), style=style, drummer=drummer), z=z)
+        return self._perform(hits, temperature, seed, self._labels(len(hits), style=style, drummer=drummer), z=z,
+                             prefix=prefix)
 
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags

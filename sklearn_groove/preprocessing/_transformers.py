@@ -111,24 +111,40 @@ class Tapper(_HVOTransformer):
     """Collapse all voices into one tapped track.
 
     A step is tapped where any voice is hit, with the offset of that step's
-    loudest note (ties: the first voice in :data:`~sklearn_groove.VOICES`);
-    drum identity and velocity are dropped. The output is a one-voice hvo
-    ``(n_samples, n_steps, 3)``: tap, velocity (always 0) and offset. Its
-    inverse is Tap2Drum.
+    loudest note (ties: the first voice in :data:`~sklearn_groove.VOICES`)
+    and, with ``velocity="loudest"``, its velocity; drum identity is dropped.
+    The output is a one-voice hvo ``(n_samples, n_steps, 3)``: tap,
+    velocity and offset. Its inverse is Tap2Drum.
+
+    Parameters
+    ----------
+    velocity : {"loudest", "none"}, default="loudest"
+        "loudest": a tap is as loud as the step's loudest note, so that a
+        model learns to play a soft tap softly and an accent loud. "none":
+        every tap has velocity 0, as in the paper (and the models saved
+        before this option, which read no velocity).
 
     Examples
     --------
     >>> import numpy as np
     >>> from sklearn_groove.preprocessing import Tapper
     >>> hvo = np.zeros((1, 32, 27), dtype=np.float32)
-    >>> hvo[0, 0, [0, 9, 18]] = 1, 0.9, 0.1    # loud kick, late
-    >>> hvo[0, 0, [1, 10, 19]] = 1, 0.3, -0.2  # soft snare, early
+    >>> hvo[0, 0, [0, 9, 18]] = 1, 0.75, 0.125    # loud kick, late
+    >>> hvo[0, 0, [1, 10, 19]] = 1, 0.25, -0.25   # soft snare, early
     >>> Tapper().fit_transform(hvo)[0, 0].tolist()
-    [1.0, 0.0, 0.10000000149011612]
+    [1.0, 0.75, 0.125]
+    >>> Tapper(velocity="none").fit_transform(hvo)[0, 0].tolist()
+    [1.0, 0.0, 0.125]
     """
+
+    _parameter_constraints = {"velocity": [StrOptions({"loudest", "none"})]}
+
+    def __init__(self, velocity="loudest"):
+        self.velocity = velocity
 
     def _transform(self, X):
         h, v, o = split_hvo(X)
         loudest = np.argmax(np.where(h > 0, v, -1.0), axis=-1)[..., None]
         tap = h.max(axis=-1, keepdims=True)
-        return join_hvo(tap, None, np.take_along_axis(o, loudest, axis=-1))
+        velocity = np.take_along_axis(v, loudest, axis=-1) * tap if self.velocity == "loudest" else None
+        return join_hvo(tap, velocity, np.take_along_axis(o, loudest, axis=-1))

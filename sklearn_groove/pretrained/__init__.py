@@ -18,7 +18,7 @@ from ._format import from_state, to_state
 __all__ = ["load", "available", "info", "offered_labels", "save", "upgrade", "save_model", "load_model", "FORMAT"]
 
 WEIGHTS = Path(__file__).parent / "weights"
-FORMAT = 4  # version of the JSON description; older files are read through upgrade()
+FORMAT = 5  # version of the JSON description; older files are read through upgrade()
 _RECURRENT = ("GrooveSeq2Seq", "GrooveTransfer")
 
 
@@ -214,6 +214,8 @@ _FORMAT_2_ADDED = {"label_strength": 1.0}
 _FORMAT_2_REMOVED = ("patience", "calibration")
 # parameters added while format 3 was written, at the value files saved before them played with
 _FORMAT_3_ADDED = {"module__sampler_size": 128}
+# parameters of the input transformers added while format 4 was written, at the value files saved before them read with
+_FORMAT_4_STEP_ADDED = {"Tapper": {"velocity": "none"}}
 
 
 def _upgrade_params(estimator, params, path):
@@ -244,8 +246,9 @@ def upgrade(meta, path="<metadata>"):
     parameter names; their settings are translated one to one, and a
     setting that no longer exists is refused with a ``ValueError`` rather
     than silently changed. Parameters added since a file was written
-    (``label_strength``, ``module__sampler_size``) get the value it played
-    with (1.0; 128, unused by a network with one decoder); those removed
+    (``label_strength``, ``module__sampler_size``, a ``Tapper``'s
+    ``velocity``) get the value it played with (1.0; 128, unused by a network
+    with one decoder; "none"); those removed
     since (``patience``, ``calibration``: a training callback, and maps the
     file stores) are dropped; any other missing parameter is refused when
     the model is loaded.
@@ -262,6 +265,9 @@ def upgrade(meta, path="<metadata>"):
             params = {**_FORMAT_3_ADDED, **params}
         return {**model, "params": params}
 
+    if version < 5 and "pipeline" in meta:
+        meta = {**meta, "pipeline": [{**step, "params": {**_FORMAT_4_STEP_ADDED.get(step.get("class"), {}),
+                                                         **step.get("params", {})}} for step in meta["pipeline"]]}
     meta = {**meta, "format": FORMAT}
     if "members" in meta:
         return {**meta, "members": [upgraded(m) for m in meta["members"]]}
