@@ -9,8 +9,9 @@ Stages, in order (the shipped weights are never written: copying a packaged mode
 - ``train``: one network of a task with its registry recipe, seeded, into ``trained/TASK_sSEED``.
   humanize's learns from the drummers' takes (with their styles and drummers) and from its teacher,
   the shipped ``humanize_paper``, playing the training windows and their bar rotations.
-- ``package``: the network of ``--seed`` saved as the task's model in ``trained/package``; humanize's
-  also learns its calibration (``calibrate``: its sampled takes mapped onto the drummers').
+  tap2drum's and infill's learn from the drummers' takes with their styles and drummers.
+- ``package``: the network of ``--seed`` saved as the task's model in ``trained/package``, learning its
+  calibration (``calibrate``: its sampled takes mapped onto the drummers').
 - ``evaluate``: the packaged model scored on the test split beside the shipped ones
   (``benchmarks/results`` is not written: the tables go to ``trained/results``).
 
@@ -31,9 +32,10 @@ from sklearn_groove.tasks import TASKS
 
 TRAINED = Path("trained")
 #: Options of the train stage beyond the registry's recipe, per task: humanize learns from a teacher and the labels.
-TRAIN_OPTIONS = {"humanize": "--distill humanize_paper --labels --monitor mae --max-epochs 14 --patience 3"}
-#: Options of the package stage, per task.
-PACKAGE_OPTIONS = {"humanize": "--calibrate"}
+TRAIN_OPTIONS = {"humanize": "--distill humanize_paper --labels --monitor mae --max-epochs 14 --patience 3",
+                 "tap2drum": "--labels --max-epochs 30 --patience 3", "infill": "--labels --max-epochs 20 --patience 3"}
+#: Options of the package stage, per task: the sampled takes are calibrated onto the drummers'.
+PACKAGE_OPTIONS = {"humanize": "--calibrate", "tap2drum": "--calibrate", "infill": "--calibrate"}
 
 
 def _command(*parts):

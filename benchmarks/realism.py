@@ -83,7 +83,9 @@ def main():
     parser.add_argument("--part", default="humanize", choices=["humanize", "beats"],
                         help="the humanizers (realism.*) or the models that write hits (realism_beats.*)")
     parser.add_argument("--model", action="append", default=[], metavar="NAME=DIR",
-                        help="with --part beats: the model NAME as saved in DIR instead of the shipped one")
+                        help="with --part beats: measure only the models given so, NAME as saved in DIR")
+    parser.add_argument("--temperatures", default="1", help="with --part beats: the sampled takes' temperatures "
+                        "(comma-separated; default: 1)")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     if args.part == "beats":
@@ -185,11 +187,11 @@ def beats(args):
     given = dict(spec.split("=", 1) for spec in args.model)
     takes = whole_takes(test)
     rows = {"drummers": {"songs": song_repetition(takes)}}
-    for task in BEAT_TASKS:
+    for task in [t for t in BEAT_TASKS if not given or t.pretrained in given]:
         name = task.pretrained
         model = pretrained.load(name, given[name]) if name in given else pretrained.load(name)
         written = list(task.voices)
-        for temperature in (0.0, 1.0):
+        for temperature in [0.0] + [float(t) for t in args.temperatures.split(",")]:
             label = f"{name}, temperature {temperature:g}" + (" (sampled)" if temperature else "")
             t0 = time.perf_counter()
             generated = _take(model, test.hvo, temperature, args.seed)
@@ -207,9 +209,11 @@ def beats(args):
             print(f"{label}: {tests}, {rows[label]['songs']} ({time.perf_counter() - t0:.0f} s)", flush=True)
     command = "python benchmarks/realism.py --part beats" + (f" --subset {args.subset}" if args.subset != "test" else "")
     command += "".join(f" --model {spec}" for spec in args.model) + (f" --seed {args.seed}" if args.seed else "")
+    command += f" --temperatures {args.temperatures}" if args.temperatures != "1" else ""
     stem = "realism_beats" + ("" if args.subset == "test" else f"_{args.subset}")
     result = {"command": command, "subset": args.subset, "windows": len(test.hvo), "takes": len(set(test.filename)),
               "rows": rows}
+    write_results(stem, result, folder=args.out)  # the figures first, then their page
     write_results(stem, result, beats_markdown(result), folder=args.out)
 
 
@@ -225,8 +229,8 @@ def beats_markdown(result):
         "| model | " + " | ".join(CRITICS) + " | hit F1 | silent taps | tap velocity correlation |",
         "|---|" + "---|" * (len(CRITICS) + 3),
     ]
-    songs = {label: row["songs"] for label, row in rows.items()}
-    rows = {label: row for label, row in rows.items() if label != "drummers"}
+    songs = {label: row["songs"] for label, row in result["rows"].items()}
+    rows = {label: row for label, row in result["rows"].items() if label != "drummers"}
     for label, row in rows.items():
         taps = (f"{row['silent_taps']} of {row['taps']}", f"{row['tap_velocity_correlation']:.3f}") if "taps" in row \
             else ("", "")
@@ -245,7 +249,7 @@ def beats_markdown(result):
         lines.append(f"| {name} | {by_label[labels[0]][name]['real']:.3f} | " + " | ".join(cells) + " |")
     lines += ["", "## Whole songs: how a bar repeats the one before it", "",
               "Each take of the split, put back together from its windows, played as the command line plays a song "
-              "(windows of 2 bars, hop 1 bar; a sampled take stitched window by window); over all consecutive bars.",
+              "(windows of 2 bars, hop 1 bar; a sampled take played window after window, each going on from the bar before, where the network decodes step by step, else stitched window by window); over all consecutive bars.",
               "", "| | Jaccard similarity of consecutive bars' hits | share of identical consecutive bars |",
               "|---|---|---|"]
     lines += [f"| {label} | {s['bar_repetition']:.3f} | {s['bars_identical']:.3f} |" for label, s in songs.items()]

@@ -43,9 +43,10 @@ def test_the_shipped_file_plays_what_the_estimator_plays(command, gmd_file, tmp_
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_performing_command_with_a_shipped_file_imports_no_torch(command, gmd_file, tmp_path):
-    """Every performing command plays its shipped model's file by default; humanize also with --style."""
-    args = _command(command, gmd_file, gmd_file, tmp_path / "out.mid", *(["--style", "funk"] if command == "humanize"
-                                                                          else []))
+    """Every performing command plays its shipped model's file by default; humanize and tap2drum also with --style
+    (tap2drum's take going on window after window from the bars it played)."""
+    styled = command in ("humanize", "tap2drum")
+    args = _command(command, gmd_file, gmd_file, tmp_path / "out.mid", *(["--style", "funk"] if styled else []))
     code = ("import sys; from sklearn_groove.cli import main; assert main(%r) == 0; "
             "print(sorted(m for m in ('torch', 'sklearn', 'skorch') if m in sys.modules))" % (args,))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
