@@ -19,8 +19,8 @@ Writes realism.json, realism.md and realism.png (offset and velocity distributio
     python benchmarks/realism.py --part beats [--subset validation] [--model tap2drum=DIR]
 
 measures the models that write hits (the shipped tap2drum and infill_closed_hihat; ``--model
-NAME=DIR``: NAME as saved in DIR instead), at temperature 0 and sampled, against the drummers'
-takes of the same windows: the two-sample test on the whole hvo with three critics (boosted trees
+NAME=DIR``: only NAME, as saved in DIR), at temperature 0 and sampled (at 1 and at the command
+line's take temperature), against the drummers' takes of the same windows: the two-sample test on the whole hvo with three critics (boosted trees
 on the velocities and offsets, "raw"; boosted trees and a logistic regression that also read the
 hits, each voice's and each bar's count of them, "beat"), hit F1 against the drummer's beat, the
 beat statistics (``compare_beats``: hits a bar per voice, density, syncopation, repetition of
@@ -84,8 +84,8 @@ def main():
                         help="the humanizers (realism.*) or the models that write hits (realism_beats.*)")
     parser.add_argument("--model", action="append", default=[], metavar="NAME=DIR",
                         help="with --part beats: measure only the models given so, NAME as saved in DIR")
-    parser.add_argument("--temperatures", default="1", help="with --part beats: the sampled takes' temperatures "
-                        "(comma-separated; default: 1)")
+    parser.add_argument("--temperatures", help="with --part beats: the sampled takes' temperatures (comma-separated; "
+                        "default: 1 and the command line's take temperature of each task)")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     if args.part == "beats":
@@ -191,7 +191,9 @@ def beats(args):
         name = task.pretrained
         model = pretrained.load(name, given[name]) if name in given else pretrained.load(name)
         written = list(task.voices)
-        for temperature in [0.0] + [float(t) for t in args.temperatures.split(",")]:
+        sampled = [float(t) for t in args.temperatures.split(",")] if args.temperatures else \
+            sorted({1.0, task.take_temperature} - {0.0})
+        for temperature in [0.0] + sampled:
             label = f"{name}, temperature {temperature:g}" + (" (sampled)" if temperature else "")
             t0 = time.perf_counter()
             generated = _take(model, test.hvo, temperature, args.seed)
@@ -209,7 +211,7 @@ def beats(args):
             print(f"{label}: {tests}, {rows[label]['songs']} ({time.perf_counter() - t0:.0f} s)", flush=True)
     command = "python benchmarks/realism.py --part beats" + (f" --subset {args.subset}" if args.subset != "test" else "")
     command += "".join(f" --model {spec}" for spec in args.model) + (f" --seed {args.seed}" if args.seed else "")
-    command += f" --temperatures {args.temperatures}" if args.temperatures != "1" else ""
+    command += f" --temperatures {args.temperatures}" if args.temperatures else ""
     stem = "realism_beats" + ("" if args.subset == "test" else f"_{args.subset}")
     result = {"command": command, "subset": args.subset, "windows": len(test.hvo), "takes": len(set(test.filename)),
               "rows": rows}

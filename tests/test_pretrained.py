@@ -142,21 +142,27 @@ def test_format_1_is_upgraded_and_removed_settings_are_refused():
 
 
 def test_parameters_added_since_a_file_was_saved_get_the_value_it_played_with(tmp_path):
-    """A file saved before label_strength existed loads, and plays as it did; one of format 2 and 3 too."""
+    """A file saved before label_strength existed loads, and plays as it did; one of format 2 and 3 too; a Tapper
+    saved before its velocity option reads no velocity, as it did."""
     import json
     import shutil
 
-    for suffix in (".json", ".pt"):
-        shutil.copy(WEIGHTS / f"tap2drum{suffix}", tmp_path / f"tap2drum{suffix}")
-    meta = json.loads((tmp_path / "tap2drum.json").read_text())
+    for name in ("groove_transfer", "tap2drum"):
+        for suffix in (".json", ".pt"):
+            shutil.copy(WEIGHTS / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
+    meta = json.loads((tmp_path / "groove_transfer.json").read_text())
     del meta["params"]["label_strength"], meta["params"]["module__sampler_size"]  # added in formats 3 and 4
     meta["params"].update(patience=3, calibration=None)  # parameters of format 2 that format 3 has not
-    (tmp_path / "tap2drum.json").write_text(json.dumps({**meta, "format": 2}))
-    older = pretrained.load("tap2drum", folder=tmp_path)
-    assert older[-1].label_strength == 1.0 and older[-1].calibration_ is None
+    (tmp_path / "groove_transfer.json").write_text(json.dumps({**meta, "format": 2}))
+    older = pretrained.load("groove_transfer", folder=tmp_path)
+    assert older.label_strength == 1.0 and older.calibration_ is None
     h = (np.random.default_rng(0).random((4, 32, 9)) < 0.2).astype(np.float32)
-    x = np.concatenate([h, 0.8 * h, 0.1 * h], axis=-1)
-    np.testing.assert_array_equal(older.predict(x), pretrained.load("tap2drum").predict(x))
+    np.testing.assert_array_equal(older.predict(h), pretrained.load("groove_transfer").predict(h))
+    meta = json.loads((tmp_path / "tap2drum.json").read_text())
+    meta["pipeline"] = [{"class": "Tapper", "params": {}}]  # as format 4 wrote it
+    (tmp_path / "tap2drum.json").write_text(json.dumps({**meta, "format": 4}))
+    assert pretrained.load("tap2drum", folder=tmp_path)[0].velocity == "none"
+    assert pretrained.load("tap2drum")[0].velocity == "loudest"
 
 
 def test_a_parameter_missing_from_the_file_is_refused_not_defaulted(tmp_path):
