@@ -84,6 +84,8 @@ def main():
                         help="the humanizers (realism.*) or the models that write hits (realism_beats.*)")
     parser.add_argument("--model", action="append", default=[], metavar="NAME=DIR",
                         help="with --part beats: measure only the models given so, NAME as saved in DIR")
+    parser.add_argument("--before", metavar="DIR", help="with --part beats: also measure the models of these names "
+                        "saved in DIR (such as an earlier commit's shipped files), labelled 'NAME (before)'")
     parser.add_argument("--temperatures", help="with --part beats: the sampled takes' temperatures (comma-separated; "
                         "default: 1 and the command line's take temperature of each task)")
     parser.add_argument("--out", default=str(RESULTS))
@@ -187,12 +189,17 @@ def beats(args):
     given = dict(spec.split("=", 1) for spec in args.model)
     takes = whole_takes(test)
     rows = {"drummers": {"songs": song_repetition(takes)}}
+    played = []  # (task, label, model, temperatures)
     for task in [t for t in BEAT_TASKS if not given or t.pretrained in given]:
         name = task.pretrained
-        model = pretrained.load(name, given[name]) if name in given else pretrained.load(name)
-        written = list(task.voices)
         sampled = [float(t) for t in args.temperatures.split(",")] if args.temperatures else \
             sorted({1.0, task.take_temperature} - {0.0})
+        played.append((task, name, pretrained.load(name, given[name]) if name in given else pretrained.load(name),
+                       sampled))
+        if args.before:
+            played.append((task, f"{name} (before)", pretrained.load(name, args.before), [1.0]))
+    for task, name, model, sampled in played:
+        written = list(task.voices)
         for temperature in [0.0] + sampled:
             label = f"{name}, temperature {temperature:g}" + (" (sampled)" if temperature else "")
             t0 = time.perf_counter()
@@ -212,6 +219,7 @@ def beats(args):
     command = "python benchmarks/realism.py --part beats" + (f" --subset {args.subset}" if args.subset != "test" else "")
     command += "".join(f" --model {spec}" for spec in args.model) + (f" --seed {args.seed}" if args.seed else "")
     command += f" --temperatures {args.temperatures}" if args.temperatures else ""
+    command += f" --before {args.before}" if args.before else ""
     stem = "realism_beats" + ("" if args.subset == "test" else f"_{args.subset}")
     result = {"command": command, "subset": args.subset, "windows": len(test.hvo), "takes": len(set(test.filename)),
               "rows": rows}
