@@ -6,7 +6,8 @@ Run once before a change that must not move the shipped models' outputs:
 
 It writes ``tests/data/shipped_outputs.npz``: for every 8th test window, each
 shipped model's output at temperature 0, the sampled humanize and humanize_paper
-(temperature 1, seed 0), a groove transfer, and humanize asked for funk and drummer1.
+(temperature 1, seed 0), a groove transfer, humanize asked for funk and drummer1, and a sampled
+tap2drum take asked for funk.
 """
 
 from pathlib import Path
@@ -32,6 +33,8 @@ def shipped_outputs(data_home=None):
         out[name + "_sampled"] = pretrained.load(name).set_params(temperature=1.0, random_state=0).predict(score)
     out["groove_transfer_transfer"] = pretrained.load("groove_transfer").transfer(y[::-1].copy(), score)
     out["humanize_funk_drummer1"] = pretrained.load("humanize").predict(score, style="funk", drummer="drummer1")
+    tap2drum = pretrained.load("tap2drum")
+    out["tap2drum_sampled_funk"] = tap2drum[-1].sample_y(tap2drum[0].transform(y), 1, 0, style="funk")[..., 0]
     return out
 
 

@@ -68,7 +68,7 @@ def _add_performing(parser, model_help):
     parser.add_argument("--model", help=model_help + "; or a model file of `sklearn-groove train` (NAME.skops or NAME.json)")
     parser.add_argument("--temperature", type=_temperature,
                         help="0 = the most likely performance; above 0 = a sampled take, one network playing the "
-                        "whole song (humanize's default: 0.9; the other commands': 0)")
+                        "whole song (the default of humanize, tap2drum and infill: 0.9; of transfer: 0)")
     parser.add_argument("--seed", type=int, help="which take, when sampling (default 0): same seed, same output")
     parser.add_argument("--force", action="store_true", help="allow -o to overwrite the input file")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
