@@ -73,7 +73,7 @@ def offered_labels(name, folder=WEIGHTS):
     --------
     >>> from sklearn_groove import pretrained
     >>> styles, drummers = pretrained.offered_labels("humanize")
-    >>> "funk" in styles, pretrained.offered_labels("tap2drum")
+    >>> "funk" in styles, pretrained.offered_labels("groove_transfer")
     (True, [[], []])
     """
     from .._labels import KINDS, learned_by_all
