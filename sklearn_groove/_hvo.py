@@ -344,3 +344,18 @@ def take_draws(seed, n_windows, n_steps, n_members=1, batch=None):
     for i in range(0, max(n_windows, 1), batch):  # one empty batch for no windows
         rows = member[i : i + batch]
         yield rows, rng.standard_normal((len(rows), n_steps, 3 * N_VOICES), dtype=np.float32)
+
+
+def prefix_steps(prefix, shape):
+    """(given, kept) of a player for windows of ``shape`` (n, n_steps) whose first steps are ``prefix``
+    (n, k, 27), the steps already played: the prefix padded to the windows' steps, and 1 on its steps (all
+    zeros where ``prefix`` is None)."""
+    n, steps = shape
+    given, kept = np.zeros((n, steps, 3 * N_VOICES), np.float32), np.zeros((n, steps, 1), np.float32)
+    if prefix is not None:
+        prefix = check_hvo(prefix, name="prefix")
+        if len(prefix) != n or not 0 < prefix.shape[1] < steps:
+            raise ValueError(f"prefix must give the first steps (fewer than {steps}) of each of the {n} windows, "
+                             f"got shape {prefix.shape}")
+        given[:, : prefix.shape[1]], kept[:, : prefix.shape[1]] = prefix, 1.0
+    return given, kept

@@ -6,7 +6,7 @@ writes is in its docstring and in docs/export.md.
 
 import numpy as np
 
-from .._hvo import N_VOICES, check_temperature, take_draws, take_seeds
+from .._hvo import N_VOICES, check_temperature, prefix_steps, take_draws, take_seeds
 from .._labels import KINDS, one_hot
 
 __all__ = ["export_onnx", "onnx_feed"]
@@ -306,24 +306,11 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
     elif style is not None or drummer is not None:
         raise ValueError("this ONNX file takes no style or drummer: its model was fitted without them")
     if "given" in names:
-        values["given"], values["kept"] = _prefix(prefix, x.shape[:2])
+        values["given"], values["kept"] = prefix_steps(prefix, x.shape[:2])
     elif prefix is not None:
         raise ValueError("this ONNX file does not go on from steps already played (no given input): play its windows "
                          "without a prefix")
     return {name: values[name] for name in names}
-
-
-def _prefix(prefix, shape):
-    """The ``given`` and ``kept`` inputs for windows of ``shape`` whose first steps are ``prefix`` (zeros: none)."""
-    n, steps = shape
-    given, kept = np.zeros((n, steps, 3 * N_VOICES), np.float32), np.zeros((n, steps, 1), np.float32)
-    if prefix is not None:
-        prefix = np.asarray(prefix, dtype=np.float32)
-        if prefix.ndim != 3 or len(prefix) != n or not 0 < prefix.shape[1] < steps:
-            raise ValueError(f"prefix must give the first steps (fewer than {steps}) of each of the {n} windows, got "
-                             f"shape {prefix.shape}")
-        given[:, : prefix.shape[1]], kept[:, : prefix.shape[1]] = prefix, 1.0
-    return given, kept
 
 
 def onnx_labels(session):

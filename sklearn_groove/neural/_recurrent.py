@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import GrooveEstimator, check_n_samples, check_temperature, fit_labels, validate_inputs
 from .._labels import KINDS, one_hot
-from .._hvo import N_VOICES, check_hvo, take_seeds
+from .._hvo import N_VOICES, check_hvo, prefix_steps, take_seeds
 
 __all__ = ["MODULE_PARAMS"]
 
@@ -36,23 +36,6 @@ MODULE_PARAMS = {
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "sampler_size": [Interval(Integral, 1, None, closed="left")],
 }
-
-
-def prefix_steps(prefix, shape):
-    """(given, kept) of the player for windows of ``shape`` (n, n_steps) whose first steps are ``prefix``
-    (n, k, 27): the prefix padded to the windows' steps, and 1 on its steps; (None, None) without one."""
-    if prefix is None:
-        return None, None
-    prefix = check_hvo(prefix, name="prefix")
-    n, steps = shape
-    if len(prefix) != n or not 0 < prefix.shape[1] < steps:
-        raise ValueError(f"prefix must give the first steps (fewer than {steps}) of each of the {n} windows, got "
-                         f"shape {prefix.shape}")
-    given = np.zeros((n, steps, prefix.shape[2]), np.float32)
-    given[:, : prefix.shape[1]] = prefix
-    kept = np.zeros((n, steps, 1), np.float32)
-    kept[:, : prefix.shape[1]] = 1.0
-    return given, kept
 
 
 def _print_log(text):
@@ -444,7 +427,7 @@ class _GrooveRecurrent(GrooveEstimator):
         from ._player import NetworkPlayer, play
 
         player = NetworkPlayer(self, sound_taps=sound_taps)
-        given, kept = prefix_steps(prefix, X.shape[:2])
+        given, kept = (None, None) if prefix is None else prefix_steps(prefix, X.shape[:2])
         return check_hvo(play(player, X, check_temperature(temperature), seed, labels=labels, z=z, given=given,
                               kept=kept))
 
