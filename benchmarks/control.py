@@ -69,14 +69,7 @@ def renderer(model):
 
     if not hasattr(model, "steps"):
         return model, lambda hvo: split_hvo(hvo)[0]
-    transformers = [step for _, step in model.steps[:-1]]
-
-    def inputs(hvo):
-        for step in transformers:
-            hvo = step.transform(hvo)
-        return hvo
-
-    return model.steps[-1][1], inputs
+    return model.steps[-1][1], model[:-1].transform
 
 
 def main():

@@ -132,9 +132,7 @@ CRITICS = {"boosted trees, raw": (None, "performance"), "boosted trees, beat": (
 
 def _take(model, X, temperature, seed, **labels):
     """One take of a shipped pipeline (its transformers, then its network) at ``temperature``."""
-    for _, step in model.steps[:-1]:
-        X = step.transform(X)
-    network = model.steps[-1][1]
+    X, network = model[:-1].transform(X), model.steps[-1][1]
     if temperature == 0:
         return network.predict(X, **labels)
     return network.sample_y(X, 1, seed, temperature=temperature, **labels)[..., 0]
@@ -178,8 +176,7 @@ def _song(model, take, temperature, seed):
     bars before it where the network samples step by step (else stitched window by window)."""
     if temperature == 0:
         return predict_song(model.predict, take)
-    module = model.steps[-1][1].module_
-    blend = "continue" if module.autoregressive or module.sampler is not None else "select"
+    blend = "continue" if model.steps[-1][1].module_.reads_previous else "select"
     return predict_song(one_take(model, temperature=temperature, seed=seed), take, blend=blend)
 
 

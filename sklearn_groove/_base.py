@@ -150,17 +150,15 @@ def sample_at(estimator, X, temperature, random_state=None, labels=None, prefix=
 
     A model that samples plays it with ``sample_y`` (nothing of the model is
     changed), going on from ``prefix`` where given; one without a
-    temperature (nearest neighbours, linear maps) predicts as it is, and the
-    prefix's steps are put in its place. Labels that are None are not passed.
+    temperature (nearest neighbours, linear maps) predicts as it is (it
+    never gets a prefix: only takes go on from one). Labels that are None
+    are not passed.
     """
     labels = {k: v for k, v in (labels or {}).items() if v is not None}
     if hasattr(estimator, "sample_y"):
         extra = {} if prefix is None else {"prefix": prefix}
         return estimator.sample_y(X, 1, random_state, temperature=temperature, **labels, **extra)[..., 0]
-    played = estimator.predict(X, **labels)
-    if prefix is not None:
-        played[:, : prefix.shape[1]] = prefix
-    return played
+    return estimator.predict(X, **labels)
 
 
 def reads_any_length(model):

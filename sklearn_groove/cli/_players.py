@@ -94,7 +94,7 @@ class EstimatorPlayer(Player):
     def continues(self):
         last = self.model.steps[-1][1] if hasattr(self.model, "steps") else self.model
         module = getattr(last, "module_", None) if hasattr(last, "net_") else None
-        return module is not None and (module.autoregressive or module.sampler is not None)
+        return module is not None and module.reads_previous
 
     def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False):
         take = default_temperature if temperature is None else temperature

@@ -60,7 +60,7 @@ def _player(transformer, members, rotate, sampler, transfer):
 def _continues(members, rotate):
     """Whether a file of these members takes steps already played (``given``, ``kept``): networks that sample step
     by step, none rotating bars."""
-    return not rotate and any(m.module_.autoregressive or m.module_.sampler is not None for m in members)
+    return not rotate and any(m.module_.reads_previous for m in members)
 
 
 def require_onnx():
@@ -175,7 +175,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     player = _player(transformer, members, rotate, sampler, transfer)
     n_features = 3 * N_VOICES if transformer is not None else (N_VOICES if transfer else members[0].n_input_features_)
     window = lambda k: torch.zeros(1, n_steps, k)
-    steps = {} if any(m.module_.autoregressive or m.module_.sampler is not None for m in members) or rotate else {1: "steps"}
+    steps = {} if any(m.module_.reads_previous for m in members) or rotate else {1: "steps"}
     if transfer:
         names = ["groove", "x", "temperature", "noise"]
         example = (window(3 * N_VOICES), window(N_VOICES), torch.tensor(0.0), window(3 * N_VOICES))

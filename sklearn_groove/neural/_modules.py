@@ -84,6 +84,12 @@ class GrooveNet(nn.Module):
                 "head": nn.Linear(sampler_size, self.head.out_features),
             })
 
+    @property
+    def reads_previous(self):
+        """Whether a decoder reads its previous steps (an autoregressive one, or the sampler): it plays a window
+        step by step, and a take can go on from steps already played."""
+        return self.autoregressive or self.sampler is not None
+
     def encode(self, x):
         """z's mean and log-variance (None unless variational)."""
         _, (h, _) = self.encoder(x)
