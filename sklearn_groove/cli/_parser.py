@@ -152,6 +152,14 @@ def build_parser():
     _add_reading(p)
     p.set_defaults(run=commands._plot)
 
+    p = _subparser(sub, "web", "open the browser page: the models played in the browser, nothing installed",
+                   "Serve the page of web/ on 127.0.0.1 (this machine only): drop a MIDI file, pick a task, listen, "
+                   "download. The models run in the browser (ONNX Runtime Web); no file leaves the machine.")
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0: any free one)")
+    p.add_argument("--root", help="the built page (default: web/dist of this checkout, made by npm run build)")
+    p.add_argument("--export", metavar="FOLDER", help="write the page and the models there as static files, and stop")
+    p.set_defaults(run=_web_command)
+
     p = _subparser(sub, "export", "write a model as an ONNX file for plugin hosts",
                    "Write a shipped model (or a model file of `sklearn-groove train`) as ONNX: windows in, a "
                    "performance out, temperature and noise as inputs (see docs/export.md).")
@@ -179,3 +187,9 @@ def build_parser():
     evaluate.add_argument("--subset", default="validation", choices=["train", "validation", "test"])
     evaluate.add_argument("--temperature", type=_temperature, help="0 = the most likely performance; above 0 samples")
     return parser
+
+
+def _web_command(args):
+    from ._web import _web
+
+    _web(args)
