@@ -3,7 +3,8 @@
 // sklearn_groove draws a take (sklearn_groove.neural._runtime.onnx_take, _hvo.take_seeds, _hvo.take_draws) with
 // NumPy's Generator (SeedSequence seeding, PCG64, Lemire's bounded integers, the float32 ziggurat for normals)
 // and its legacy RandomState (MT19937, masked bounded integers). These are the same algorithms, written for
-// JavaScript; test/rng.test.mjs checks them against NumPy's own draws.
+// JavaScript; tests/test_web.py checks them against NumPy's own draws (equal, but for a last bit in the rare tail of the
+// normals, where C's log1pf and JavaScript's log1p may round one float32 apart).
 
 const MASK64 = (1n << 64n) - 1n;
 const MASK128 = (1n << 128n) - 1n;

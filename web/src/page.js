@@ -1,0 +1,163 @@
+// The page: a MIDI file in, a performance out, played and drawn. Everything runs here, in the browser.
+import * as ort from "onnxruntime-web/wasm";
+import { Midi } from "@tonejs/midi";
+import { M, VOICES, midiToHvo, readSmf } from "./midi.js";
+import { perform, SESSION_OPTIONS } from "./perform.js";
+import { playMidi, stopPlaying } from "./sound.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { manifest: null, models: {}, sessions: {}, input: null, groove: null, output: null, url: null };
+
+ort.env.wasm.wasmPaths = new URL("./", document.baseURI).href;
+ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(navigator.hardwareConcurrency || 1, 4) : 1;
+
+function say(text, error = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", error);
+}
+
+async function load() {
+  state.manifest = await (await fetch("models/manifest.json")).json();
+  for (const [name, task] of Object.entries(state.manifest.tasks)) $("task").add(new Option(`${name}: ${task.help}`, name));
+  $("voices").innerHTML = VOICES.map((v) => `<label><input type="checkbox" value="${v}" checked>${v.replace("_", " ")}</label>`).join(" ");
+  // every model is fetched now, so that the page goes on working offline
+  await Promise.all(Object.entries(state.manifest.tasks).map(async ([name, task]) => {
+    state.models[name] = new Uint8Array(await (await fetch(task.file)).arrayBuffer());
+  }));
+  await session($("task").value); // ONNX Runtime's WebAssembly is fetched with the first model, now
+  taskChanged();
+  say("Choose or drop a MIDI file with drums.");
+  document.body.dataset.ready = "1";
+}
+
+function task() { return state.manifest.tasks[$("task").value]; }
+
+function taskChanged() {
+  const t = task();
+  for (const [id, known] of [["style", t.styles], ["drummer", t.drummers]]) {
+    $(id).replaceChildren(new Option("any", ""), ...known.map((k) => new Option(k, k)));
+    $(id).disabled = !known.length;
+  }
+  $("temperature").value = t.readsGroove ? t.temperature : t.takeTemperature;
+  $("groove-label").hidden = !t.readsGroove;
+  $("voices-box").disabled = t.writesHits;
+  ready();
+}
+
+function ready() {
+  const ok = state.input && (!task().readsGroove || state.groove);
+  $("run").disabled = $("another").disabled = !ok;
+}
+
+async function session(name) {
+  if (!state.sessions[name]) state.sessions[name] = await ort.InferenceSession.create(state.models[name], SESSION_OPTIONS);
+  return state.sessions[name];
+}
+
+async function readFile(file) {
+  return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name };
+}
+
+function clearOutput() {
+  state.output = null;
+  if (state.url) URL.revokeObjectURL(state.url);
+  state.url = null;
+  $("download").removeAttribute("href");
+  $("download").classList.add("disabled");
+  $("play-after").disabled = true;
+  draw($("after"), null);
+}
+
+async function chooseInput(file) {
+  clearOutput();
+  state.input = null;
+  $("file-name").textContent = `${file.name} (${file.size} bytes)`;
+  const input = await readFile(file);
+  try {
+    draw($("before"), midiToHvo(readSmf(input.bytes, input.name)));
+  } catch (error) {
+    draw($("before"), null);
+    $("play-before").disabled = true;
+    ready();
+    return say(error.message, true);
+  }
+  state.input = input;
+  $("play-before").disabled = false;
+  say(`${file.name}: ready. Press Perform.`);
+  ready();
+}
+
+async function run() {
+  const name = $("task").value, t = task();
+  clearOutput();
+  const options = {
+    task: name, seed: Number($("seed").value) || 0, temperature: Number($("temperature").value),
+    amount: Number($("amount").value), style: $("style").value || null, drummer: $("drummer").value || null,
+    voices: [...$("voices").querySelectorAll("input:checked")].map((x) => x.value), groove: state.groove,
+    progress: (done, total) => say(`${name}: playing ${done}/${total} windows`),
+  };
+  $("run").disabled = true;
+  try {
+    const s = await session(name);
+    const start = performance.now();
+    const result = await perform(ort, s, t, state.input.bytes, state.input.name, options);
+    const ms = performance.now() - start;
+    state.output = result.bytes;
+    state.url = URL.createObjectURL(new Blob([result.bytes], { type: "audio/midi" }));
+    $("download").href = state.url;
+    $("download").download = state.input.name.replace(/\.midi?$/i, "") + `_${name}.mid`;
+    $("download").classList.remove("disabled");
+    $("play-after").disabled = false;
+    draw($("after"), midiToHvo(readSmf(result.bytes, "the performance")));
+    const c = result.counts;
+    say(`${name} (seed ${options.seed}, temperature ${result.temperature}): ${c.moved} notes performed, ${c.added} added, `
+      + `${c.removed} removed, ${c.kept} left as they were; other instruments, tempo and meter unchanged `
+      + `(${ms.toFixed(0)} ms)`);
+    document.body.dataset.lastMs = ms.toFixed(1);
+  } catch (error) {
+    say(error.message, true);
+  } finally {
+    ready();
+  }
+}
+
+// A piano roll of the drum part: a row a voice, each hit where it was played (its offset off the grid) and as
+// dark as it is loud; the bars' lines behind.
+function draw(canvas, song) {
+  const g = canvas.getContext("2d"), w = canvas.width, h = canvas.height, row = h / M;
+  g.clearRect(0, 0, w, h);
+  if (!song) return;
+  const steps = Math.max(song.steps, 16), left = 80, x = (step) => left + (step / steps) * (w - left);
+  g.fillStyle = "#888";
+  g.font = "10px sans-serif";
+  for (let bar = 0; bar < steps; bar += 16) g.fillRect(x(bar), 0, 1, h);
+  VOICES.forEach((v, j) => g.fillText(v.replace("_", " "), 2, h - j * row - 5));
+  for (let s = 0; s < song.steps; s++) for (let j = 0; j < M; j++) {
+    const at = s * 3 * M;
+    if (!song.hvo[at + j]) continue;
+    g.fillStyle = `rgba(30, 60, 160, ${0.25 + 0.75 * song.hvo[at + M + j]})`;
+    g.fillRect(x(s + song.hvo[at + 2 * M + j]), h - (j + 1) * row + 1, Math.max(x(0.8) - left, 2), row - 2);
+  }
+}
+
+function play(bytes, button) {
+  stopPlaying();
+  playMidi(new Midi(bytes), () => { button.textContent = "▶ play"; });
+  button.textContent = "■ stop";
+}
+
+$("task").addEventListener("change", () => { clearOutput(); taskChanged(); });
+$("file").addEventListener("change", (e) => e.target.files[0] && chooseInput(e.target.files[0]));
+$("groove").addEventListener("change", async (e) => { state.groove = e.target.files[0] ? await readFile(e.target.files[0]) : null; ready(); });
+$("run").addEventListener("click", run);
+$("another").addEventListener("click", () => { $("seed").value = (Number($("seed").value) || 0) + 1; run(); });
+for (const [id, source] of [["play-before", () => state.input.bytes], ["play-after", () => state.output]])
+  $(id).addEventListener("click", (e) => (e.target.textContent.startsWith("■") ? (stopPlaying(), (e.target.textContent = "▶ play")) : play(source(), e.target)));
+$("drop").addEventListener("dragover", (e) => { e.preventDefault(); $("drop").classList.add("over"); });
+$("drop").addEventListener("dragleave", () => $("drop").classList.remove("over"));
+$("drop").addEventListener("drop", (e) => {
+  e.preventDefault();
+  $("drop").classList.remove("over");
+  if (e.dataTransfer.files[0]) chooseInput(e.dataTransfer.files[0]);
+});
+load().catch((error) => say(`the models could not be loaded: ${error.message}`, true));
