@@ -38,6 +38,7 @@ SECTIONS = [
      "benchmarks/realism.py --part beats"),
     ("Style in Tap2Drum's beats", "control_tap2drum.md", "benchmarks/control.py --model tap2drum"),
     ("Speed of the ONNX files", "export_speed.md", "benchmarks/export_speed.py"),
+    ("The browser page's speed", "web_speed.md", "benchmarks/web_speed.py"),
     ("Time to quality (training)", "time_to_quality.md", "benchmarks/time_to_quality.py"),
     ("Scale: time and memory against the number of notes", "scale.md", "benchmarks/scale.py"),
     ("Notes off the 16th grid", "off_grid.md", "benchmarks/off_grid.py"),

@@ -123,28 +123,19 @@ def _node_perform(node, manifest_path, source, out, options):
     return done
 
 
-@pytest.mark.parametrize("task, seed", [("humanize", 0), ("humanize", 7), ("infill", 3), ("tap2drum", 1),
-                                        ("transfer", 0)])
-@pytest.mark.parametrize("which", ["beat", "song"])
-def test_page_code_plays_as_the_command_line(node, manifest_path, song, tmp_path, task, seed, which):
-    source = BEAT if which == "beat" else song
-    groove = {"groove": str(BEAT)} if task == "transfer" else {}
-    done = _node_perform(node, manifest_path, source, tmp_path / "page.mid", {"task": task, "seed": seed, **groove})
-    assert done.returncode == 0, done.stderr
-    extra = ["--groove", str(BEAT)] if task == "transfer" else []
-    assert_same_performance(tmp_path / "page.mid", _cli(tmp_path, task, source, seed, extra), source)
-
-
-def test_page_code_plays_a_style_and_amount_as_the_command_line(node, manifest_path, tmp_path):
-    options = {"task": "tap2drum", "seed": 2, "style": "funk"}
-    done = _node_perform(node, manifest_path, BEAT, tmp_path / "page.mid", options)
-    assert done.returncode == 0, done.stderr
-    assert_same_performance(tmp_path / "page.mid", _cli(tmp_path, "tap2drum", BEAT, 2, ["--style", "funk"]), BEAT)
-    options = {"task": "humanize", "seed": 4, "amount": 0.5, "voices": ["snare", "kick"], "temperature": 0}
-    done = _node_perform(node, manifest_path, BEAT, tmp_path / "page2.mid", options)
-    assert done.returncode == 0, done.stderr
-    cli = _cli(tmp_path, "humanize", BEAT, 4, ["--amount", "0.5", "--voices", "snare,kick", "--temperature", "0"])
-    assert_same_performance(tmp_path / "page2.mid", cli, BEAT)
+def test_page_code_plays_as_the_command_line(node, manifest_path, song, tmp_path):
+    """Every task's shipped file through the page's code in Node.js (the browser tests below play them all in
+    Chromium): a style, an amount and voices asked, a groove taken."""
+    for task, seed, options, extra in [
+        ("tap2drum", 2, {"style": "funk"}, ["--style", "funk"]),
+        ("humanize", 4, {"amount": 0.5, "voices": ["snare", "kick"], "temperature": 0},
+         ["--amount", "0.5", "--voices", "snare,kick", "--temperature", "0"]),
+        ("infill", 1, {"drummer": "drummer1"}, ["--drummer", "drummer1"]),
+        ("transfer", 0, {"groove": str(song)}, ["--groove", str(song)]),
+    ]:
+        done = _node_perform(node, manifest_path, BEAT, tmp_path / "page.mid", {"task": task, "seed": seed, **options})
+        assert done.returncode == 0, done.stderr
+        assert_same_performance(tmp_path / "page.mid", _cli(tmp_path, task, BEAT, seed, extra), BEAT)
 
 
 def test_page_draws_as_numpy(node):
@@ -171,18 +162,6 @@ console.log(JSON.stringify(out));
         # equal, but in the ziggurat's tail (beyond 3.654, 3 draws in 10,000) where C's log1pf and JavaScript's
         # log1p may round one float32 apart: a last bit, as the two ONNX Runtimes' kernels differ anyway
         assert ulps.max() <= 1 and (np.abs(normal[ulps > 0]) > 3.654).all()
-
-
-def test_page_code_refuses_bad_files_as_the_command_line(node, manifest_path, tmp_path):
-    no_drums = tmp_path / "piano.mid"
-    no_drums.write_bytes(write_midi([hit(60, channel=0)]))
-    (tmp_path / "empty.mid").write_bytes(b"")
-    (tmp_path / "text.mid").write_text("not music")
-    for name, message in [("piano.mid", "no drum notes"), ("empty.mid", "the file is empty"),
-                          ("text.mid", "not a MIDI file")]:
-        done = _node_perform(node, manifest_path, tmp_path / name, tmp_path / "out.mid", {"task": "humanize"})
-        assert done.returncode == 1 and message in done.stderr and not (tmp_path / "out.mid").exists()
-        assert main(["humanize", str(tmp_path / name), "-o", str(tmp_path / "cli.mid")]) == 1
 
 
 # --- the page in a real browser -------------------------------------------------------------------------------------
@@ -277,3 +256,35 @@ def test_browser_plays_the_225_s_song_as_the_command_line(node, server, data_hom
     # side of a rounding boundary; no more than 1 in 1,000 may be one apart, none further
     assert_same_performance(results["long"]["download"], _cli(tmp_path, "humanize", source, 0), source,
                             velocities_apart=0.001)
+
+
+# --- sklearn-groove web -----------------------------------------------------------------------------------------------
+
+def test_web_command_serves_this_machine_only_and_says_how_to_build(tmp_path, capsys):
+    from sklearn_groove.cli._web import make_server
+
+    assert main(["web", "--root", str(tmp_path)]) == 1
+    assert "npm ci && npm run build" in capsys.readouterr().err
+    (tmp_path / "index.html").write_text("<html></html>")
+    httpd = make_server(port=0, root=tmp_path)
+    try:
+        assert httpd.server_address[0] == "127.0.0.1"
+    finally:
+        httpd.server_close()
+
+
+def test_web_export_writes_page_models_and_manifest(tmp_path):
+    from sklearn_groove import pretrained
+
+    page = tmp_path / "page"
+    page.mkdir()
+    (page / "index.html").write_text("<html></html>")
+    site = tmp_path / "site"
+    assert main(["web", "--root", str(page), "--export", str(site)]) == 0
+    manifest = json.loads((site / "models" / "manifest.json").read_text())
+    assert set(manifest["tasks"]) == {"humanize", "infill", "tap2drum", "transfer"}
+    for task in manifest["tasks"].values():
+        shipped = pretrained.WEIGHTS / Path(task["file"]).name
+        assert (site / task["file"]).read_bytes() == shipped.read_bytes()
+    assert (site / "index.html").is_file()
+    assert main(["web", "--root", str(page), "--export", str(site)]) == 1  # not over a folder with files in it
