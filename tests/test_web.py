@@ -60,7 +60,8 @@ def manifest_path(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def song(tmp_path_factory):
-    """A song of three tracks: a tempo map that changes at bar 3, a piano, and the drums of examples/beat.mid."""
+    """A song of three tracks: a tempo map that changes at bar 3, a piano, and the drums of examples/beat.mid with
+    a fill written off the grid."""
     drums = mido.MidiFile(BEAT)
     ticks = drums.ticks_per_beat
     tempo = [mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(96), time=8 * ticks),
@@ -70,6 +71,9 @@ def song(tmp_path_factory):
         piano += hit(60 + k % 12, velocity=70, time=0 if k == 0 else ticks // 2, channel=0, length=ticks // 2)
     piano.append(mido.Message("control_change", channel=0, control=64, value=127, time=3))
     drum_events = [m for track in drums.tracks for m in track if not m.is_meta]
+    # a fill written off the 16th grid after the beat: toms in 8th-note triplets, a flam's grace note
+    fill = [m for k, pitch in enumerate([50, 50, 47, 47, 43, 43]) for m in hit(pitch, 90, time=ticks // 3 if k else ticks, length=10)]
+    drum_events += fill + hit(38, 40, time=ticks - ticks // 3 - 10 - ticks // 16, length=5) + hit(38, 110, time=ticks // 16)
     path = tmp_path_factory.mktemp("song") / "song.mid"
     path.write_bytes(write_midi([tempo, piano, drum_events], ticks_per_beat=ticks, tempo_bpm=120, time_signature=(4, 4)))
     return path
@@ -197,7 +201,8 @@ def browser_runs(node, server, song, tmp_path_factory):
     (bad / "empty.mid").write_bytes(b"")
     (bad / "piano.mid").write_bytes(write_midi([hit(60, channel=0)]))
     jobs = [{"name": f"{task}_{which}", "file": str(path), "task": task, "seed": seed,
-             **({"groove": str(BEAT)} if task == "transfer" else {}), "screenshot": task == "humanize" and which == "beat"}
+             **({"groove": str(BEAT)} if task == "transfer" else {}),
+             **({"screenshot": True, "listen": True, "temperature": -1} if (task, which) == ("humanize", "beat") else {})}
             for task, seed in [("humanize", 3), ("infill", 2), ("tap2drum", 5), ("transfer", 0)]
             for which, path in [("beat", BEAT), ("song", song)]]
     jobs.append({"name": "offline_tap2drum", "file": str(BEAT), "task": "tap2drum", "seed": 9, "offline": True})
@@ -216,6 +221,15 @@ def test_browser_download_equals_the_command_line(browser_runs, tmp_path, task, 
     extra = ["--groove", str(BEAT)] if task == "transfer" else []
     assert_same_performance(result["download"], _cli(tmp_path, task, source, seed, extra), source)
     assert "notes performed" in result["status"] and "ms)" in result["status"]
+
+
+def test_browser_listens_refuses_bad_settings_and_raises_no_error(browser_runs):
+    results = browser_runs[0]
+    assert all(not r["pageErrors"] for r in results.values()), {n: r["pageErrors"] for n, r in results.items()}
+    humanized = results["humanize_beat"]
+    assert humanized["playLabel"].strip() == "▶ play"  # it played, and stopped when asked
+    assert "temperature: a finite number, 0 or more is needed" in humanized["badTemperature"]
+    assert humanized["downloadAfterBad"] is None
 
 
 def test_browser_refuses_bad_files_and_downloads_nothing(browser_runs):

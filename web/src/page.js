@@ -91,7 +91,7 @@ async function run() {
   const name = $("task").value, t = task();
   clearOutput();
   const options = {
-    task: name, seed: Number($("seed").value) || 0, temperature: Number($("temperature").value),
+    task: name, seed: Number($("seed").value || 0), temperature: Number($("temperature").value),
     amount: Number($("amount").value), style: $("style").value || null, drummer: $("drummer").value || null,
     voices: [...$("voices").querySelectorAll("input:checked")].map((x) => x.value), groove: state.groove,
     progress: (done, total) => say(`${name}: playing ${done}/${total} windows`),

@@ -57,7 +57,7 @@ export function labelRow(model, style, drummer) {
  * its ONNX file's session. Returns { bytes, counts, hvo, steps, info, temperature }.
  */
 export async function perform(ort, session, model, bytes, name, options = {}) {
-  const { seed = 0, style = null, drummer = null, amount = 1, progress = null } = options;
+  const { seed = 0, style = null, drummer = null, amount = 1, progress = null } = checkOptions(options);
   const smf = readSmf(bytes, name);
   const { hvo, steps, info } = midiToHvo(smf);
   const labels = labelRow(model, style, drummer);
@@ -91,6 +91,23 @@ export async function perform(ort, session, model, bytes, name, options = {}) {
   const voices = model.writesHits ? model.voices : options.voices ?? VOICES;
   const written = rewriteDrums(smf, out, steps, { voices, amount, replace: model.writesHits });
   return { ...written, hvo: out, steps, info, temperature };
+}
+
+const MAX_AMOUNT = 1.3;
+
+/** The options as the command line's parser checks them: a MidiError saying what is needed. */
+export function checkOptions(options) {
+  const need = (ok, what, needed, value) => {
+    if (!ok) throw new MidiError(`${what}: ${needed} is needed, got ${JSON.stringify(value)}`);
+  };
+  const { seed = 0, temperature = null, amount = 1, voices = null } = options;
+  need(Number.isSafeInteger(seed) && seed >= 0, "seed", "a whole number, 0 or more", seed);
+  need(temperature === null || (Number.isFinite(temperature) && temperature >= 0), "temperature",
+    "a finite number, 0 or more", temperature);
+  need(Number.isFinite(amount) && amount >= 0 && amount <= MAX_AMOUNT, "amount", `a number from 0 to ${MAX_AMOUNT}`, amount);
+  need(voices === null || (voices.length > 0 && voices.every((v) => VOICES.includes(v))), "voices",
+    `one or more of ${VOICES.join(", ")}`, voices);
+  return options;
 }
 
 async function run(ort, session, feed) {

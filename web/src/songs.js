@@ -139,7 +139,8 @@ export function keepRhythm(original, performance, steps) {
     const row = s * W, written = original.subarray(row + 2 * M, row + W), o = performance.subarray(row + 2 * M, row + W);
     if (performed) {
       for (let j = 0; j < M; j++)
-        out[row + 2 * M + j] = clip(o[j], Math.max(f(written[j] - 0.5), -0.5), Math.min(f(written[j] + 0.5), MAX_OFFSET));
+        out[row + 2 * M + j] = performance[row + j] > 0
+          ? clip(o[j], Math.max(f(written[j] - 0.5), -0.5), Math.min(f(written[j] + 0.5), MAX_OFFSET)) : 0;
       continue;
     }
     const shift = new Array(M), played = [];
@@ -154,7 +155,8 @@ export function keepRhythm(original, performance, steps) {
       common = sum9(shift.map((x, j) => (performance[row + j] > 0 ? x : 0))) / played.length;
       common = clip(common, f(-0.5 - low), f(MAX_OFFSET - high));
     }
-    for (let j = 0; j < M; j++) out[row + 2 * M + j] = clip(written[j] + (apart ? common : shift[j]), -0.5, MAX_OFFSET);
+    for (let j = 0; j < M; j++)
+      out[row + 2 * M + j] = performance[row + j] > 0 ? clip(written[j] + (apart ? common : shift[j]), -0.5, MAX_OFFSET) : 0;
   }
   return out;
 }

@@ -19,7 +19,9 @@ try {
   for (const job of jobs) {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
+    const errors = [];
     page.on("request", (r) => requests.push(r.url()));
+    page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(url);
     await page.waitForSelector("body[data-ready='1']", { timeout: 60000 });
     if (job.offline) await context.setOffline(true);
@@ -57,6 +59,20 @@ try {
         await page.screenshot({ path: result.screenshot, fullPage: true });
       }
     }
+    if (job.listen && !result.error) { // listening starts (Tone.js) and stops without an error
+      await page.click("#play-after");
+      await page.waitForTimeout(300);
+      await page.click("#play-after");
+      result.playLabel = await page.textContent("#play-after");
+    }
+    if (job.temperature !== undefined) { // a bad value: its message, and no run
+      await page.fill("#temperature", String(job.temperature));
+      await page.click("#run");
+      await page.waitForSelector("#status.error", { timeout: 30000 });
+      result.badTemperature = await page.textContent("#status");
+      result.downloadAfterBad = await page.getAttribute("#download", "href");
+    }
+    result.pageErrors = errors;
     results[job.name] = result;
     await context.close();
   }
