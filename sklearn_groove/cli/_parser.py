@@ -156,7 +156,7 @@ def build_parser():
                    "Serve the page of web/ on 127.0.0.1 (this machine only): drop a MIDI file, pick a task, listen, "
                    "download. The models run in the browser (ONNX Runtime Web); no file leaves the machine.")
     p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0: any free one)")
-    p.add_argument("--root", help="the built page (default: web/dist of this checkout, made by npm run build)")
+    p.add_argument("--root", help="the built page (default: web/dist of this checkout or of the current folder, made by npm run build)")
     p.add_argument("--export", metavar="FOLDER", help="write the page and the models there as static files, and stop")
     p.set_defaults(run=_web_command)
 

@@ -54,7 +54,11 @@ def manifest():
 
 
 def _page(root):
-    root = Path(root) if root else BUILT
+    """The built page: ``root``, else web/dist of this checkout, else web/dist of the current folder (a clone where
+    the package was installed without -e)."""
+    if root is None:
+        root = next((p for p in (BUILT, Path.cwd() / "web" / "dist") if (p / "index.html").is_file()), BUILT)
+    root = Path(root)
     if not (root / "index.html").is_file():
         raise ValueError(f"{root}: the page is not built there: run `npm ci && npm run build` in web/ (Node.js 20), "
                          "or give --root the folder of a built page")
