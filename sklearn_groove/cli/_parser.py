@@ -152,7 +152,7 @@ def build_parser():
     _add_reading(p)
     p.set_defaults(run=commands._plot)
 
-    p = _subparser(sub, "web", "open the browser page: the models played in the browser, nothing installed",
+    p = _subparser(sub, "web", "serve the browser page on this machine: the models played in the browser",
                    "Serve the page of web/ on 127.0.0.1 (this machine only): drop a MIDI file, pick a task, listen, "
                    "download. The models run in the browser (ONNX Runtime Web); no file leaves the machine.")
     p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0: any free one)")
