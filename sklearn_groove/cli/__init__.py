@@ -8,6 +8,7 @@
     sklearn-groove train {humanize,infill,tap2drum,transfer} -o MODEL.json [--estimator seq2seq]
     sklearn-groove evaluate {humanize,infill,tap2drum,transfer} [--model NAME_OR_PATH] [--subset validation]
     sklearn-groove export MODEL -o MODEL.onnx
+    sklearn-groove web [--port 8765] [--export FOLDER]
 
 The output file is the input file with its drum notes performed: every note
 comes back, other tracks and events unchanged (see
@@ -16,7 +17,7 @@ one line on stderr for bad input.
 
 Layout: ``_parser`` (options), ``_players`` (models, loaded once and never
 changed), ``_commands`` (one function a command), ``_files`` (outputs and
-batches).
+batches), ``_web`` (the browser page's server).
 """
 
 import os
