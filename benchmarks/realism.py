@@ -85,7 +85,8 @@ def main():
     parser.add_argument("--model", action="append", default=[], metavar="NAME=DIR",
                         help="with --part beats: measure only the models given so, NAME as saved in DIR")
     parser.add_argument("--before", metavar="DIR", help="with --part beats: also measure the models of these names "
-                        "saved in DIR (such as an earlier commit's shipped files), labelled 'NAME (before)'")
+                        "saved in DIR (such as an earlier commit's shipped files), labelled 'NAME (before)', at the same "
+                        "temperatures")
     parser.add_argument("--temperatures", help="with --part beats: the sampled takes' temperatures (comma-separated; "
                         "default: 1 and the command line's take temperature of each task)")
     parser.add_argument("--out", default=str(RESULTS))
@@ -194,7 +195,7 @@ def beats(args):
         played.append((task, name, pretrained.load(name, given[name]) if name in given else pretrained.load(name),
                        sampled))
         if args.before:
-            played.append((task, f"{name} (before)", pretrained.load(name, args.before), [1.0]))
+            played.append((task, f"{name} (before)", pretrained.load(name, args.before), sampled))
     for task, name, model, sampled in played:
         written = list(task.voices)
         for temperature in [0.0] + sampled:

@@ -19,7 +19,8 @@ member K of an ensemble saved there), one DIR as it is and several as a GrooveEn
 with the commands that trained them (--rotate-bars: a GrooveEnsemble(rotate_bars=True), which
 also plays each window with its bars rotated; --sampler K: member K plays every window when
 sampling; --calibrate: the sampling member, or each, learns to map its sampled velocities and
-offsets onto the drummers' of the training split, ``model.calibrate``), and measures it
+offsets onto the drummers' of the training split, ``model.calibrate``; a model that writes hits
+also learns each voice's hit bias, from takes at its task's temperature), and measures it
 again on validation and test.
 ``--choice FILE`` does the same with the sources and bar rotation that ``choose_ensemble.py`` wrote
 to FILE. Weights are stored as int8 matrices with a float16 scale per row (--float16 for float16).
@@ -282,7 +283,9 @@ def combine(task, args, train, validation, test):
     metas, models = zip(*(_source(name, source) for source in args.sources))
     if args.calibrate:
         for model in models if args.sampler is None else [models[args.sampler]]:
-            model.calibrate(task.inputs(train.hvo), train.hvo)
+            # a model that writes hits learns its hit biases from takes at the temperature it plays them at
+            model.calibrate(task.inputs(train.hvo), train.hvo, temperature=task.take_temperature if task.writes_hits
+                            else 1.0)
     if len(models) == 1 and not args.rotate_bars and args.sampler is None:
         model = models[0]
         metadata = dict(metas[0])  # how it was trained and tuned; save() rewrites what it reads from the model

@@ -66,6 +66,13 @@ def test_shipped_models_play_the_same_in_onnx_runtime(name, windows, tmp_path):
         np.testing.assert_array_equal(session.run(None, others)[0], session.run(None, feed)[0])
 
 
+def _calibrated(pipeline, y):
+    """A pipeline whose network learned its calibration, hit biases included (at temperature 0.9)."""
+    pipeline[-1].calibrate(pipeline[:-1].transform(y), y, temperature=0.9)
+    assert pipeline[-1].calibration_.hit_bias_.any()
+    return pipeline
+
+
 def _small_models(y):
     """Small fitted models of every kind the one player plays, and what each reads."""
     from sklearn.pipeline import make_pipeline
@@ -95,6 +102,9 @@ def _small_models(y):
         "tap2drum, no velocity, two decoders": (make_pipeline(Tapper(velocity="none"), GrooveSeq2Seq(
             condition="input", decoder="both", module__sampler_size=6, hit_threshold=0.3, random_state=7, **tiny))
             .fit(y, y), y),
+        "tap2drum, two decoders, calibrated hits": (_calibrated(make_pipeline(Tapper(), GrooveSeq2Seq(
+            condition="input", decoder="both", module__sampler_size=6, hit_threshold=0.3, random_state=8, **tiny))
+            .fit(y, y), y), y),
     }
 
 

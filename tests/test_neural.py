@@ -341,6 +341,33 @@ def test_quantile_calibration_maps_sampled_values_onto_the_drummers(gmd, tmp_pat
     np.testing.assert_array_equal(loaded.calibration_.maps_, maps)
     assert np.abs(loaded.sample_y(X, random_state=0)[..., 0] - mapped).mean() < 1e-3  # int8 weights, the same maps
     assert model.fit(X, y).calibration_ is None  # a new network plays as it learned until calibrated again
+    assert model.calibrate(X, y).calibration_.hit_bias_ is None  # a humanizer plays the score's hits: no hit bias
+
+
+def test_hit_calibration_plays_each_voice_as_often_as_the_drummers(gmd, tmp_path):
+    """A model that writes hits learns a bias of each voice's hit logit: its takes, at the temperature it was
+    calibrated at, play each voice about as often as the drummers; saved and loaded with the model."""
+    from sklearn_groove import pretrained
+    from sklearn_groove.preprocessing import Tapper
+
+    X, y = Tapper().fit_transform(gmd), gmd
+    model = GrooveSeq2Seq(**{**SMALL, "random_state": 4}, condition="input", output="gaussian", hit_threshold=0.3,
+                          max_epochs=2).fit(X, y)
+
+    def error(take):  # how far each voice's share of steps played is from the drummers', in log odds, summed
+        rates = [np.clip(split_hvo(a)[0].reshape(-1, 9).mean(axis=0), 1e-3, 1 - 1e-3) for a in (take, y)]
+        return np.abs(np.diff([np.log(r / (1 - r)) for r in rates], axis=0)).sum()
+
+    before = error(model.sample_y(X, random_state=0, temperature=0.9)[..., 0])
+    bias = model.calibrate(X, y, temperature=0.9).calibration_.hit_bias_
+    assert bias.shape == (9,) and bias.any()
+    after = error(model.sample_y(X, random_state=0, temperature=0.9)[..., 0])
+    assert after < 0.5 * before, (before, after)
+    np.testing.assert_array_equal(model.predict(X), model.set_params(temperature=0.0).predict(X))  # T=0: no bias
+    pretrained.save(model, "hits", {}, folder=tmp_path)
+    np.testing.assert_array_equal(pretrained.load("hits", folder=tmp_path).calibration_.hit_bias_, bias)
+    with pytest.raises(ValueError, match="temperature must be above 0"):
+        model.calibrate(X, y, temperature=0)
 
 
 def test_a_long_fit_says_how_long_after_its_first_epoch(monkeypatch, capsys):

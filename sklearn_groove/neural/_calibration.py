@@ -4,7 +4,7 @@ import numpy as np
 
 from .._hvo import N_VOICES, split_hvo
 
-__all__ = ["QuantileCalibration"]
+__all__ = ["QuantileCalibration", "updated_hit_bias"]
 
 
 def _tied_to_mean(source, target):
@@ -38,6 +38,10 @@ class QuantileCalibration:
         sampled values and the same quantiles of the drummers'. A voice with
         fewer than two hits, sampled or played, keeps its values (an
         identity map).
+    hit_bias_ : ndarray of shape (9,), float32, or None
+        For a model that writes hits, added to each voice's hit logit (after
+        the temperature) when hits are drawn, so that a take plays each voice
+        as often as the drummers do (:func:`updated_hit_bias`); None: none.
 
     Examples
     --------
@@ -51,6 +55,7 @@ class QuantileCalibration:
 
     def __init__(self, n_quantiles=101):
         self.n_quantiles = n_quantiles
+        self.hit_bias_ = None
 
     def fit(self, sampled, performed):
         """Learn the maps from a model's sampled performances onto the drummers' ``performed`` (hvo arrays)."""
@@ -65,3 +70,28 @@ class QuantileCalibration:
                     *(np.quantile(v, q) for v in values))
         self.maps_ = maps.astype(np.float32)
         return self
+
+
+def updated_hit_bias(bias, sampled, performed, written):
+    """Hit biases (9,) moved so that each ``written`` voice of the ``sampled`` take plays as often as ``performed``.
+
+    Each voice's bias moves by the difference of the logits of its two hit
+    rates (the share of steps it plays). A sampler's hits feed its next
+    steps, so the rates follow the biases only roughly: a few such steps,
+    each from a take played with the biases so far, match them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import join_hvo
+    >>> from sklearn_groove.neural._calibration import updated_hit_bias
+    >>> h = np.zeros((1, 4, 9), np.float32); h[0, :2, 0] = 1            # the kick on half the steps ...
+    >>> drummers = np.zeros((1, 4, 9), np.float32); drummers[0, :1, 0] = 1    # ... where drummers play a quarter
+    >>> bias = updated_hit_bias(np.zeros(9), join_hvo(h), join_hvo(drummers), np.ones(9, bool))
+    >>> round(float(bias[0]), 3), float(bias[1])                           # log(1/3): the odds of 1/4 to 1/2
+    (-1.099, 0.0)
+    """
+    rates = [np.clip(split_hvo(np.asarray(a, np.float32))[0].reshape(-1, N_VOICES).mean(axis=0), 1e-4, 1 - 1e-4)
+             for a in (sampled, performed)]
+    logit = [np.log(r / (1 - r)) for r in rates]
+    return (np.asarray(bias, np.float32) + np.where(written, logit[1] - logit[0], 0.0)).astype(np.float32)

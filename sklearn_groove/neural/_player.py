@@ -87,6 +87,8 @@ class NetworkPlayer(nn.Module):
         self.strength = float(estimator.label_strength)
         calibration = estimator._sampling_calibration()
         self.calibration = None if calibration is None else torch.as_tensor(calibration)
+        bias = None if transfer else estimator._hit_bias()
+        self.hit_bias = None if bias is None else torch.as_tensor(bias)
 
     def forward(self, x, temperature, noise, labels=None, z=None, given=None, kept=None):
         prefix = {} if given is None else {"given": given, "kept": kept}
@@ -140,13 +142,15 @@ class NetworkPlayer(nn.Module):
         return torch.cat(steps, dim=1)
 
     def draw(self, raw, hits, temperature, noise, taps):
-        """hvo of decoded steps: the hits given, or chosen (the likeliest at temperature 0, drawn above it, every
-        tap sounding where asked); velocities and offsets drawn from their spread above temperature 0."""
+        """hvo of decoded steps: the hits given, or chosen (the likeliest at temperature 0, drawn above it with the
+        calibration's hit biases, every tap sounding where asked); velocities and offsets drawn from their spread
+        above temperature 0."""
         logit, v, o, v_logstd, o_logstd = split_head(raw, M)
         sampled = temperature > 0
         if hits is None:
             uniform = 0.5 * (1 + torch.erf(noise[..., :M] / 2**0.5))
-            drawn = (uniform < torch.sigmoid(logit / torch.clamp(temperature, min=1e-6))).float()
+            scaled = logit / torch.clamp(temperature, min=1e-6)
+            drawn = (uniform < torch.sigmoid(scaled if self.hit_bias is None else scaled + self.hit_bias)).float()
             hits = torch.where(sampled, drawn, (torch.sigmoid(logit) > self.threshold).float())
             if taps is not None:
                 hits = sound(hits, logit, taps)

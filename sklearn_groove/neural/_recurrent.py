@@ -46,6 +46,8 @@ def _print_log(text):
     print(text if sys.stdout.isatty() else re.sub(r"\x1b\[[0-9;]*m", "", text), flush=True)
 
 
+#: Takes a calibration learns the hit biases from, each played with the biases so far (``calibrate``).
+HIT_ROUNDS = 3
 _LABEL_DROPOUT = 0.2  # of the training windows shown without their style, and without their drummer
 
 
@@ -296,15 +298,20 @@ class _GrooveRecurrent(GrooveEstimator):
         self.calibration_ = None  # a new network: sampled as it plays until calibrate() is called
         return self
 
-    def calibrate(self, X, y):
+    def calibrate(self, X, y, temperature=1.0):
         """Learn, voice by voice, maps that take this model's sampled velocities and offsets onto ``y``'s.
 
-        ``X`` is played once at temperature 1, with no label, from a seed
+        ``X`` is played once at ``temperature``, with no label, from a seed
         drawn from ``random_state``, and a :class:`._calibration.QuantileCalibration`
         is fitted from that take onto ``y`` (``calibration_``). Sampled
         performances (``sample_y``, or ``predict`` at a temperature above
         0) then pass through the maps, in the model's ONNX file too;
         temperature 0 is left as it is. ``fit`` starts without them.
+
+        A model that writes hits (Tap2Drum, Infilling) also learns a bias of
+        each voice's hit logit (``calibration_.hit_bias_``), so that its takes
+        at ``temperature`` play each voice it writes as often as ``y`` does:
+        from :data:`HIT_ROUNDS` takes, each played with the biases so far.
 
         Parameters
         ----------
@@ -312,6 +319,9 @@ class _GrooveRecurrent(GrooveEstimator):
             Inputs, such as the training windows'.
         y : array-like of shape (n_samples, n_steps, 27)
             The drummers' performances of them.
+        temperature : float, default=1.0
+            The temperature of the takes it learns from: the one the model
+            will be sampled at.
 
         Returns
         -------
@@ -330,19 +340,35 @@ class _GrooveRecurrent(GrooveEstimator):
         >>> bool(np.all(take[..., 9:18][h > 0] == 1.0))     # mapped onto the drummers' velocities
         True
         """
-        from ._calibration import QuantileCalibration
+        from ._calibration import QuantileCalibration, updated_hit_bias
 
         check_is_fitted(self)
         X, y = self._check_pair(X, y, reset=False)
-        self.calibration_ = None  # the take is the network's own
+        temperature = check_temperature(temperature)
+        if temperature == 0:
+            raise ValueError("temperature must be above 0: a calibration maps sampled takes")
         seed = check_random_state(self.random_state).randint(2**31 - 1)
-        self.calibration_ = QuantileCalibration().fit(self.sample_y(X, 1, seed, temperature=1.0)[..., 0], y)
+        calibration = self.calibration_ = QuantileCalibration()  # no maps yet: the takes are the network's own
+        written = self._written_voices()
+        if written.any():
+            calibration.hit_bias_ = np.zeros(N_VOICES, np.float32)
+            for _ in range(HIT_ROUNDS):
+                take = self.sample_y(X, 1, seed, temperature=temperature)[..., 0]
+                calibration.hit_bias_ = updated_hit_bias(calibration.hit_bias_, take, y, written)
+        calibration.fit(self.sample_y(X, 1, seed, temperature=temperature)[..., 0], y)
         return self
+
+    def _written_voices(self):
+        """(9,) bool: the voices whose hits the model draws (none: it plays its input's hits, as a transfer does)."""
+        return np.zeros(N_VOICES, bool)
 
     def _sampling_calibration(self):
         """The maps sampled performances pass through (of ``calibration_``), or None."""
-        calibration = getattr(self, "calibration_", None)
-        return None if calibration is None else calibration.maps_
+        return getattr(getattr(self, "calibration_", None), "maps_", None)
+
+    def _hit_bias(self):
+        """The biases of the hit logits that takes are drawn with (of ``calibration_``), or None."""
+        return getattr(getattr(self, "calibration_", None), "hit_bias_", None)
 
     def _labels(self, n, drop=None, **given):
         """One-hot labels of each window (``given``: a label or one a window, for each of ``_labels.KINDS``),

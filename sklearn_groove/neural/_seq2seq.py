@@ -2,6 +2,7 @@
 
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -144,6 +145,11 @@ class GrooveSeq2Seq(_GrooveRecurrent):
     def _keeps_hits(self):
         """A score input (9 features a step) is played with exactly its hits; other inputs are not."""
         return self.n_input_features_ == N_VOICES
+
+    def _written_voices(self):
+        written = np.full(N_VOICES, not self._keeps_hits())
+        written[self._copied_voices(self.n_input_features_)] = False
+        return written
 
     def _decoder_reads(self):
         return self.condition, self.hits_ahead

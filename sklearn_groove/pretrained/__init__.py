@@ -18,7 +18,7 @@ from ._format import from_state, to_state
 __all__ = ["load", "available", "info", "offered_labels", "save", "upgrade", "save_model", "load_model", "FORMAT"]
 
 WEIGHTS = Path(__file__).parent / "weights"
-FORMAT = 5  # version of the JSON description; older files are read through upgrade()
+FORMAT = 6  # version of the JSON description; older files are read through upgrade()
 _RECURRENT = ("GrooveSeq2Seq", "GrooveTransfer")
 
 
@@ -252,6 +252,9 @@ def upgrade(meta, path="<metadata>"):
     since (``patience``, ``calibration``: a training callback, and maps the
     file stores) are dropped; any other missing parameter is refused when
     the model is loaded.
+    Format 6 files may store hit biases with their calibration (a model
+    that writes hits), which earlier versions would not play: they refuse
+    the file.
     """
     version = meta.get("format", 1)
     if version > FORMAT:
