@@ -145,18 +145,18 @@ def check_n_samples(n_samples):
         raise ValueError(f"n_samples must be a whole number, 1 or more, got {n_samples!r}")
 
 
-def sample_at(estimator, X, temperature, random_state=None, labels=None, prefix=None):
+def sample_at(estimator, X, temperature, random_state=None, labels=None, prefix=None, sound_taps=True):
     """One take of ``X`` by ``estimator`` at ``temperature``, drawn from ``random_state``; its labels.
 
     A model that samples plays it with ``sample_y`` (nothing of the model is
     changed), going on from ``prefix`` where given; one without a
     temperature (nearest neighbours, linear maps) predicts as it is (it
     never gets a prefix: only takes go on from one). Labels that are None
-    are not passed.
+    are not passed. ``sound_taps=False``: a tap may rest (a model that reads taps).
     """
     labels = {k: v for k, v in (labels or {}).items() if v is not None}
     if hasattr(estimator, "sample_y"):
-        extra = {} if prefix is None else {"prefix": prefix}
+        extra = ({} if prefix is None else {"prefix": prefix}) | ({} if sound_taps else {"sound_taps": False})
         return estimator.sample_y(X, 1, random_state, temperature=temperature, **labels, **extra)[..., 0]
     return estimator.predict(X, **labels)
 

@@ -135,7 +135,7 @@ def _continued(predict, windows, starts, n_steps, progress=None):
     return out[:n_steps]
 
 
-def one_take(model, *, temperature=1.0, seed=0, **labels):
+def one_take(model, *, temperature=1.0, seed=0, sound_taps=True, **labels):
     """A ``predict`` for :func:`predict_song` that samples a whole song as one take.
 
     One network plays every window (for an ensemble, its ``sampler``, or
@@ -151,6 +151,8 @@ def one_take(model, *, temperature=1.0, seed=0, **labels):
         Such as ``pretrained.load("humanize")``. It is not changed.
     temperature : float, default=1.0
     seed : int, default=0
+    sound_taps : bool, default=True
+        False: a tap may rest (Tap2Drum; see ``GrooveSeq2Seq.predict``).
     **labels
         ``style`` and ``drummer``, for a model fitted with them.
 
@@ -192,7 +194,7 @@ def one_take(model, *, temperature=1.0, seed=0, **labels):
     def predict(windows, prefix=None):
         for transformer in transformers:
             windows = transformer.transform(windows)
-        return sample_at(player, windows, temperature, int(rng.integers(2**31 - 1)), labels, prefix)
+        return sample_at(player, windows, temperature, int(rng.integers(2**31 - 1)), labels, prefix, sound_taps)
 
     return predict
 

@@ -508,3 +508,29 @@ def test_a_song_in_three_four_is_played_in_its_own_bars_by_every_task(command, t
     source = _song_file(tmp_path / "waltz.mid", meter=(3, 4), tempo_change=False)
     assert main([command, str(source), "-o", str(tmp_path / "out.mid"), "--any-meter"]) == 0
     assert "played in windows of 2 of its bars (24 16th notes)" in capsys.readouterr().err
+
+
+def test_tap2drum_lets_taps_rest_only_when_asked(tmp_path):
+    """Every tap sounds by default (from the ONNX file); --taps-may-rest lets the model leave some without a note."""
+    events = []
+    for k in range(64):  # 16th-note taps for 4 bars, of four loudnesses
+        events += hit(38, velocity=30 + (k % 4) * 20, time=0 if k == 0 else 110, length=10)
+    taps_file = tmp_path / "taps.mid"
+    taps_file.write_bytes(write_midi([events], ticks_per_beat=480, tempo_bpm=100))
+    taps = midi_to_hvo(taps_file)[:, :9].any(axis=1)
+
+    def silent(*extra):
+        counts = []
+        for seed in (1, 2, 3):
+            out = tmp_path / f"out_{seed}.mid"
+            assert main(["tap2drum", str(taps_file), "-o", str(out), "--seed", str(seed), "-q", *extra]) == 0
+            played = np.zeros(len(taps), bool)
+            hits = midi_to_hvo(out)[:, :9].any(axis=1)[: len(taps)]
+            played[: len(hits)] = hits
+            counts.append(int((taps & ~played).sum()))
+        return counts
+
+    assert silent() == [0, 0, 0]
+    assert sum(silent("--taps-may-rest")) > 0
+    assert main(["tap2drum", str(taps_file), "-o", str(tmp_path / "t0.mid"), "--temperature", "0",
+                 "--taps-may-rest", "-q"]) == 0

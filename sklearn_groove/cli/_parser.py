@@ -109,6 +109,10 @@ def _add_task_command(sub, task):
     p.add_argument("input", nargs="+", help="MIDI file to play (several files or folders: -o is a folder)")
     if task.reads_groove:
         p.add_argument("--groove", required=True, help="MIDI file whose groove is taken")
+    if task.transformer == "Tapper":
+        p.add_argument("--taps-may-rest", action="store_true",
+                       help="let the model leave a tap without a drum note (by default every tap sounds; this plays "
+                            "through torch, not the ONNX file)")
     if task.transformer == "VoiceRemover":
         p.add_argument("--voice", default=task.voices[0], choices=VOICES,
                        help=f"the voice to write (default {task.voices[0]})")

@@ -96,19 +96,21 @@ class EstimatorPlayer(Player):
         module = getattr(last, "module_", None) if hasattr(last, "net_") else None
         return module is not None and module.reads_previous
 
-    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False):
+    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False, sound_taps=True):
+        """As :meth:`Player.song_player`; ``sound_taps=False``: a tap may rest (a model that reads taps)."""
         take = default_temperature if temperature is None else temperature
         if take > 0 and self.samples():
             from ..songs import one_take
 
-            predict = one_take(self.model, temperature=take, seed=0 if seed is None else seed, **labels)
+            predict = one_take(self.model, temperature=take, seed=0 if seed is None else seed, sound_taps=sound_taps,
+                               **labels)
             return predict, self._take_blend(continues)
         # the model's predict where nothing is asked; a ValueError where a model without one is asked a temperature
-        return self.predictor(temperature, seed, labels), "mean"
+        return self.predictor(temperature, seed, labels, sound_taps), "mean"
 
-    def predictor(self, temperature=None, seed=None, labels=None):
+    def predictor(self, temperature=None, seed=None, labels=None, sound_taps=True):
         """windows -> performances at ``temperature`` drawn from ``seed`` (None: the model's own)."""
-        model, labels = self.model, labels or {}
+        model, labels = self.model, {**(labels or {}), **({} if sound_taps else {"sound_taps": False})}
         if temperature is None and seed is None:
             return (lambda windows: model.predict(windows, **labels)) if labels else model.predict
         if not self.samples():
@@ -119,10 +121,12 @@ class EstimatorPlayer(Player):
         temperature = last.temperature if temperature is None else temperature
         seed = last.random_state if seed is None else seed
 
+        taps = labels.pop("sound_taps", True)
+
         def predict(windows):
             for transformer in transformers:
                 windows = transformer.transform(windows)
-            return sample_at(last, windows, temperature, seed, labels)
+            return sample_at(last, windows, temperature, seed, labels, sound_taps=taps)
 
         return predict
 

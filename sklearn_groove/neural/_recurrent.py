@@ -391,7 +391,8 @@ class _GrooveRecurrent(GrooveEstimator):
         return np.concatenate(parts, axis=1) if parts else None
 
     # -- decoding -------------------------------------------------------------------
-    def sample_y(self, X, n_samples=1, random_state=None, *, temperature=1.0, style=None, drummer=None, prefix=None):
+    def sample_y(self, X, n_samples=1, random_state=None, *, temperature=1.0, style=None, drummer=None, prefix=None,
+                 sound_taps=True):
         """Sampled performances (takes) of ``X``, as scikit-learn's ``GaussianProcessRegressor.sample_y``.
 
         Each take is drawn at ``temperature`` from its own seed, drawn from
@@ -418,6 +419,9 @@ class _GrooveRecurrent(GrooveEstimator):
             own, so that a beat keeps its identity from window to window
             (:func:`sklearn_groove.songs.predict_song` with
             ``blend="continue"``).
+        sound_taps : bool, default=True
+            As for :meth:`predict` (a model that reads taps; False lets a tap
+            rest).
 
         Returns
         -------
@@ -440,7 +444,9 @@ class _GrooveRecurrent(GrooveEstimator):
         check_n_samples(n_samples)
         temperature = check_temperature(temperature)
         seeds = take_seeds(random_state, n_samples) if temperature > 0 else [None] * n_samples
-        return np.stack([self._play(X, temperature, seed, style, drummer, prefix=prefix) for seed in seeds], axis=-1)
+        taps = {} if sound_taps else {"sound_taps": False}  # a transfer plays no taps
+        return np.stack([self._play(X, temperature, seed, style, drummer, prefix=prefix, **taps) for seed in seeds],
+                        axis=-1)
 
     def _seed(self):
         """The seed of ``predict``'s draws: from ``random_state`` where ``temperature`` samples, else None."""
