@@ -110,9 +110,10 @@ class EstimatorPlayer(Player):
 
     def predictor(self, temperature=None, seed=None, labels=None, sound_taps=True):
         """windows -> performances at ``temperature`` drawn from ``seed`` (None: the model's own)."""
-        model, labels = self.model, {**(labels or {}), **({} if sound_taps else {"sound_taps": False})}
+        model, labels = self.model, labels or {}
         if temperature is None and seed is None:
-            return (lambda windows: model.predict(windows, **labels)) if labels else model.predict
+            asked = {**labels, **({} if sound_taps else {"sound_taps": False})}
+            return (lambda windows: model.predict(windows, **asked)) if asked else model.predict
         if not self.samples():
             raise ValueError("this model has no temperature or seed to set")
         from .._base import sample_at
@@ -121,12 +122,10 @@ class EstimatorPlayer(Player):
         temperature = last.temperature if temperature is None else temperature
         seed = last.random_state if seed is None else seed
 
-        taps = labels.pop("sound_taps", True)
-
         def predict(windows):
             for transformer in transformers:
                 windows = transformer.transform(windows)
-            return sample_at(last, windows, temperature, seed, labels, sound_taps=taps)
+            return sample_at(last, windows, temperature, seed, labels, sound_taps=sound_taps)
 
         return predict
 
