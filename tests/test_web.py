@@ -129,13 +129,14 @@ def _node_perform(node, manifest_path, source, out, options):
 
 def test_page_code_plays_as_the_command_line(node, manifest_path, song, tmp_path):
     """Every task's shipped file through the page's code in Node.js (the browser tests below play them all in
-    Chromium): a style, an amount and voices asked, a groove taken."""
+    Chromium): a style, an amount and voices asked, a groove taken, the GMD's pitch map."""
     for task, seed, options, extra in [
         ("tap2drum", 2, {"style": "funk"}, ["--style", "funk"]),
         ("humanize", 4, {"amount": 0.5, "voices": ["snare", "kick"], "temperature": 0},
          ["--amount", "0.5", "--voices", "snare,kick", "--temperature", "0"]),
         ("infill", 1, {"drummer": "drummer1"}, ["--drummer", "drummer1"]),
         ("transfer", 0, {"groove": str(song)}, ["--groove", str(song)]),
+        ("humanize", 5, {"pitchMap": "gmd"}, ["--pitch-map", "gmd"]),
     ]:
         done = _node_perform(node, manifest_path, BEAT, tmp_path / "page.mid", {"task": task, "seed": seed, **options})
         assert done.returncode == 0, done.stderr

@@ -18,8 +18,21 @@ export const GM_PITCH_MAP = {
   kick: [36, 35], snare: [38, 40], closed_hihat: [42, 22, 44], open_hihat: [46, 26], low_tom: [43, 41],
   mid_tom: [47, 45], high_tom: [50, 48], crash: [49, 57], ride: [51, 53, 59],
 };
-const TABLE = new Int8Array(128).fill(-1);
-VOICES.forEach((v, j) => GM_PITCH_MAP[v].forEach((p) => { TABLE[p] = j; }));
+/** The Roland TD-11 pitches of the Groove MIDI Dataset (``--pitch-map gmd``). */
+export const GMD_PITCH_MAP = {
+  kick: [36], snare: [38, 37, 40], closed_hihat: [42, 22, 44], open_hihat: [46, 26], low_tom: [43, 58],
+  mid_tom: [47, 45], high_tom: [50, 48], crash: [49, 52, 55, 57], ride: [51, 53, 59],
+};
+export const PITCH_MAPS = { gm: GM_PITCH_MAP, gmd: GMD_PITCH_MAP };
+
+/** 128 voice indices (-1: no voice) of a pitch map's name. */
+function pitchTable(name) {
+  const map = PITCH_MAPS[name];
+  if (!map) throw new MidiError(`pitch map must be one of ${Object.keys(PITCH_MAPS).join(", ")}, got ${name}`);
+  const table = new Int8Array(128).fill(-1);
+  VOICES.forEach((v, j) => map[v].forEach((p) => { table[p] = j; }));
+  return table;
+}
 
 /** numpy.rint: to the nearest integer, halves to even. */
 export function rint(x) {
@@ -133,16 +146,17 @@ export function nearestStep(tick, ticksPerBeat) {
 
 /**
  * The drum part of a parsed file as an hvo (Float32Array of steps * 27), as ``midi_to_hvo`` reads it: each hit on
- * its nearest 16th note, the loudest of a voice's hits on a step kept (ties: the earliest, then the first).
+ * its nearest 16th note, the loudest of a voice's hits on a step kept (ties: the earliest, then the first);
+ * ``pitchMap``: "gm" (General MIDI, the default) or "gmd" (the Groove MIDI Dataset's Roland TD-11).
  */
-export function midiToHvo(smf) {
-  const name = smf.name, onsets = smf.tracks.flatMap((t) => t.notes);
+export function midiToHvo(smf, pitchMap = "gm") {
+  const table = pitchTable(pitchMap), name = smf.name, onsets = smf.tracks.flatMap((t) => t.notes);
   const drums = onsets.filter((x) => x.channel === DRUM_CHANNEL);
   if (!drums.length) fail(`${name}: no drum notes (no note-on with velocity > 0 on MIDI channel 10)`);
   const { tempo, meters } = tempoAndMeter(smf);
   const bad = meters.find(([, num, den]) => num !== 4 || den !== 4);
   if (bad) fail(`${name}: time signature ${bad[1]}/${bad[2]} found; only 4/4 is supported`);
-  const mapped = drums.filter((x) => TABLE[x.pitch] >= 0);
+  const mapped = drums.filter((x) => table[x.pitch] >= 0);
   if (!mapped.length) {
     const pitches = [...new Set(drums.map((x) => x.pitch))].sort((a, b) => a - b).slice(0, 20);
     fail(`${name}: none of the ${drums.length} drum notes has a pitch of the 9 voices (pitches found: [${pitches.join(", ")}])`);
@@ -152,7 +166,7 @@ export function midiToHvo(smf) {
   if (steps > MAX_STEPS) fail(`${name}: the last note is ${steps} 16th notes from the start, more than the ${MAX_STEPS} accepted (MAX_STEPS)`);
   const vel = new Int16Array(steps * M).fill(-1), off = new Float64Array(steps * M);
   for (const x of mapped) {
-    const [s, o] = nearestStep(x.tick, tpb), cell = s * M + TABLE[x.pitch];
+    const [s, o] = nearestStep(x.tick, tpb), cell = s * M + table[x.pitch];
     if (x.velocity > vel[cell] || (x.velocity === vel[cell] && o < off[cell])) { vel[cell] = x.velocity; off[cell] = o; }
   }
   const hvo = new Float32Array(steps * 3 * M);
@@ -177,7 +191,7 @@ export function stepTicks(step, offset, ticksPerStep) {
 
 // The drum notes (note-ons of channel 10) of every track, each paired with the note-off that releases it (first
 // in, first out a pitch; -1: never released).
-function drumNotes(smf) {
+function drumNotes(smf, table) {
   const notes = [];
   smf.tracks.forEach((track, t) => {
     const sounding = new Map();
@@ -186,7 +200,7 @@ function drumNotes(smf) {
       if (!((kind === 0x8 || kind === 0x9) && (e.status & 0xf) === DRUM_CHANNEL && e.status < 0xf0)) return;
       const first = e.start + (e.running ? 0 : 1), pitch = track.bytes[first], velocity = track.bytes[first + 1];
       if (kind === 0x9 && velocity > 0) {
-        const note = { track: t, on: i, off: -1, tick: e.tick, velocity, pitch, voice: TABLE[pitch] };
+        const note = { track: t, on: i, off: -1, tick: e.tick, velocity, pitch, voice: table[pitch] };
         notes.push(note);
         if (!sounding.has(pitch)) sounding.set(pitch, []);
         sounding.get(pitch).push(note);
@@ -203,15 +217,16 @@ function drumNotes(smf) {
  * The file with its drum notes played as ``hvo`` says, as ``sklearn_groove.midi.rewrite_drums`` writes it.
  *
  * ``voices``: the voices changed; ``amount``: 0 the file as it was, 1 as played; ``replace``: notes on cells the
- * performance does not play are removed (a task that writes hits). Returns { bytes, counts }.
+ * performance does not play are removed (a task that writes hits); ``pitchMap``: "gm" or "gmd", as read.
+ * Returns { bytes, counts }.
  */
-export function rewriteDrums(smf, hvo, steps, { voices = VOICES, amount = 1, replace = false } = {}) {
+export function rewriteDrums(smf, hvo, steps, { voices = VOICES, amount = 1, replace = false, pitchMap = "gm" } = {}) {
   const tpb = smf.ticksPerBeat, tps = tpb / STEPS_PER_BEAT, W = 3 * M;
   const chosen = VOICES.map((v) => voices.includes(v));
   const h = new Float32Array(steps * M);
   for (let s = 0; s < steps; s++) for (let j = 0; j < M; j++) h[s * M + j] = chosen[j] ? hvo[s * W + j] : 0;
   const v = (s, j) => hvo[s * W + M + j], o = (s, j) => hvo[s * W + 2 * M + j];
-  const drum = drumNotes(smf);
+  const drum = drumNotes(smf, pitchTable(pitchMap));
   const played = drum.filter((x) => x.voice >= 0 && chosen[x.voice]);
   const edits = smf.tracks.map(() => ({ ons: [], offs: [], dropped: new Set() }));
   const counts = { moved: 0, removed: 0, added: 0, kept: 0 };
@@ -250,7 +265,7 @@ export function rewriteDrums(smf, hvo, steps, { voices = VOICES, amount = 1, rep
   const added = [], half = Math.max(Math.trunc(tps / 2), 1);
   for (let s = 0; s < steps; s++) for (let j = 0; j < M; j++) {
     if (!(h[s * M + j] > 0)) continue;
-    const on = stepTicks(s, amount * o(s, j), tps), pitch = GM_PITCH_MAP[VOICES[j]][0];
+    const on = stepTicks(s, amount * o(s, j), tps), pitch = PITCH_MAPS[pitchMap][VOICES[j]][0];
     const velocity = Math.min(Math.max(rint(127 * v(s, j)), 1), 127);
     added.push([on, 0x90 | DRUM_CHANNEL, pitch, velocity], [on + half, 0x80 | DRUM_CHANNEL, pitch, 0]);
   }

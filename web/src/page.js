@@ -74,7 +74,7 @@ async function chooseInput(file) {
   $("file-name").textContent = `${file.name} (${file.size} bytes)`;
   const input = await readFile(file);
   try {
-    draw($("before"), midiToHvo(readSmf(input.bytes, input.name)));
+    draw($("before"), midiToHvo(readSmf(input.bytes, input.name), $("pitch-map").value));
   } catch (error) {
     draw($("before"), null);
     $("play-before").disabled = true;
@@ -94,6 +94,7 @@ async function run() {
     task: name, seed: Number($("seed").value || 0), temperature: Number($("temperature").value),
     amount: Number($("amount").value), style: $("style").value || null, drummer: $("drummer").value || null,
     voices: [...$("voices").querySelectorAll("input:checked")].map((x) => x.value), groove: state.groove,
+    pitchMap: $("pitch-map").value,
     progress: (done, total) => say(`${name}: playing ${done}/${total} windows`),
   };
   $("run").disabled = true;
@@ -108,7 +109,7 @@ async function run() {
     $("download").download = state.input.name.replace(/\.midi?$/i, "") + `_${name}.mid`;
     $("download").classList.remove("disabled");
     $("play-after").disabled = false;
-    draw($("after"), midiToHvo(readSmf(result.bytes, "the performance")));
+    draw($("after"), midiToHvo(readSmf(result.bytes, "the performance"), options.pitchMap));
     const c = result.counts;
     say(`${name} (seed ${options.seed}, temperature ${result.temperature}): ${c.moved} notes performed, ${c.added} added, `
       + `${c.removed} removed, ${c.kept} left as they were; other instruments, tempo and meter unchanged `
@@ -147,6 +148,17 @@ function play(bytes, button) {
 }
 
 $("task").addEventListener("change", () => { clearOutput(); taskChanged(); });
+$("pitch-map").addEventListener("change", () => {
+  clearOutput();
+  if (!state.input) return;
+  try {
+    draw($("before"), midiToHvo(readSmf(state.input.bytes, state.input.name), $("pitch-map").value));
+    say(`${state.input.name}: ready. Press Perform.`);
+  } catch (error) {
+    draw($("before"), null);
+    say(error.message, true);
+  }
+});
 $("file").addEventListener("change", (e) => e.target.files[0] && chooseInput(e.target.files[0]));
 $("groove").addEventListener("change", async (e) => { state.groove = e.target.files[0] ? await readFile(e.target.files[0]) : null; ready(); });
 $("run").addEventListener("click", run);

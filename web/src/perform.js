@@ -53,20 +53,20 @@ export function labelRow(model, style, drummer) {
 
 /**
  * The performed file: ``options`` as the command's (task, temperature: null for the task's, seed, style, drummer,
- * amount, voices, groove: {bytes, name} for transfer); ``model``: the manifest's entry of the task; ``session``:
+ * amount, voices, pitchMap, groove: {bytes, name} for transfer); ``model``: the manifest's entry of the task; ``session``:
  * its ONNX file's session. Returns { bytes, counts, hvo, steps, info, temperature }.
  */
 export async function perform(ort, session, model, bytes, name, options = {}) {
-  const { seed = 0, style = null, drummer = null, amount = 1, progress = null } = checkOptions(options);
+  const { seed = 0, style = null, drummer = null, amount = 1, progress = null, pitchMap = "gm" } = checkOptions(options);
   const smf = readSmf(bytes, name);
-  const { hvo, steps, info } = midiToHvo(smf);
+  const { hvo, steps, info } = midiToHvo(smf, pitchMap);
   const labels = labelRow(model, style, drummer);
   const score = new Float32Array(steps * M);
   for (let s = 0; s < steps; s++) score.set(hvo.subarray(s * W, s * W + M), s * M);
   let predict, blend, temperature;
   if (model.readsGroove) {
     if (!options.groove) throw new MidiError("transfer needs a groove: give a second MIDI file whose groove is taken");
-    const groove = midiToHvo(readSmf(options.groove.bytes, options.groove.name));
+    const groove = midiToHvo(readSmf(options.groove.bytes, options.groove.name), pitchMap);
     const g = windowHvo(groove.hvo, groove.steps, W);
     temperature = options.temperature ?? model.temperature;
     const fixed = options.seed ?? model.randomState;
@@ -89,7 +89,7 @@ export async function perform(ort, session, model, bytes, name, options = {}) {
   }
   out = floorVelocities(out, steps, model.transformer === "Tapper" ? null : hvo);
   const voices = model.writesHits ? model.voices : options.voices ?? VOICES;
-  const written = rewriteDrums(smf, out, steps, { voices, amount, replace: model.writesHits });
+  const written = rewriteDrums(smf, out, steps, { voices, amount, replace: model.writesHits, pitchMap });
   return { ...written, hvo: out, steps, info, temperature };
 }
 
