@@ -2,7 +2,7 @@
 import * as ort from "onnxruntime-web/wasm";
 import { Midi } from "@tonejs/midi";
 import { M, VOICES, midiToHvo, readSmf } from "./midi.js";
-import { perform, SESSION_OPTIONS } from "./perform.js";
+import { labelRow, onnxFeed, perform, SESSION_OPTIONS } from "./perform.js";
 import { playMidi, stopPlaying } from "./sound.js";
 
 const $ = (id) => document.getElementById(id);
@@ -50,7 +50,14 @@ function ready() {
 }
 
 async function session(name) {
-  if (!state.sessions[name]) state.sessions[name] = await ort.InferenceSession.create(state.models[name], SESSION_OPTIONS);
+  if (!state.sessions[name]) {
+    const s = await ort.InferenceSession.create(state.models[name], SESSION_OPTIONS);
+    // one silent window played once, now: WebAssembly's first run is the slowest, and a first file should not pay it
+    const t = state.manifest.tasks[name], width = t.transformer ? 3 * M : M;
+    const groove = t.readsGroove ? { windows: new Float32Array(32 * 3 * M), n: 1 } : null;
+    await s.run(onnxFeed(ort, s, new Float32Array(32 * width), 1, width, 0, 0, { labels: labelRow(t, null, null), groove }));
+    state.sessions[name] = s;
+  }
   return state.sessions[name];
 }
 
