@@ -261,6 +261,7 @@ def test_browser_screenshot_is_kept(browser_runs):
     shutil.copy(shot, kept / "web.png")
 
 
+@pytest.mark.slow  # 20 s more in CI; benchmarks/web_speed.py plays the same song
 def test_browser_plays_the_225_s_song_as_the_command_line(node, server, data_home, tmp_path):
     """The long test song of benchmarks/speed.py, humanized in the page (its time is benchmarks/web_speed.py's)."""
     source = data_home / LONG_SONG
