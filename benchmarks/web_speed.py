@@ -26,9 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from _harness import add_data_home, write_results
+from speed import SONG  # the command line's test song: 225 s, 108 bars
 
-#: The longest 4/4 beat of the GMD test split (benchmarks/speed.py's): 225 s, 108 bars, 2,919 drum notes.
-SONG = "drummer1/session1/28_latin-samba_116_beat_4-4.mid"
 WEB = Path(__file__).resolve().parents[1] / "web"
 
 

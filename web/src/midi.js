@@ -196,9 +196,9 @@ function drumNotes(smf, table) {
   smf.tracks.forEach((track, t) => {
     const sounding = new Map();
     track.events.forEach((e, i) => {
-      const kind = e.status >> 4;
-      if (!((kind === 0x8 || kind === 0x9) && (e.status & 0xf) === DRUM_CHANNEL && e.status < 0xf0)) return;
-      const first = e.start + (e.running ? 0 : 1), pitch = track.bytes[first], velocity = track.bytes[first + 1];
+      if (!isDrum(e.status)) return;
+      const kind = e.status >> 4, first = e.start + (e.running ? 0 : 1);
+      const pitch = track.bytes[first], velocity = track.bytes[first + 1];
       if (kind === 0x9 && velocity > 0) {
         const note = { track: t, on: i, off: -1, tick: e.tick, velocity, pitch, voice: table[pitch] };
         notes.push(note);

@@ -6,7 +6,7 @@ import { labelRow, onnxFeed, perform, SESSION_OPTIONS } from "./perform.js";
 import { playMidi, stopPlaying } from "./sound.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { manifest: null, models: {}, sessions: {}, input: null, groove: null, output: null, url: null };
+const state = { manifest: null, models: {}, sessions: {}, file: null, input: null, groove: null, output: null, url: null };
 
 ort.env.wasm.wasmPaths = new URL("./", document.baseURI).href;
 ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(navigator.hardwareConcurrency || 1, 4) : 1;
@@ -75,23 +75,27 @@ function clearOutput() {
   draw($("after"), null);
 }
 
-async function chooseInput(file) {
+// The chosen file, read with the pitch map asked: drawn and ready to perform, or refused with its one line.
+function showInput() {
   clearOutput();
+  const file = state.file;
   state.input = null;
-  $("file-name").textContent = `${file.name} (${file.size} bytes)`;
-  const input = await readFile(file);
   try {
-    draw($("before"), midiToHvo(readSmf(input.bytes, input.name), $("pitch-map").value));
+    draw($("before"), midiToHvo(readSmf(file.bytes, file.name), $("pitch-map").value));
+    state.input = file;
+    say(`${file.name}: ready. Press Perform.`);
   } catch (error) {
     draw($("before"), null);
-    $("play-before").disabled = true;
-    ready();
-    return say(error.message, true);
+    say(error.message, true);
   }
-  state.input = input;
-  $("play-before").disabled = false;
-  say(`${file.name}: ready. Press Perform.`);
+  $("play-before").disabled = !state.input;
   ready();
+}
+
+async function chooseInput(file) {
+  $("file-name").textContent = `${file.name} (${file.size} bytes)`;
+  state.file = await readFile(file);
+  showInput();
 }
 
 async function run() {
@@ -155,17 +159,7 @@ function play(bytes, button) {
 }
 
 $("task").addEventListener("change", () => { clearOutput(); taskChanged(); });
-$("pitch-map").addEventListener("change", () => {
-  clearOutput();
-  if (!state.input) return;
-  try {
-    draw($("before"), midiToHvo(readSmf(state.input.bytes, state.input.name), $("pitch-map").value));
-    say(`${state.input.name}: ready. Press Perform.`);
-  } catch (error) {
-    draw($("before"), null);
-    say(error.message, true);
-  }
-});
+$("pitch-map").addEventListener("change", () => (state.file ? showInput() : clearOutput()));
 $("file").addEventListener("change", (e) => e.target.files[0] && chooseInput(e.target.files[0]));
 $("groove").addEventListener("change", async (e) => { state.groove = e.target.files[0] ? await readFile(e.target.files[0]) : null; ready(); });
 $("run").addEventListener("click", run);
