@@ -244,3 +244,16 @@ def test_a_song_take_is_the_same_from_the_estimator_and_from_its_shipped_file(wi
         from_file = predict_song(onnx_take(session, temperature=0.9, seed=seed), score, hits=score, blend="select")
         from_estimator = predict_song(one_take(model, temperature=0.9, seed=seed), score, hits=score, blend="select")
         np.testing.assert_allclose(from_file, from_estimator, atol=1e-5)
+
+
+def test_a_file_of_two_decoders_plays_only_the_one_asked_for(tmp_path):
+    """An If on the temperature: above 0 the sampler's steps, unrolled; at 0 the encoder and the parallel decoder."""
+    import onnx
+
+    model = pretrained.load("humanize")
+    graph = onnx.load(export_onnx(model, tmp_path / "humanize.onnx", int8=True)).graph
+    branch, = [node for node in graph.node if node.op_type == "If"]
+    recurrent = {a.name: sum(n.op_type == "LSTM" for n in a.g.node) for a in branch.attribute}
+    assert recurrent == {"then_branch": 1 + 32, "else_branch": 2}  # the encoder, then each step, or the decoder
+    held = [i for i in graph.initializer if "sampler" in i.name]  # the weights, once, in the outer graph
+    assert held and not any(a.g.initializer for a in branch.attribute)

@@ -120,6 +120,9 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     ``session.get_inputs()`` lists what a file reads, and :func:`onnx_feed`
     fills them.
 
+    A network with two decoders (``decoder="both"``) is traced once for each:
+    an ``If`` on the temperature runs only the one asked for.
+
     Output ``hvo``: float32 ``(batch, n_steps, 27)``: hits, velocities in
     [0, 1] and offsets in [-0.5, 0.5) of a 16th note. The batch is free; the
     steps are ``n_steps`` for a network that decodes step by step or an
@@ -182,7 +185,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
         axes = {"groove": {0: "grooves", **steps}}
     else:
         names = ["x", "temperature", "noise", "member"]
-        example = (window(n_features), torch.tensor(0.0), window(3 * N_VOICES), torch.zeros(1, dtype=torch.int64))
+        example = (window(n_features), torch.tensor(1.0), window(3 * N_VOICES), torch.zeros(1, dtype=torch.int64))
         axes = {"member": {0: "batch"}}
         labels = _labels_of(members)
         n_labels = sum(len(k) for k in labels)
@@ -201,16 +204,72 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     from .._atomic import atomic_path
 
     path = os.fspath(path)
-    with atomic_path(path) as part:  # a failed or interrupted export leaves an existing file as it was
+
+    def trace(temperature, to):
+        at = tuple(torch.tensor(temperature) if name == "temperature" else a for name, a in zip(names, example))
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's notes on Python values: the steps loop is unrolled
-            torch.onnx.export(player, example, part, input_names=names, output_names=["hvo"], dynamic_axes=axes,
+            torch.onnx.export(player, at, to, input_names=names, output_names=["hvo"], dynamic_axes=axes,
                               opset_version=OPSET, dynamo=False)
+
+    with atomic_path(path) as part:  # a failed or interrupted export leaves an existing file as it was
+        if any(m.module_.sampler is not None for m in members):  # two decoders: the file plays the one asked for
+            import onnx
+
+            trace(1.0, part)
+            sampled = onnx.load(part)
+            trace(0.0, part)
+            onnx.save(_if_sampled(sampled, onnx.load(part)), part)
+        else:
+            trace(0.0, part)
         if int8:
             _store_int8(part)
         if not transfer and n_labels:
             _write_labels(part, *labels)
     return path
+
+
+def _if_sampled(sampled, likeliest):
+    """One ONNX model of two traces of a player (the same inputs and output): an ``If`` plays the first where the
+    temperature is above 0, else the second. Their weights are stored once, in the outer graph."""
+    import hashlib
+
+    from onnx import helper, numpy_helper
+
+    inputs = [i.name for i in sampled.graph.input]
+    if inputs != [i.name for i in likeliest.graph.input]:
+        raise RuntimeError(f"the two traces read different inputs: {inputs} and "
+                           f"{[i.name for i in likeliest.graph.input]}")
+    weights, stored = [], {}
+    branches = []
+    for prefix, model in (("sampled/", sampled), ("likeliest/", likeliest)):
+        renamed = {name: name for name in inputs}
+        renamed[""] = ""
+        for tensor in model.graph.initializer:  # one copy of each value, in the outer graph
+            value = numpy_helper.to_array(tensor)
+            key = (value.dtype.str, value.shape, hashlib.sha1(value.tobytes()).hexdigest())
+            if key not in stored:
+                stored[key] = prefix + tensor.name if tensor.name in {w.name for w in weights} else tensor.name
+                weights.append(numpy_helper.from_array(value, stored[key]))
+            renamed[tensor.name] = stored[key]
+        name = lambda n: renamed.setdefault(n, prefix + n)
+        nodes = []
+        for node in model.graph.node:
+            copy = helper.make_node(node.op_type, [name(n) for n in node.input], [name(n) for n in node.output],
+                                    name=prefix + node.name, domain=node.domain)
+            copy.attribute.extend(node.attribute)
+            nodes.append(copy)
+        out = model.graph.output[0]
+        result = helper.make_tensor_value_info(name(out.name), out.type.tensor_type.elem_type, None)
+        branches.append(helper.make_graph(nodes, prefix.strip("/"), [], [result]))
+    zero = numpy_helper.from_array(np.zeros((), np.float32), "no_temperature")
+    graph = helper.make_graph(
+        [helper.make_node("Greater", ["temperature", "no_temperature"], ["is_sampled"]),
+         helper.make_node("If", ["is_sampled"], [sampled.graph.output[0].name], then_branch=branches[0],
+                          else_branch=branches[1])],
+        "player", list(sampled.graph.input), list(sampled.graph.output), weights + [zero])
+    return helper.make_model(graph, opset_imports=sampled.opset_import, ir_version=sampled.ir_version,
+                             producer_name=sampled.producer_name)
 
 
 def _write_labels(path, *known):

@@ -3,14 +3,21 @@
 import torch
 from torch import nn
 
-__all__ = ["GrooveLoss", "GrooveNet", "calibrate", "decode_guided", "sound", "split_head"]
+__all__ = ["Decoding", "GrooveLoss", "GrooveNet", "calibrate", "head_means", "sound", "split_head"]
+
+
+def head_means(raw, n_voices):
+    """The velocity means (a sigmoid) and the offset means (0.5 * tanh, so in (-0.5, 0.5)) of raw head outputs,
+    side by side: (..., 2 * n_voices)."""
+    m = n_voices
+    return torch.cat([torch.sigmoid(raw[..., m : 2 * m]), 0.5 * torch.tanh(raw[..., 2 * m : 3 * m])], dim=-1)
 
 
 def split_head(raw, n_voices):
     """Hit logits, velocity and offset means, and their log-stds (None for a head of 3 outputs a voice)."""
     m = n_voices
-    velocity = torch.sigmoid(raw[..., m : 2 * m])
-    offset = 0.5 * torch.tanh(raw[..., 2 * m : 3 * m])
+    means = head_means(raw, m)
+    velocity, offset = means[..., :m], means[..., m:]
     if raw.shape[-1] == 3 * m:
         return raw[..., :m], velocity, offset, None, None
     return raw[..., :m], velocity, offset, raw[..., 3 * m : 4 * m].clamp(-7, 1), raw[..., 4 * m :].clamp(-7, 1)
@@ -108,9 +115,9 @@ class GrooveNet(nn.Module):
 
     def decode(self, z, previous, condition=None, state=None, sampler=False):
         """Raw head outputs for the steps of ``previous`` (batch, steps, 3 * n_voices), of the first decoder or
-        (``sampler``) of the second."""
+        (``sampler``) of the second; ``z`` (batch, latent), or (batch, 1, latent) to decode one step."""
         decoder, head = (self.sampler["decoder"], self.sampler["head"]) if sampler else (self.decoder, self.head)
-        parts = [z.unsqueeze(1).expand(-1, previous.shape[1], -1)]
+        parts = [z if z.dim() == 3 else z.unsqueeze(1).expand(-1, previous.shape[1], -1)]  # 3-D: one step's
         if sampler or self.autoregressive:
             parts.append(previous)
         if self.n_condition:
@@ -206,26 +213,52 @@ def calibrate(hvo, calibration):
     return torch.cat([hits, velocities, offsets], dim=-1)
 
 
-def decode_guided(module, z, previous, steps, state, condition=None, unlabelled=None, strength=1.0, sampler=False):
-    """The decoder's raw outputs at ``steps`` (a slice of the condition's steps) and its state.
+class Decoding:
+    """One decoder of ``module`` decoding windows from ``z``: its inputs prepared once, then decoded all at once
+    (:meth:`all`) or step by step (:meth:`step`, which keeps the decoder's state).
 
-    ``state``: the decoder's state (None to start). Given ``unlabelled``
-    (the condition without its labels) and a ``strength`` other than 1, each
-    window is decoded with and without its labels in one batch (the state
-    holds both), and the hit logits and the velocity and offset means are
-    moved ``strength`` times as far from the unlabelled decoding as the
-    labelled one lies (classifier-free guidance: the hits a model writes, as
-    Tap2Drum does, move too; those a humanizer plays are given). ``sampler``:
-    of the second decoder.
+    Given ``unlabelled`` (the condition without its labels) and a
+    ``strength`` other than 1, each window is decoded with and without its
+    labels in one batch (the state holds both), and the hit logits and the
+    velocity and offset means are moved ``strength`` times as far from the
+    unlabelled decoding as the labelled one lies (classifier-free guidance:
+    the hits a model writes, as Tap2Drum does, move too; those a humanizer
+    plays are given); the spreads are the labelled decoding's. ``sampler``:
+    the second decoder.
     """
-    if unlabelled is None or strength == 1.0:
-        return module.decode(z, previous, None if condition is None else condition[:, steps], state, sampler)
-    both, state = module.decode(torch.cat([z, z]), torch.cat([previous, previous]),
-                                torch.cat([condition[:, steps], unlabelled[:, steps]]), state, sampler)
-    raw, plain = both.chunk(2)
-    means = slice(0, 3 * module.n_voices)  # hit logits, velocity and offset means; not their spreads
-    guided = plain[..., means] + strength * (raw[..., means] - plain[..., means])
-    return torch.cat([guided, raw[..., means.stop :]], dim=-1), state
+
+    def __init__(self, module, z, condition=None, unlabelled=None, strength=1.0, sampler=False):
+        self.guided = unlabelled is not None and strength != 1.0
+        if self.guided:
+            z, condition = torch.cat([z, z]), torch.cat([condition, unlabelled])
+            n_out = (module.sampler["head"] if sampler else module.head).out_features
+            weight = torch.ones(n_out)
+            weight[: 3 * module.n_voices] = strength  # hit logits, velocity and offset means; not their spreads
+            self.weights = torch.stack([weight, 1 - weight])[:, None, None, :]  # labelled, unlabelled
+        self.module, self.z, self.condition, self.sampler = module, z, condition, sampler
+        self.state = None
+
+    def _twice(self, previous):
+        return torch.cat([previous, previous]) if self.guided else previous
+
+    def _guide(self, raw, n_steps):
+        if not self.guided:
+            return raw
+        both = raw.reshape(2, -1, n_steps, self.weights.shape[-1])  # in a file: a step's n_steps is a constant
+        return (both * self.weights).sum(dim=0)
+
+    def all(self, previous):
+        """Raw head outputs of every step of ``previous`` (batch, steps, 3 * n_voices) at once."""
+        raw, _ = self.module.decode(self.z, self._twice(previous), self.condition, None, self.sampler)
+        return self._guide(raw, raw.shape[1])
+
+    def step(self, previous, t):
+        """Raw head outputs of step ``t``, after the steps decoded so far, reading ``previous`` (batch, 1, 3 * n_voices)."""
+        if self.state is None:  # the first step: z as one step's input, once
+            self.state, self.z = self.module.initial_state(self.z, self.sampler), self.z[:, None]
+        condition = None if self.condition is None else self.condition[:, t : t + 1]
+        raw, self.state = self.module.decode(self.z, self._twice(previous), condition, self.state, self.sampler)
+        return self._guide(raw, 1)
 
 
 def sound(hits, logit, must):

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
-from ._modules import calibrate, decode_guided, sound, split_head
+from ._modules import Decoding, calibrate, head_means, sound
 
 __all__ = ["BATCH", "tensor", "conditioned", "keep_given", "NetworkPlayer", "EnsemblePlayer", "Unlabelled",
            "TransferPlayer", "play", "transformer_step"]
@@ -22,6 +22,9 @@ __all__ = ["BATCH", "tensor", "conditioned", "keep_given", "NetworkPlayer", "Ens
 #: Windows a network reads at once (playing, embedding, choosing neighbours).
 BATCH = 1024
 M = N_VOICES
+#: The range of drawn velocities and offsets: [0, 1] and [-0.5, 0.5)
+LOWEST = torch.tensor([0.0] * M + [-0.5] * M)
+HIGHEST = torch.tensor([1.0] * M + [MAX_OFFSET] * M)
 
 
 def tensor(a):
@@ -94,10 +97,8 @@ class NetworkPlayer(nn.Module):
         prefix = {} if given is None else {"given": given, "kept": kept}
         if self.net.sampler is None:
             performance = self.played(x, temperature, noise, labels, z, **prefix)
-        elif torch.jit.is_tracing():  # two decoders: the file plays both and keeps the one the temperature asks for
-            performance = torch.where(temperature > 0, self.played(x, temperature, noise, labels, z, True, **prefix),
-                                      self.likeliest(x, temperature, noise, labels, z))
-        elif temperature > 0:  # the second decoder samples
+        elif temperature > 0:  # the second decoder samples (a trace keeps the branch of its example: export_onnx
+            # traces both and joins them with an ONNX If, so that a file plays only the decoder asked for)
             performance = self.played(x, temperature, noise, labels, z, True, **prefix)
         else:
             performance = self.likeliest(x, temperature, noise, labels, z)
@@ -123,21 +124,19 @@ class NetworkPlayer(nn.Module):
         unlabelled = conditioned(x, self.reads, self.ahead, torch.zeros_like(labels)) if guided else None
         hits = x[..., :M] if self.keeps_hits else None
         taps = x[..., :1] if self.sounds_taps else None
-
-        def decode(previous, steps, state):
-            return decode_guided(net, z, previous, steps, state, condition, unlabelled, self.strength, sampler)
-
+        decoding = Decoding(net, z, condition, unlabelled, self.strength, sampler)
         if not (sampler or net.autoregressive):  # the steps do not read each other's outputs: all at once
-            raw, _ = decode(torch.zeros(x.shape[0], x.shape[1], 3 * M), slice(None), None)
+            raw = decoding.all(torch.zeros(x.shape[0], x.shape[1], 3 * M))
             return self.draw(raw, hits, temperature, noise, taps)
-        previous, state, steps = torch.zeros(x.shape[0], 1, 3 * M), None, []
+        if given is not None:
+            kept = kept > 0
+        previous, steps = torch.zeros(x.shape[0], 1, 3 * M), []
         for t in range(x.shape[1]):  # in a file: unrolled, so it plays windows of this many steps
             now = slice(t, t + 1)
-            raw, state = decode(previous, now, state)
-            previous = self.draw(raw, None if hits is None else hits[:, now], temperature, noise[:, now],
-                                 None if taps is None else taps[:, now])
+            previous = self.draw(decoding.step(previous, t), None if hits is None else hits[:, now], temperature,
+                                 noise[:, now], None if taps is None else taps[:, now])
             if given is not None:  # a step already played: the decoder goes on from it
-                previous = keep_given(previous, given[:, now], kept[:, now])
+                previous = torch.where(kept[:, now], given[:, now], previous)
             steps.append(previous)
         return torch.cat(steps, dim=1)
 
@@ -145,7 +144,7 @@ class NetworkPlayer(nn.Module):
         """hvo of decoded steps: the hits given, or chosen (the likeliest at temperature 0, drawn above it with the
         calibration's hit biases, every tap sounding where asked); velocities and offsets drawn from their spread
         above temperature 0."""
-        logit, v, o, v_logstd, o_logstd = split_head(raw, M)
+        logit, means = raw[..., :M], head_means(raw, M)
         sampled = temperature > 0
         if hits is None:
             uniform = 0.5 * (1 + torch.erf(noise[..., :M] / 2**0.5))
@@ -154,11 +153,11 @@ class NetworkPlayer(nn.Module):
             hits = torch.where(sampled, drawn, (torch.sigmoid(logit) > self.threshold).float())
             if taps is not None:
                 hits = sound(hits, logit, taps)
-        if v_logstd is not None:
-            v = torch.where(sampled, (v + temperature * torch.exp(v_logstd) * noise[..., M : 2 * M]).clamp(0, 1), v)
-            o = torch.where(sampled, (o + temperature * torch.exp(o_logstd) * noise[..., 2 * M :]).clamp(-0.5, MAX_OFFSET),
-                            o)
-        return torch.cat([hits, v * hits, o * hits], dim=-1)
+        if raw.shape[-1] > 3 * M:  # velocities and offsets drawn from their spreads, within their ranges
+            spread = torch.exp(raw[..., 3 * M :].clamp(-7, 1))
+            drawn = torch.minimum(torch.maximum(means + temperature * spread * noise[..., M:], LOWEST), HIGHEST)
+            means = torch.where(sampled, drawn, means)
+        return torch.cat([hits, means * torch.cat([hits, hits], dim=-1)], dim=-1)
 
     def calibrated(self, played, temperature):
         """Sampled velocities and offsets through the learned quantile maps, where the estimator has them."""
