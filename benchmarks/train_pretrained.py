@@ -151,6 +151,11 @@ def main():
     parser.add_argument("--sampler", type=int,
                         help="with several --from: the member that plays every window above temperature 0 "
                              "(GrooveEnsemble's sampler; default: one drawn per window)")
+    parser.add_argument("--likeliest-from", metavar="MODEL",
+                        help="with one --from of two decoders: its first decoder (temperature 0) learns again from "
+                             "MODEL's temperature-0 performances of the training windows and their bar rotations, "
+                             "beside the drummers' windows with their labels (fit_likeliest; the sampler is kept)")
+    parser.add_argument("--likeliest-epochs", type=int, default=4, help="with --likeliest-from: passes over them")
     parser.add_argument("--calibrate", action="store_true",
                         help="with --from: the member that samples (--sampler), or each, learns to map its sampled "
                              "velocities and offsets onto the training split's (model.calibrate)")
@@ -257,6 +262,20 @@ def teacher_windows(source, task, X, samples, seed):
     return np.concatenate([X] * samples), np.concatenate(played)
 
 
+def likeliest_from_teacher(model, source, task, train, epochs):
+    """``model``'s first decoder learns again (``fit_likeliest``) from the drummers' training windows, with their
+    labels the model knows, and from the shipped ``source`` playing them and their bar rotations at temperature 0."""
+    X = task.inputs(train.hvo)
+    taught = np.concatenate([X, np.roll(X, X.shape[1] // 2, axis=1)])
+    played = pretrained.load(source).set_params(temperature=0.0).predict(taught)
+    labels = {}
+    for kind, given in (("style", train.genre), ("drummer", train.drummer)):
+        known = getattr(model, kind + "s_", None)
+        if known is not None:  # the drummers' windows with the labels the model learned, the teacher's with none
+            labels[kind] = np.concatenate([np.full(len(taught), None), np.where(np.isin(given, known), given, None)])
+    model.fit_likeliest(np.concatenate([taught, X]), np.concatenate([played, train.hvo]), n_epochs=epochs, **labels)
+
+
 # what a member's JSON says of its training, kept in an ensemble's JSON
 TRAINING_KEYS = ("command", "epochs", "best_epoch", "monitor", "seconds_per_epoch", "training_wall_s", "machine")
 
@@ -281,6 +300,12 @@ def combine(task, args, train, validation, test):
     """Save the task's model from each of ``args.sources``: one as it is, several as their GrooveEnsemble."""
     name, transformer = task.pretrained, task.make_transformer()
     metas, models = zip(*(_source(name, source) for source in args.sources))
+    if args.likeliest_from:
+        t0 = time.perf_counter()
+        for model in models:
+            likeliest_from_teacher(model, args.likeliest_from, task, train, args.likeliest_epochs)
+        metas = [{**meta, "likeliest_from": {"model": args.likeliest_from, "epochs": args.likeliest_epochs,
+                                             "seconds": time.perf_counter() - t0}} for meta in metas]
     if args.calibrate:
         for model in models if args.sampler is None else [models[args.sampler]]:
             # a model that writes hits learns its hit biases from takes at the temperature it plays them at

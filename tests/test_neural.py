@@ -410,3 +410,24 @@ def test_two_decoders_play_temperature_0_and_sample_each_its_own(gmd):
         model.module_.head.bias.add_(0.5)
     np.testing.assert_array_equal(model.sample_y(score, random_state=1)[..., 0], take)
     assert np.abs(model.predict(score) - likeliest).max() > 0.05
+
+
+def test_fit_likeliest_teaches_temperature_0_again_and_keeps_the_takes(gmd):
+    """fit_likeliest: the first decoder learns new targets; the encoder, the sampler and so the takes are kept."""
+    from sklearn_groove.metrics import timing_mae_ms
+
+    score, y = gmd[:96, :, :9].copy(), gmd[:96]
+    model = GrooveSeq2Seq(decoder="both", condition="hits", output="gaussian", max_epochs=2, module__sampler_size=8,
+                          **SMALL).fit(score, y)
+    take, before = model.sample_y(score, random_state=1), model.predict(score)
+    late = y.copy()
+    late[..., 18:] = np.where(y[..., :9] > 0, 0.3, 0.0)  # every note a third of a 16th late
+    unchanged = {k: v.clone() for k, v in model.module_.state_dict().items() if k.startswith(("encoder", "sampler"))}
+    assert model.set_params(lr=1e-2).fit_likeliest(score, late, n_epochs=10) is model  # at the model's lr
+    assert timing_mae_ms(late, model.predict(score)) < 0.5 * timing_mae_ms(late, before)
+    np.testing.assert_array_equal(model.sample_y(score, random_state=1), take)
+    assert all((model.module_.state_dict()[k] == v).all() for k, v in unchanged.items())
+    with pytest.raises(ValueError, match='needs decoder="both"'):
+        GrooveSeq2Seq(decoder="parallel", max_epochs=1, **SMALL).fit(score, y).fit_likeliest(score, y)
+    with pytest.raises(ValueError, match="n_epochs must be a whole number"):
+        model.fit_likeliest(score, y, n_epochs=0)

@@ -1,15 +1,23 @@
 """GrooveSeq2Seq: the paper's sequence-to-sequence model, for inputs of any kind (section 5.2.2)."""
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._hvo import N_VOICES, check_voices
 from ._recurrent import _GrooveRecurrent, document
 
 __all__ = ["GrooveSeq2Seq"]
+
+
+def _check_epochs(n_epochs):
+    if isinstance(n_epochs, bool) or not isinstance(n_epochs, Integral) or n_epochs < 1:
+        raise ValueError(f"n_epochs must be a whole number of 1 or more, got {n_epochs!r}")
+    return int(n_epochs)
 
 _N_TAP_FEATURES = 3  # a taps input: the tap, its velocity and its offset at each step (preprocessing.Tapper)
 
@@ -175,6 +183,91 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         if n_input_features != 3 * N_VOICES:
             raise ValueError(f"generate_voices needs an hvo input (27 features), got {n_input_features}")
         return [j for j in range(N_VOICES) if j not in generated]
+
+    def fit_likeliest(self, X, y, *, n_epochs=4, style=None, drummer=None):
+        """Train the first decoder of a network with two (``decoder="both"``) again: the most likely performance.
+
+        Only the decoder that plays temperature 0 learns (its state from z,
+        its LSTM and its head), for ``n_epochs`` passes over ``(X, y)`` in
+        batches of the model's ``batch_size``, the learning rate falling
+        linearly from the model's ``lr`` to 0; the encoder and the sampler are
+        kept, so that sampled takes, and their calibration, stay exactly as
+        they were. Such as ``y`` the performances a larger model plays at
+        temperature 0 (distillation: the shipped ``humanize`` learned
+        ``humanize_paper``'s this way), beside the drummers' own takes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_input_features)
+        y : array-like of shape (n_samples, n_steps, 27)
+        n_epochs : int, default=4
+        style, drummer : array-like of shape (n_samples,), default=None
+            Each window's label, as in :meth:`fit` (None: none; a fifth of
+            the windows are shown without theirs). Only the labels the
+            model learned in ``fit`` are known.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_groove import GrooveSeq2Seq, join_hvo
+        >>> h = (np.random.default_rng(0).random((16, 32, 9)) < 0.2).astype(np.float32)
+        >>> y = join_hvo(h, h * 0.8, h * 0.1)
+        >>> model = GrooveSeq2Seq(decoder="both", condition="hits", output="gaussian", max_epochs=1,
+        ...                       module__encoder_size=8, module__latent_size=4, module__decoder_size=8,
+        ...                       module__sampler_size=4, random_state=0).fit(h, y)
+        >>> take = model.sample_y(h, random_state=1)
+        >>> played = model.predict(h)
+        >>> model = model.fit_likeliest(h, join_hvo(h, h * 0.5, h * 0.0), n_epochs=3)
+        >>> bool(np.abs(model.predict(h) - played).max() > 0)        # temperature 0 learned again
+        True
+        >>> bool(np.array_equal(model.sample_y(h, random_state=1), take))  # the takes as they were
+        True
+        """
+        import torch
+
+        check_is_fitted(self)
+        if self.decoder != "both":
+            raise ValueError(f'fit_likeliest trains the first of two decoders: the model needs decoder="both", got '
+                             f'decoder={self.decoder!r}; fit it again with decoder="both", or use fit')
+        n_epochs = _check_epochs(n_epochs)
+        X, y = self._check_pair(X, y, reset=False)
+        rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
+        labels = self._labels(len(X), drop=rng, style=style, drummer=drummer)
+        inputs = {k: torch.from_numpy(v) for k, v in self._inputs(X, y, labels).items()}
+        target = torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32))
+        module, loss = self.module_, self.net_.criterion_
+        own = [module.to_state, module.decoder, module.head]
+        optimizer = torch.optim.Adam([p for part in own for p in part.parameters()], lr=self.lr)
+        n_batches = max(1, len(X) // self.batch_size)
+        falling = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 1 - t / (n_epochs * n_batches))
+        condition = inputs.get("condition")
+        with torch.random.fork_rng(devices=[]):  # dropout seeded here, torch's global generator untouched
+            torch.manual_seed(int(rng.integers(2**31 - 1)))
+            module.train()
+            try:
+                for epoch in range(n_epochs):
+                    total = 0.0
+                    for rows in np.array_split(rng.permutation(len(X)), n_batches):
+                        with torch.no_grad():
+                            z, _ = module.encode(inputs["x"][rows])
+                        raw, _ = module.decode(z, inputs["previous"][rows],
+                                               None if condition is None else condition[rows])
+                        step = loss.head_loss(raw, target[rows]).mean()
+                        optimizer.zero_grad()
+                        step.backward()
+                        optimizer.step()
+                        falling.step()
+                        total += step.item() * len(rows)
+                    if self.verbose:
+                        print(f"fit_likeliest: epoch {epoch + 1}/{n_epochs}, loss {total / len(X):.4f}", file=sys.stderr,
+                              flush=True)
+            finally:
+                module.eval()
+        return self
 
     def predict(self, X, *, style=None, drummer=None, sound_taps=True):
         """Decode a performance for each input window.
