@@ -37,7 +37,7 @@ TRAINED = Path("trained")
 TRAIN_OPTIONS = {"humanize": "--distill humanize_paper --labels --monitor mae --max-epochs 14 --patience 3",
                  "tap2drum": "--labels --max-epochs 30 --patience 3", "infill": "--labels --max-epochs 20 --patience 3"}
 #: Options of the package stage, per task: the sampled takes are calibrated onto the drummers'.
-PACKAGE_OPTIONS = {"humanize": "--likeliest-from humanize_paper --likeliest-epochs 4 --calibrate",
+PACKAGE_OPTIONS = {"humanize": "--likeliest-from humanize_paper --likeliest-epochs 8 --calibrate",
                    "tap2drum": "--calibrate", "infill": "--calibrate"}
 
 
