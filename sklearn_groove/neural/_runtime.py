@@ -17,8 +17,8 @@ def onnx_session(path):
     Only ONNX Runtime's basic graph optimizations run (constant folding and
     the removal of redundant nodes): on the shipped humanize (an
     autoregressive decoder unrolled over 32 steps) the further ones took
-    0.12 s more to open the file (0.33 s against 0.20 s), and played a
-    song's windows no faster.
+    longer to open the file (0.16 s against 0.14 s) and played a song
+    from the command line no faster (0.45 s either way).
     """
     import onnxruntime
 
