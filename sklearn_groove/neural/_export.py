@@ -185,7 +185,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
         axes = {"groove": {0: "grooves", **steps}}
     else:
         names = ["x", "temperature", "noise", "member"]
-        example = (window(n_features), torch.tensor(1.0), window(3 * N_VOICES), torch.zeros(1, dtype=torch.int64))
+        example = (window(n_features), torch.tensor(0.0), window(3 * N_VOICES), torch.zeros(1, dtype=torch.int64))
         axes = {"member": {0: "batch"}}
         labels = _labels_of(members)
         n_labels = sum(len(k) for k in labels)

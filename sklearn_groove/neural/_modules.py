@@ -254,10 +254,10 @@ class Decoding:
 
     def step(self, previous, t):
         """Raw head outputs of step ``t``, after the steps decoded so far, reading ``previous`` (batch, 1, 3 * n_voices)."""
-        if self.state is None:  # the first step: z as one step's input, once
-            self.state, self.z = self.module.initial_state(self.z, self.sampler), self.z[:, None]
+        if self.state is None:  # the first step: the first state, and z as one step's input, once
+            self.state, self.z_step = self.module.initial_state(self.z, self.sampler), self.z[:, None]
         condition = None if self.condition is None else self.condition[:, t : t + 1]
-        raw, self.state = self.module.decode(self.z, self._twice(previous), condition, self.state, self.sampler)
+        raw, self.state = self.module.decode(self.z_step, self._twice(previous), condition, self.state, self.sampler)
         return self._guide(raw, 1)
 
 
