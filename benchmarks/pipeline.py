@@ -18,8 +18,9 @@ Stages, in order (the shipped weights are never written: copying a packaged mode
   (``benchmarks/results`` is not written: the tables go to ``trained/results``).
 
 So ``python benchmarks/pipeline.py train && python benchmarks/pipeline.py package`` rebuilds the
-shipped ``humanize`` (about an hour on 2 cores: 43 minutes of training, 15 of the package stage). The paper's four networks, ``humanize_paper``,
-are rebuilt by the commands its JSON records (``benchmarks/choose_ensemble.py`` combines them).
+shipped ``humanize`` (about an hour on 2 cores: 43 minutes of training, 15 of the package stage).
+The paper's four networks, ``humanize_paper``, are rebuilt by the commands its JSON records
+(``benchmarks/choose_ensemble.py`` combines them).
 
 A stage checks that its inputs exist before it runs and that its outputs exist after.
 """
