@@ -254,20 +254,29 @@ def teacher_windows(source, task, X, samples, seed):
     Each window is played ``samples`` times at temperature 1 (its own seeds), so that a student learns
     the teacher's spread as well as its mean. ``source``: a shipped model's name or a saved folder.
     """
-    name = task.pretrained
-    teacher = pretrained.load(source) if source in pretrained.available() else pretrained.load(name, source)
-    half = X.shape[1] // 2
-    X = np.concatenate([X, np.roll(X, half, axis=1)])
+    teacher = _teacher(source, task)
+    X = _and_rotated(X)
     played = [teacher.set_params(temperature=1.0, random_state=seed * 1000 + k).predict(X) for k in range(samples)]
     return np.concatenate([X] * samples), np.concatenate(played)
 
 
+def _teacher(source, task):
+    """The model that teaches: ``source``, a shipped model's name or a folder holding the task's saved model."""
+    return pretrained.load(source) if source in pretrained.available() else pretrained.load(task.pretrained, source)
+
+
+def _and_rotated(X):
+    """Windows ``X``, then the same with their bars rotated (by half a window)."""
+    return np.concatenate([X, np.roll(X, X.shape[1] // 2, axis=1)])
+
+
 def likeliest_from_teacher(model, source, task, train, epochs):
     """``model``'s first decoder learns again (``fit_likeliest``) from the drummers' training windows, with their
-    labels the model knows, and from the shipped ``source`` playing them and their bar rotations at temperature 0."""
+    labels the model knows, and from ``source`` (as for ``--distill``) playing them and their bar rotations at
+    temperature 0."""
     X = task.inputs(train.hvo)
-    taught = np.concatenate([X, np.roll(X, X.shape[1] // 2, axis=1)])
-    played = pretrained.load(source).set_params(temperature=0.0).predict(taught)
+    taught = _and_rotated(X)
+    played = _teacher(source, task).set_params(temperature=0.0).predict(taught)
     labels = {}
     for kind, given in (("style", train.genre), ("drummer", train.drummer)):
         known = getattr(model, kind + "s_", None)

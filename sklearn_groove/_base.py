@@ -25,7 +25,7 @@ from .metrics import timing_mae_ms
 __all__ = [
     "GrooveEstimator",
     "GrooveHumanizer",
-    "check_n_samples",
+    "check_count",
     "check_temperature",
     "fit_labels",
     "flatten",
@@ -139,10 +139,12 @@ def fit_labels(labels, n, name):
     return np.unique(labels[named].astype(str)), labels
 
 
-def check_n_samples(n_samples):
-    """A ValueError unless ``n_samples`` (the takes ``sample_y`` draws) is a whole number, 1 or more."""
-    if not (isinstance(n_samples, Integral) and n_samples >= 1):
-        raise ValueError(f"n_samples must be a whole number, 1 or more, got {n_samples!r}")
+def check_count(value, name):
+    """A ValueError unless ``value`` (such as the takes ``sample_y`` draws, ``n_samples``) is a whole number, 1 or
+    more (not a bool)."""
+    if isinstance(value, bool) or not (isinstance(value, Integral) and value >= 1):
+        raise ValueError(f"{name} must be a whole number, 1 or more, got {value!r}")
+    return int(value)
 
 
 def sample_at(estimator, X, temperature, random_state=None, labels=None, prefix=None, sound_taps=True):

@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveHumanizer, check_n_samples, check_temperature, performed, sample_at
+from .._base import GrooveHumanizer, check_count, check_temperature, performed, sample_at
 from .._hvo import bar_rotations, split_hvo, take_draws, take_seeds
 
 __all__ = ["GrooveEnsemble"]
@@ -205,7 +205,7 @@ class GrooveEnsemble(GrooveHumanizer):
         takes : ndarray of shape (n_windows, n_steps, 27, n_samples), float32
         """
         check_is_fitted(self)
-        check_n_samples(n_samples)
+        check_count(n_samples, "n_samples")
         if check_temperature(temperature) == 0:
             return np.stack([self._play(X, 0.0, None, style, drummer)] * n_samples, axis=-1)
         return np.stack([self._play(X, temperature, seed, style, drummer)

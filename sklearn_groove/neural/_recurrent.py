@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import GrooveEstimator, check_n_samples, check_temperature, fit_labels, validate_inputs
+from .._base import GrooveEstimator, check_count, check_temperature, fit_labels, validate_inputs
 from .._labels import KINDS, one_hot
 from .._hvo import N_VOICES, check_hvo, prefix_steps, take_seeds
 
@@ -441,7 +441,7 @@ class _GrooveRecurrent(GrooveEstimator):
         ((2, 32, 27, 3), True)
         """
         check_is_fitted(self)
-        check_n_samples(n_samples)
+        check_count(n_samples, "n_samples")
         temperature = check_temperature(temperature)
         seeds = take_seeds(random_state, n_samples) if temperature > 0 else [None] * n_samples
         taps = {} if sound_taps else {"sound_taps": False}  # a transfer plays no taps

@@ -8,16 +8,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._base import check_count
 from .._hvo import N_VOICES, check_voices
 from ._recurrent import _GrooveRecurrent, document
 
 __all__ = ["GrooveSeq2Seq"]
-
-
-def _check_epochs(n_epochs):
-    if isinstance(n_epochs, bool) or not isinstance(n_epochs, Integral) or n_epochs < 1:
-        raise ValueError(f"n_epochs must be a whole number of 1 or more, got {n_epochs!r}")
-    return int(n_epochs)
 
 _N_TAP_FEATURES = 3  # a taps input: the tap, its velocity and its offset at each step (preprocessing.Tapper)
 
@@ -233,7 +228,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         if self.decoder != "both":
             raise ValueError(f'fit_likeliest trains the first of two decoders: the model needs decoder="both", got '
                              f'decoder={self.decoder!r}; fit it again with decoder="both", or use fit')
-        n_epochs = _check_epochs(n_epochs)
+        n_epochs = check_count(n_epochs, "n_epochs")
         X, y = self._check_pair(X, y, reset=False)
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
         labels = self._labels(len(X), drop=rng, style=style, drummer=drummer)
