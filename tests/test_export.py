@@ -58,8 +58,19 @@ def test_shipped_models_play_the_same_in_onnx_runtime(name, windows, tmp_path):
     labelled = ["labels"] if pretrained.info(name).get("styles") else []
     continues = ["given", "kept"] if pretrained.info(name).get("params", {}).get("decoder") in ("both", "autoregressive") \
         else []
-    assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member", *labelled, *continues]
+    taps = ["sound_taps"] if hasattr(model, "steps") and type(model[0]).__name__ == "Tapper" else []
+    assert [i.name for i in session.get_inputs()] == ["x", "temperature", "noise", "member", *labelled, *continues,
+                                                      *taps]
     _agree(model, x, session, seeds=(3, 4), rtol=1e-4)
+    if taps:  # a tap may rest where asked, in the file as in the estimator
+        network, inputs = model.steps[-1][1], model[:-1].transform(x)
+        rest = {"sound_taps": False}
+        played, = session.run(None, onnx_feed(session, x, **rest))
+        np.testing.assert_allclose(played, model.predict(x, **rest), atol=1e-4)
+        take, = session.run(None, onnx_feed(session, x, 1.0, seed=6, **rest))
+        np.testing.assert_allclose(take, network.sample_y(inputs, 1, 6, **rest)[..., 0], atol=1e-4, rtol=1e-4)
+        tapped = inputs[..., 0] > 0
+        assert ((take[..., :9].sum(axis=-1) == 0) & tapped).any()  # some tap rests
     if getattr(model, "sampler", None) is not None:  # one member plays every sampled window, as in the estimator
         feed = onnx_feed(session, x, 1.0, seed=3)
         others = {**feed, "member": np.full(len(x), (model.sampler + 1) % len(model.estimators_), np.int64)}

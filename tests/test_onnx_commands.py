@@ -24,14 +24,15 @@ def _command(command, song, groove, out, *more):
 @pytest.mark.parametrize("command", COMMANDS)
 def test_the_shipped_file_plays_what_the_estimator_plays(command, gmd_file, tmp_path):
     """The shipped ONNX file (the default) and the same model as an estimator (a model file of the user's) write the
-    same notes, at temperature 0 and in a sampled take."""
+    same notes, at temperature 0 and in a sampled take (tap2drum's also with taps that may rest)."""
     name = COMMANDS[command]
     assert (pretrained.WEIGHTS / f"{name}.onnx").is_file()
     for suffix in (".json", ".pt"):
         shutil.copy(pretrained.WEIGHTS / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
     groove = tmp_path / "groove.mid"
     shutil.copy(gmd_file, groove)
-    for sampled in ([], ["--temperature", "1", "--seed", "4"]):
+    rest = [["--temperature", "1", "--seed", "4", "--taps-may-rest"]] if command == "tap2drum" else []
+    for sampled in ([], ["--temperature", "1", "--seed", "4"], *rest):
         from_file, from_estimator = tmp_path / "file.mid", tmp_path / "estimator.mid"
         assert main(_command(command, gmd_file, groove, from_file, *sampled)) == 0
         assert main(_command(command, gmd_file, groove, from_estimator, *sampled,
@@ -44,9 +45,10 @@ def test_the_shipped_file_plays_what_the_estimator_plays(command, gmd_file, tmp_
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_performing_command_with_a_shipped_file_imports_no_torch(command, gmd_file, tmp_path):
     """Every performing command plays its shipped model's file by default; humanize and tap2drum also with --style
-    (tap2drum's take going on window after window from the bars it played)."""
-    styled = command in ("humanize", "tap2drum")
-    args = _command(command, gmd_file, gmd_file, tmp_path / "out.mid", *(["--style", "funk"] if styled else []))
+    (tap2drum's take going on window after window from the bars it played, its taps free to rest)."""
+    styled = (["--style", "funk"] if command in ("humanize", "tap2drum") else []) + (
+        ["--taps-may-rest"] if command == "tap2drum" else [])
+    args = _command(command, gmd_file, gmd_file, tmp_path / "out.mid", *styled)
     code = ("import sys; from sklearn_groove.cli import main; assert main(%r) == 0; "
             "print(sorted(m for m in ('torch', 'sklearn', 'skorch') if m in sys.modules))" % (args,))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -132,6 +132,7 @@ def test_page_code_plays_as_the_command_line(node, manifest_path, song, tmp_path
     Chromium): a style, an amount and voices asked, a groove taken, the GMD's pitch map."""
     for task, seed, options, extra in [
         ("tap2drum", 2, {"style": "funk"}, ["--style", "funk"]),
+        ("tap2drum", 3, {"soundTaps": False}, ["--taps-may-rest"]),
         ("humanize", 4, {"amount": 0.5, "voices": ["snare", "kick"], "temperature": 0},
          ["--amount", "0.5", "--voices", "snare,kick", "--temperature", "0"]),
         ("infill", 1, {"drummer": "drummer1"}, ["--drummer", "drummer1"]),
@@ -206,7 +207,8 @@ def browser_runs(node, server, song, tmp_path_factory):
              **({"screenshot": True, "listen": True, "temperature": -1} if (task, which) == ("humanize", "beat") else {})}
             for task, seed in [("humanize", 3), ("infill", 2), ("tap2drum", 5), ("transfer", 0)]
             for which, path in [("beat", BEAT), ("song", song)]]
-    jobs.append({"name": "offline_tap2drum", "file": str(BEAT), "task": "tap2drum", "seed": 9, "offline": True})
+    jobs.append({"name": "offline_tap2drum", "file": str(BEAT), "task": "tap2drum", "seed": 9, "offline": True,
+                 "tapsMayRest": True})
     jobs += [{"name": f"bad_{p.stem}", "file": str(p), "expectError": True} for p in sorted(bad.iterdir())]
     results, requests = run_browser(node, server, jobs, out)
     return results, requests, song, out
@@ -247,9 +249,9 @@ def test_browser_sends_nothing_away_and_works_offline(browser_runs, server, tmp_
     results, requests, _, _ = browser_runs
     assert requests and all(u.startswith(server) or u.startswith("blob:" + server) for u in requests), \
         sorted({u for u in requests if not u.startswith(server)})
-    result = results["offline_tap2drum"]  # the network cut once the page loaded
+    result = results["offline_tap2drum"]  # the network cut once the page loaded; "taps may rest" ticked
     assert "error" not in result, result
-    assert_same_performance(result["download"], _cli(tmp_path, "tap2drum", BEAT, 9), BEAT)
+    assert_same_performance(result["download"], _cli(tmp_path, "tap2drum", BEAT, 9, ["--taps-may-rest"]), BEAT)
 
 
 def test_browser_screenshot_is_kept(browser_runs):

@@ -80,9 +80,7 @@ def _perform(args):
     if voice is not None and args.model is None and voice not in task.voices:
         raise ValueError(f"the shipped {task.name} model writes {', '.join(task.voices)}; give --model for {voice}")
     hvo, info = _read(args.input, args)
-    rest = getattr(args, "taps_may_rest", False)  # the ONNX file sounds every tap: the estimator lets one rest
-    player = EstimatorPlayer(_load_model(args.model, task.name)) if rest else _player(args.model, task.name,
-                                                                                       _meters(info))
+    player = _player(args.model, task.name, _meters(info))
     labels = _labels(player, args, args.model)
     if task.reads_groove:
         groove, groove_info = _read(args.groove, args)
@@ -91,7 +89,8 @@ def _perform(args):
     else:
         # a sampled beat goes on bar after bar from what was played (the hits a humanizer plays are the file's)
         predict, blend = player.song_player(args.temperature, args.seed, labels, task.take_temperature,
-                                            continues=task.writes_hits, **({"sound_taps": False} if rest else {}))
+                                            continues=task.writes_hits,
+                                            sound_taps=not getattr(args, "taps_may_rest", False))
     score = split_hvo(hvo)[0]
     played = hvo if task.transformer is not None else score  # a pipeline makes its own input of the performance
     out = predict_song(predict, played, hits=None if task.writes_hits else score, blend=blend,

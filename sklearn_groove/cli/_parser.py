@@ -111,8 +111,7 @@ def _add_task_command(sub, task):
         p.add_argument("--groove", required=True, help="MIDI file whose groove is taken")
     if task.transformer == "Tapper":
         p.add_argument("--taps-may-rest", action="store_true",
-                       help="let the model leave a tap without a drum note (by default every tap sounds; this plays "
-                            "through torch, not the ONNX file)")
+                       help="let the model leave a tap without a drum note (by default every tap sounds)")
     if task.transformer == "VoiceRemover":
         p.add_argument("--voice", default=task.voices[0], choices=VOICES,
                        help=f"the voice to write (default {task.voices[0]})")

@@ -56,10 +56,11 @@ class Player:
         """Whether it plays windows of other lengths than 32 steps (2 bars of another meter)."""
         raise NotImplementedError
 
-    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False):
+    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False, sound_taps=True):
         """(predict, blend) for :func:`~sklearn_groove.songs.predict_song`: a sampled take (blend "select", or with
         ``continues``, where the model can, "continue": each window goes on from the bars played before), or the
-        most likely performance (blend "mean"). ``temperature`` and ``seed`` as asked (None: not asked)."""
+        most likely performance (blend "mean"). ``temperature`` and ``seed`` as asked (None: not asked);
+        ``sound_taps=False``: a tap may rest (a model that reads taps)."""
         raise NotImplementedError
 
     def continues(self):
@@ -97,7 +98,6 @@ class EstimatorPlayer(Player):
         return module is not None and module.reads_previous
 
     def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False, sound_taps=True):
-        """As :meth:`Player.song_player`; ``sound_taps=False``: a tap may rest (a model that reads taps)."""
         take = default_temperature if temperature is None else temperature
         if take > 0 and self.samples():
             from ..songs import one_take
@@ -173,11 +173,12 @@ class OnnxPlayer(Player):
     def continues(self):
         return "given" in [i.name for i in self.session.get_inputs()]
 
-    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False):
+    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False, sound_taps=True):
         from ..neural._runtime import onnx_take
 
         take = default_temperature if temperature is None else temperature
-        predict = onnx_take(self.session, temperature=take, seed=0 if seed is None else seed, **labels)
+        predict = onnx_take(self.session, temperature=take, seed=0 if seed is None else seed, sound_taps=sound_taps,
+                            **labels)
         return predict, self._take_blend(continues) if take > 0 else "mean"
 
 

@@ -114,6 +114,11 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
       none), which the output keeps and the take goes on from, as
       ``sample_y(..., prefix=)`` does; :func:`onnx_feed` fills them from a
       ``prefix``.
+    - ``sound_taps`` (a file of a model that reads taps, Tap2Drum): float32
+      ``(batch,)``: 1 where every tap of the window sounds (at least one
+      drum note on each tapped step, as ``predict`` plays by default), 0
+      where a tap may rest (``predict(..., sound_taps=False)``);
+      :func:`onnx_feed` fills it.
 
     A model that never samples (no velocity or offset spread, hits given)
     reads neither ``temperature`` nor ``noise``, and its file leaves them out:
@@ -194,12 +199,15 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
             example += (torch.zeros(1, n_labels),)
             axes["labels"] = {0: "batch"}
         if _continues(members, rotate):
-            if not n_labels:  # the inputs are positional: the player's labels come first
-                from ._player import Unlabelled
-
-                player = Unlabelled(player).eval()
             names += ["given", "kept"]
             example += (window(3 * N_VOICES), window(1))
+        if any(m._reads_taps() for m in members):
+            names.append("sound_taps")
+            example += (torch.ones(1),)
+            axes["sound_taps"] = {0: "batch"}
+    from ._player import Named
+
+    player = Named(player, names).eval()  # the file's inputs, each passed to the player by its name
     axes.update({name: {0: "batch", **steps} for name in ("x", "noise", "hvo", "given", "kept") if name in names})
     from .._atomic import atomic_path
 
@@ -335,7 +343,7 @@ def _exact_int8(w):
 
 
 def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=None, style=None, drummer=None,
-              prefix=None):
+              prefix=None, sound_taps=True):
     """The inputs of an exported model's ONNX Runtime session for windows ``x``, at a temperature, from a seed.
 
     The noise, and each window's ensemble member (among ``n_members``), are
@@ -346,7 +354,8 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
     none), for a file of a model that learned them, which names them in its
     metadata (``styles``, ``drummers``); ``prefix`` ``(batch, k, 27)``: the
     first steps of each window as already played, for a file that takes
-    them (``given`` and ``kept``), as ``sample_y(..., prefix=)``.
+    them (``given`` and ``kept``), as ``sample_y(..., prefix=)``;
+    ``sound_taps=False``: a tap may rest, for a file that reads taps.
     """
     x = np.ascontiguousarray(x, dtype=np.float32)
     member, noise = next(take_draws(take_seeds(seed)[0], len(x), x.shape[1], n_members))
@@ -369,6 +378,11 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
     elif prefix is not None:
         raise ValueError("this ONNX file does not go on from steps already played (no given input): play its windows "
                          "without a prefix")
+    if "sound_taps" in names:
+        values["sound_taps"] = np.full(len(x), float(bool(sound_taps)), np.float32)
+    elif not sound_taps:
+        raise ValueError("this ONNX file has no sound_taps input: its model reads no taps, or it was exported before "
+                         "sound_taps (export it again to let taps rest)")
     return {name: values[name] for name in names}
 
 

@@ -16,7 +16,7 @@ from torch import nn
 from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
 from ._modules import Decoding, calibrate, head_means, sound
 
-__all__ = ["BATCH", "tensor", "conditioned", "keep_given", "NetworkPlayer", "EnsemblePlayer", "Unlabelled",
+__all__ = ["BATCH", "tensor", "conditioned", "keep_given", "NetworkPlayer", "EnsemblePlayer", "Named",
            "TransferPlayer", "play", "transformer_step"]
 
 #: Windows a network reads at once (playing, embedding, choosing neighbours).
@@ -76,6 +76,8 @@ class NetworkPlayer(nn.Module):
     and ``kept`` (n, steps, 27) and (n, steps, 1): steps already played
     (where ``kept`` is 1), which the performance keeps, and which a decoder
     that reads its previous steps reads as its own: a take continues them.
+    ``sound_taps`` (batch,): where 0, a window's taps may rest (a model
+    made with ``sound_taps=True`` that reads taps; None: every tap sounds).
     """
 
     def __init__(self, estimator, sound_taps=True):
@@ -93,26 +95,28 @@ class NetworkPlayer(nn.Module):
         bias = None if transfer else estimator._hit_bias()
         self.hit_bias = None if bias is None else torch.as_tensor(bias)
 
-    def forward(self, x, temperature, noise, labels=None, z=None, given=None, kept=None):
+    def forward(self, x, temperature, noise, labels=None, z=None, given=None, kept=None, sound_taps=None):
         prefix = {} if given is None else {"given": given, "kept": kept}
         if self.net.sampler is None:
-            performance = self.played(x, temperature, noise, labels, z, **prefix)
+            performance = self.played(x, temperature, noise, labels, z, sound_taps=sound_taps, **prefix)
         elif temperature > 0:  # the second decoder samples (a trace keeps the branch of its example: export_onnx
             # traces both and joins them with an ONNX If, so that a file plays only the decoder asked for)
-            performance = self.played(x, temperature, noise, labels, z, True, **prefix)
+            performance = self.played(x, temperature, noise, labels, z, True, sound_taps=sound_taps, **prefix)
         else:
-            performance = self.likeliest(x, temperature, noise, labels, z)
+            performance = self.likeliest(x, temperature, noise, labels, z, sound_taps)
         return keep_given(self.copy(x, self.calibrated(performance, temperature)), given, kept)
 
-    def likeliest(self, x, temperature, noise, labels=None, z=None):
+    def likeliest(self, x, temperature, noise, labels=None, z=None, sound_taps=None):
         """A network with two decoders at temperature 0: the first decoder's performance of each window and of its
         bars rotated, rotated back and averaged, as ``GrooveEnsemble(rotate_bars=True)`` plays its members (of a
         score's hits, which all keep; a network that writes hits plays the window as it is)."""
         shifts = bar_rotations(x.shape[1], rotate=self.keeps_hits)
-        per_window = (_repeated(a, len(shifts)) for a in (noise, labels, z))
-        return _rotated_back(self.played(_rotated(x, shifts), temperature, *per_window), shifts)
+        noise, labels, z, sound_taps = (_repeated(a, len(shifts)) for a in (noise, labels, z, sound_taps))
+        played = self.played(_rotated(x, shifts), temperature, noise, labels, z, sound_taps=sound_taps)
+        return _rotated_back(played, shifts)
 
-    def played(self, x, temperature, noise, labels=None, z=None, sampler=False, given=None, kept=None):
+    def played(self, x, temperature, noise, labels=None, z=None, sampler=False, given=None, kept=None,
+               sound_taps=None):
         """The performance one decoder plays (the second, ``sampler``, of a network with two), before the
         calibration and the copied voices; a decoder that reads its previous steps reads ``given`` where ``kept``."""
         net = self.net
@@ -124,6 +128,8 @@ class NetworkPlayer(nn.Module):
         unlabelled = conditioned(x, self.reads, self.ahead, torch.zeros_like(labels)) if guided else None
         hits = x[..., :M] if self.keeps_hits else None
         taps = x[..., :1] if self.sounds_taps else None
+        if taps is not None and sound_taps is not None:  # a window's taps may rest where its switch is 0
+            taps = taps * sound_taps[:, None, None]
         decoding = Decoding(net, z, condition, unlabelled, self.strength, sampler)
         if not (sampler or net.autoregressive):  # the steps do not read each other's outputs: all at once
             raw = decoding.all(torch.zeros(x.shape[0], x.shape[1], 3 * M))
@@ -189,6 +195,7 @@ class EnsemblePlayer(nn.Module):
     for every member, or a list of one tensor a member. ``given`` and
     ``kept``: steps already played (:class:`NetworkPlayer`), which members
     that do not rotate bars go on from; the performance keeps them.
+    ``sound_taps``: each window's switch of its taps (:class:`NetworkPlayer`).
     """
 
     def __init__(self, members, rotate=False, sampler=None, prepare=None):
@@ -198,30 +205,34 @@ class EnsemblePlayer(nn.Module):
         self.sampler = sampler
         self.prepare = prepare
 
-    def forward(self, x, temperature, noise, member, labels=None, given=None, kept=None):
+    def forward(self, x, temperature, noise, member, labels=None, given=None, kept=None, sound_taps=None):
         if self.prepare is not None:
             x = self.prepare(x)
         labels = labels if isinstance(labels, (list, tuple)) else [labels] * len(self.members)
-        prefix = {} if given is None or self.rotate else {"given": given, "kept": kept}
+        extra = {} if given is None or self.rotate else {"given": given, "kept": kept}  # more inputs a window
+        if sound_taps is not None:
+            extra["sound_taps"] = sound_taps
         if self.sampler is not None:
             member = torch.full_like(member, self.sampler)
         if torch.jit.is_tracing():  # the file plays every member on every window, and keeps what it is asked
-            played = self.rotations(x, temperature, noise, labels, prefix)
+            played = self.rotations(x, temperature, noise, labels, extra)
             chosen = nn.functional.one_hot(member, len(self.members)).T.float()[:, :, None, None]
             picked = (played.unflatten(1, (-1, x.shape[0]))[:, 0] * chosen).sum(dim=0)
             performance = torch.where(temperature > 0, picked, self.mean(x, played))
         elif temperature > 0:
-            performance = self.take(x, temperature, noise, member, labels, prefix)
+            performance = self.take(x, temperature, noise, member, labels, extra)
         else:
-            performance = self.mean(x, self.rotations(x, temperature, noise, labels, prefix))
+            performance = self.mean(x, self.rotations(x, temperature, noise, labels, extra))
         return keep_given(performance, given, kept)
 
-    def rotations(self, x, temperature, noise, labels, prefix=None):
+    def rotations(self, x, temperature, noise, labels, extra=None):
         """(members, rotations * windows, steps, 27): every member's performance of every bar rotation of ``x``
-        (unrotated first; ``prefix``: the steps played before, given only where nothing rotates)."""
+        (unrotated first; ``extra``: more inputs a window, such as the steps played before, given only where
+        nothing rotates)."""
         shifts = bar_rotations(x.shape[1], self.rotate)
         views, noise = _rotated(x, shifts), _repeated(noise, len(shifts))
-        return torch.stack([p(views, temperature, noise, _repeated(k, len(shifts)), **(prefix or {}))
+        extra = {name: _repeated(a, len(shifts)) for name, a in (extra or {}).items()}
+        return torch.stack([p(views, temperature, noise, _repeated(k, len(shifts)), **extra)
                             for p, k in zip(self.members, labels)])
 
     def mean(self, x, played):
@@ -229,27 +240,28 @@ class EnsemblePlayer(nn.Module):
         score's hits: their mean is them)."""
         return _rotated_back(played.mean(dim=0), bar_rotations(x.shape[1], self.rotate))
 
-    def take(self, x, temperature, noise, member, labels, prefix=None):
+    def take(self, x, temperature, noise, member, labels, extra=None):
         """Each window played by its member at ``temperature`` (each member plays only its windows)."""
         out = torch.zeros(x.shape[:2] + (3 * M,))
         for k, (p, label) in enumerate(zip(self.members, labels)):
             rows = (member == k).nonzero()[:, 0]
             if len(rows):
                 out[rows] = p(x[rows], temperature, noise[rows], None if label is None else label[rows],
-                              **{name: a[rows] for name, a in (prefix or {}).items()})
+                              **{name: a[rows] for name, a in (extra or {}).items()})
         return out
 
 
-class Unlabelled(nn.Module):
-    """An :class:`EnsemblePlayer` of no labels that goes on from steps played: (x, temperature, noise, member, given,
-    kept) -> hvo, the inputs of its file."""
+class Named(nn.Module):
+    """A player whose inputs come in the order of ``names`` (a file's inputs, which the tracer passes in order),
+    each passed by its name: a file reads only the inputs it needs."""
 
-    def __init__(self, player):
+    def __init__(self, player, names):
         super().__init__()
         self.player = player
+        self.names = list(names)
 
-    def forward(self, x, temperature, noise, member, given, kept):
-        return self.player(x, temperature, noise, member, None, given, kept)
+    def forward(self, *inputs):
+        return self.player(**dict(zip(self.names, inputs)))
 
 
 class TransferPlayer(nn.Module):

@@ -29,7 +29,7 @@ def onnx_session(path):
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-def onnx_take(session, *, temperature=1.0, seed=0, **labels):
+def onnx_take(session, *, temperature=1.0, seed=0, sound_taps=True, **labels):
     """A ``predict`` for :func:`sklearn_groove.songs.predict_song`: a session of a one-network file plays a take.
 
     As :func:`sklearn_groove.songs.one_take` does with an estimator: each
@@ -39,11 +39,13 @@ def onnx_take(session, *, temperature=1.0, seed=0, **labels):
     performance. ``labels``: ``style`` and ``drummer``, for a file that
     takes them. ``predict(windows, prefix)`` goes on from the steps of
     ``prefix``, for a file that takes them (``blend="continue"``).
+    ``sound_taps=False``: a tap may rest (a file that reads taps).
     """
     rng = np.random.default_rng(seed)
 
     def predict(windows, prefix=None):
-        feed = onnx_feed(session, windows, temperature, seed=int(rng.integers(2**31 - 1)), prefix=prefix, **labels)
+        feed = onnx_feed(session, windows, temperature, seed=int(rng.integers(2**31 - 1)), prefix=prefix,
+                         sound_taps=sound_taps, **labels)
         return session.run(None, feed)[0]
 
     return predict

@@ -40,6 +40,7 @@ function taskChanged() {
   }
   $("temperature").value = t.readsGroove ? t.temperature : t.takeTemperature;
   $("groove-label").hidden = !t.readsGroove;
+  $("rest-label").hidden = t.transformer !== "Tapper"; // every tap sounds unless this is ticked (--taps-may-rest)
   $("voices-box").disabled = t.writesHits;
   ready();
 }
@@ -105,7 +106,7 @@ async function run() {
     task: name, seed: Number($("seed").value || 0), temperature: Number($("temperature").value),
     amount: Number($("amount").value), style: $("style").value || null, drummer: $("drummer").value || null,
     voices: [...$("voices").querySelectorAll("input:checked")].map((x) => x.value), groove: state.groove,
-    pitchMap: $("pitch-map").value,
+    pitchMap: $("pitch-map").value, soundTaps: !(t.transformer === "Tapper" && $("taps-may-rest").checked),
     progress: (done, total) => say(`${name}: playing ${done}/${total} windows`),
   };
   $("run").disabled = true;

@@ -13,9 +13,11 @@ export const SESSION_OPTIONS = { graphOptimizationLevel: "basic", extra: { sessi
 
 /**
  * The inputs of a model's session for ``n`` windows ``x``, as ``onnx_feed`` makes them: the noise and members
- * drawn from ``seed``; ``labels`` (a one-hot row for every window), ``prefix`` (the first steps already played).
+ * drawn from ``seed``; ``labels`` (a one-hot row for every window), ``prefix`` (the first steps already played),
+ * ``soundTaps`` (false: a tap may rest, in a file that reads taps).
  */
-export function onnxFeed(ort, session, x, n, width, temperature, seed, { labels = null, prefix = null, groove = null } = {}) {
+export function onnxFeed(ort, session, x, n, width, temperature, seed,
+  { labels = null, prefix = null, groove = null, soundTaps = true } = {}) {
   const steps = x.length / n / width, draws = new Generator(legacyRandint(seed, SEEDS));
   const member = new BigInt64Array(n);
   for (let i = 0; i < n; i++) member[i] = BigInt(draws.integers(1));
@@ -37,6 +39,9 @@ export function onnxFeed(ort, session, x, n, width, temperature, seed, { labels 
     values.given = new ort.Tensor("float32", given, [n, steps, W]);
     values.kept = new ort.Tensor("float32", kept, [n, steps, 1]);
   }
+  if (session.inputNames.includes("sound_taps"))
+    values.sound_taps = new ort.Tensor("float32", new Float32Array(n).fill(soundTaps ? 1 : 0), [n]);
+  else if (!soundTaps) throw new MidiError("this model reads no taps: only Tap2Drum lets a tap rest");
   return Object.fromEntries(session.inputNames.map((name) => [name, values[name]]));
 }
 
@@ -53,11 +58,12 @@ export function labelRow(model, style, drummer) {
 
 /**
  * The performed file: ``options`` as the command's (task, temperature: null for the task's, seed, style, drummer,
- * amount, voices, pitchMap, groove: {bytes, name} for transfer); ``model``: the manifest's entry of the task; ``session``:
+ * amount, voices, pitchMap, groove: {bytes, name} for transfer, soundTaps: false as --taps-may-rest); ``model``: the manifest's entry of the task; ``session``:
  * its ONNX file's session. Returns { bytes, counts, hvo, steps, info, temperature }.
  */
 export async function perform(ort, session, model, bytes, name, options = {}) {
-  const { seed = 0, style = null, drummer = null, amount = 1, progress = null, pitchMap = "gm" } = checkOptions(options);
+  const { seed = 0, style = null, drummer = null, amount = 1, progress = null, pitchMap = "gm", soundTaps = true } =
+    checkOptions(options);
   const smf = readSmf(bytes, name);
   const { hvo, steps, info } = midiToHvo(smf, pitchMap);
   const labels = labelRow(model, style, drummer);
@@ -77,7 +83,7 @@ export async function perform(ort, session, model, bytes, name, options = {}) {
     temperature = options.temperature ?? model.takeTemperature;
     const draws = new Generator(seed), width = model.transformer ? W : M;
     predict = async (x, n, prefix) => run(ort, session, onnxFeed(ort, session, x, n, width, temperature,
-      draws.integers(SEEDS), { labels, prefix }));
+      draws.integers(SEEDS), { labels, prefix, soundTaps }));
     blend = temperature > 0 ? (model.writesHits && session.inputNames.includes("given") ? "continue" : "select") : "mean";
   }
   const input = model.transformer ? hvo : score;

@@ -1,6 +1,6 @@
 // Drives the page in headless Chromium (Debian's, through playwright-core) for tests/test_web.py:
 //   node test/browser.mjs URL OUT_DIR JOBS.json
-// Each job {name, file, task, seed, groove, style, offline, expectError} uploads its file, performs it and saves
+// Each job {name, file, task, seed, groove, style, tapsMayRest, offline, expectError} uploads its file, performs it and saves
 // the download as OUT_DIR/NAME.mid (or, for a job that expects an error, the message shown). Prints one JSON
 // line: each job's status text, time and download, every URL the page asked for, and a screenshot's path.
 import fs from "node:fs";
@@ -28,6 +28,7 @@ try {
     if (job.task) await page.selectOption("#task", job.task);
     if (job.groove) await page.setInputFiles("#groove", job.groove);
     if (job.style) await page.selectOption("#style", job.style);
+    if (job.tapsMayRest) await page.check("#taps-may-rest");
     await page.fill("#seed", String(job.seed ?? 0));
     await page.setInputFiles("#file", job.file);
     const result = { name: job.name };
