@@ -217,40 +217,46 @@ class Decoding:
     """One decoder of ``module`` decoding windows from ``z``: its inputs prepared once, then decoded all at once
     (:meth:`all`) or step by step (:meth:`step`, which keeps the decoder's state).
 
-    Given ``unlabelled`` (the condition without its labels) and a
-    ``strength`` other than 1, each window is decoded with and without its
-    labels in one batch (the state holds both), and the hit logits and the
-    velocity and offset means are moved ``strength`` times as far from the
-    unlabelled decoding as the labelled one lies (classifier-free guidance:
-    the hits a model writes, as Tap2Drum does, move too; those a humanizer
-    plays are given); the spreads are the labelled decoding's. ``sampler``:
-    the second decoder.
+    Given ``unlabelled`` (the condition without its labels, of the windows
+    ``rows``; None: of every window) and a ``strength`` other than 1, those
+    windows are also decoded without their labels, in the same batch (the
+    state holds both), and their hit logits and velocity and offset means
+    are moved ``strength`` times as far from the unlabelled decoding as the
+    labelled one lies (classifier-free guidance: the hits a model writes, as
+    Tap2Drum does, move too; those a humanizer plays are given); the spreads
+    are the labelled decoding's. A window with no label is decoded once (it
+    would be the same twice). ``sampler``: the second decoder.
     """
 
-    def __init__(self, module, z, condition=None, unlabelled=None, strength=1.0, sampler=False):
+    def __init__(self, module, z, condition=None, unlabelled=None, strength=1.0, sampler=False, rows=None):
         self.guided = unlabelled is not None and strength != 1.0
         if self.guided:
-            z, condition = torch.cat([z, z]), torch.cat([condition, unlabelled])
+            n = z.shape[0]
+            every = torch.arange(n)
+            rows = every if rows is None else rows
+            self.both = torch.cat([every, rows])  # the windows decoded: each, then those decoded again unlabelled
+            # where each window's unlabelled decoding lies (its own decoding, where it has no label)
+            self.partner = every.index_put((rows,), n + torch.arange(rows.shape[0]))
+            z, condition = z[self.both], torch.cat([condition, unlabelled])
             n_out = (module.sampler["head"] if sampler else module.head).out_features
-            weight = torch.ones(n_out)
-            weight[: 3 * module.n_voices] = strength  # hit logits, velocity and offset means; not their spreads
-            self.weights = torch.stack([weight, 1 - weight])[:, None, None, :]  # labelled, unlabelled
+            self.weight = torch.ones(n_out)
+            self.weight[: 3 * module.n_voices] = strength  # hit logits, velocity and offset means; not their spreads
         self.module, self.z, self.condition, self.sampler = module, z, condition, sampler
         self.state = None
 
     def _twice(self, previous):
-        return torch.cat([previous, previous]) if self.guided else previous
+        return previous[self.both] if self.guided else previous
 
-    def _guide(self, raw, n_steps):
+    def _guide(self, raw):
         if not self.guided:
             return raw
-        both = raw.reshape(2, -1, n_steps, self.weights.shape[-1])  # in a file: a step's n_steps is a constant
-        return (both * self.weights).sum(dim=0)
+        unlabelled = raw[self.partner]
+        return unlabelled + self.weight * (raw[: self.partner.shape[0]] - unlabelled)
 
     def all(self, previous):
         """Raw head outputs of every step of ``previous`` (batch, steps, 3 * n_voices) at once."""
         raw, _ = self.module.decode(self.z, self._twice(previous), self.condition, None, self.sampler)
-        return self._guide(raw, raw.shape[1])
+        return self._guide(raw)
 
     def step(self, previous, t):
         """Raw head outputs of step ``t``, after the steps decoded so far, reading ``previous`` (batch, 1, 3 * n_voices)."""
@@ -258,7 +264,7 @@ class Decoding:
             self.state, self.z_step = self.module.initial_state(self.z, self.sampler), self.z[:, None]
         condition = None if self.condition is None else self.condition[:, t : t + 1]
         raw, self.state = self.module.decode(self.z_step, self._twice(previous), condition, self.state, self.sampler)
-        return self._guide(raw, 1)
+        return self._guide(raw)
 
 
 def sound(hits, logit, must):

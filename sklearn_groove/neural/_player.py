@@ -123,14 +123,15 @@ class NetworkPlayer(nn.Module):
         if z is None:
             z, _ = net.encode(x)
         condition = conditioned(x, self.reads, self.ahead, labels)
-        # guidance: also decoded without the labels (in eager playing, only where some window has one)
+        # guidance: the windows that have a label also decoded without it (in eager playing, only where some has)
         guided = labels is not None and self.strength != 1.0 and (torch.jit.is_tracing() or bool(labels.any()))
-        unlabelled = conditioned(x, self.reads, self.ahead, torch.zeros_like(labels)) if guided else None
+        rows = (labels.abs().sum(dim=1) > 0).nonzero()[:, 0] if guided else None
+        unlabelled = conditioned(x[rows], self.reads, self.ahead, torch.zeros_like(labels[rows])) if guided else None
         hits = x[..., :M] if self.keeps_hits else None
         taps = x[..., :1] if self.sounds_taps else None
         if taps is not None and sound_taps is not None:  # a window's taps may rest where its switch is 0
             taps = taps * sound_taps[:, None, None]
-        decoding = Decoding(net, z, condition, unlabelled, self.strength, sampler)
+        decoding = Decoding(net, z, condition, unlabelled, self.strength, sampler, rows)
         if not (sampler or net.autoregressive):  # the steps do not read each other's outputs: all at once
             raw = decoding.all(torch.zeros(x.shape[0], x.shape[1], 3 * M))
             return self.draw(raw, hits, temperature, noise, taps)
