@@ -82,6 +82,20 @@ def test_label_strength_moves_the_labelled_playing_away_from_the_unlabelled(labe
         GrooveSeq2Seq(**SMALL, label_strength=-1.0).fit(X, y, style=style)
 
 
+def test_guidance_moves_only_the_windows_that_have_a_label(labelled):
+    """In a batch where some windows have a style, each plays as in a batch of its own kind: guidance decodes again
+    only the labelled windows, at temperature 0 and in a take."""
+    X, y, style, _ = labelled
+    model = GrooveSeq2Seq(**{**SMALL, "decoder": "both", "module__sampler_size": 8, "label_strength": 2.0}).fit(
+        X, y, style=style)
+    mixed = np.array(["funk", None] * 4, dtype=object)
+    for play in (model.predict, lambda windows, **label: model.sample_y(windows, 1, 3, **label)[..., 0]):
+        both = play(X[:8], style=mixed)
+        np.testing.assert_allclose(both[1::2], play(X[:8])[1::2], atol=1e-5)
+        np.testing.assert_allclose(both[::2], play(X[:8], style="funk")[::2], atol=1e-5)
+        assert np.abs(both[::2] - play(X[:8])[::2]).max() > 1e-3  # the labelled windows moved
+
+
 def test_label_strength_moves_the_hits_a_model_writes(labelled):
     """Tap2Drum with a style: guidance moves the hit logits too, so that at strength 0 the hits are the
     unlabelled ones (they once stayed the labelled ones) and a style asked changes which hits are played."""
