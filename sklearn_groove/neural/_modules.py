@@ -232,11 +232,11 @@ class Decoding:
         self.guided = unlabelled is not None and strength != 1.0
         if self.guided:
             n = z.shape[0]
-            every = torch.arange(n)
-            rows = every if rows is None else rows
-            self.both = torch.cat([every, rows])  # the windows decoded: each, then those decoded again unlabelled
+            self.every = torch.arange(n)
+            rows = self.every if rows is None else rows
+            self.both = torch.cat([self.every, rows])  # the windows decoded: each, then those decoded again unlabelled
             # where each window's unlabelled decoding lies (its own decoding, where it has no label)
-            self.partner = every.index_put((rows,), n + torch.arange(rows.shape[0]))
+            self.partner = self.every.index_put((rows,), n + torch.arange(rows.shape[0]))
             z, condition = z[self.both], torch.cat([condition, unlabelled])
             n_out = (module.sampler["head"] if sampler else module.head).out_features
             self.weight = torch.ones(n_out)
@@ -251,7 +251,7 @@ class Decoding:
         if not self.guided:
             return raw
         unlabelled = raw[self.partner]
-        return unlabelled + self.weight * (raw[: self.partner.shape[0]] - unlabelled)
+        return unlabelled + self.weight * (raw[self.every] - unlabelled)
 
     def all(self, previous):
         """Raw head outputs of every step of ``previous`` (batch, steps, 3 * n_voices) at once."""
@@ -260,9 +260,10 @@ class Decoding:
 
     def step(self, previous, t):
         """Raw head outputs of step ``t``, after the steps decoded so far, reading ``previous`` (batch, 1, 3 * n_voices)."""
-        if self.state is None:  # the first step: the first state, and z as one step's input, once
+        if self.state is None:  # the first step: the first state, z as one step's input and the steps' conditions, once
             self.state, self.z_step = self.module.initial_state(self.z, self.sampler), self.z[:, None]
-        condition = None if self.condition is None else self.condition[:, t : t + 1]
+            self.conditions = None if self.condition is None else self.condition.split(1, dim=1)
+        condition = None if self.condition is None else self.conditions[t]
         raw, self.state = self.module.decode(self.z_step, self._twice(previous), condition, self.state, self.sampler)
         return self._guide(raw)
 

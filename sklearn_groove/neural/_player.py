@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
-from ._modules import Decoding, calibrate, head_means, sound
+from ._modules import Decoding, calibrate, sound
 
 __all__ = ["BATCH", "tensor", "conditioned", "keep_given", "NetworkPlayer", "EnsemblePlayer", "Named",
            "TransferPlayer", "play", "transformer_step"]
@@ -127,44 +127,61 @@ class NetworkPlayer(nn.Module):
         guided = labels is not None and self.strength != 1.0 and (torch.jit.is_tracing() or bool(labels.any()))
         rows = (labels.abs().sum(dim=1) > 0).nonzero()[:, 0] if guided else None
         unlabelled = conditioned(x[rows], self.reads, self.ahead, torch.zeros_like(labels[rows])) if guided else None
-        hits = x[..., :M] if self.keeps_hits else None
         taps = x[..., :1] if self.sounds_taps else None
         if taps is not None and sound_taps is not None:  # a window's taps may rest where its switch is 0
             taps = taps * sound_taps[:, None, None]
         decoding = Decoding(net, z, condition, unlabelled, self.strength, sampler, rows)
+        inputs = self.draw_inputs(x, temperature, noise, taps)
         if not (sampler or net.autoregressive):  # the steps do not read each other's outputs: all at once
             raw = decoding.all(torch.zeros(x.shape[0], x.shape[1], 3 * M))
-            return self.draw(raw, hits, temperature, noise, taps)
-        if given is not None:
-            kept = kept > 0
-        previous, steps = torch.zeros(x.shape[0], 1, 3 * M), []
+            return self.draw(raw, temperature, **inputs)
+        if given is not None:  # steps already played: the decoder goes on from them
+            inputs.update(given=given, kept=kept > 0)
+        # each input cut into its steps once (in a file: one Split a tensor, not a Slice a step)
+        steps = {name: a.split(1, dim=1) for name, a in inputs.items() if a is not None}
+        previous, played = torch.zeros(x.shape[0], 1, 3 * M), []
         for t in range(x.shape[1]):  # in a file: unrolled, so it plays windows of this many steps
-            now = slice(t, t + 1)
-            previous = self.draw(decoding.step(previous, t), None if hits is None else hits[:, now], temperature,
-                                 noise[:, now], None if taps is None else taps[:, now])
-            if given is not None:  # a step already played: the decoder goes on from it
-                previous = torch.where(kept[:, now], given[:, now], previous)
-            steps.append(previous)
-        return torch.cat(steps, dim=1)
+            now = {name: parts[t] for name, parts in steps.items()}
+            kept_now, given_now = now.pop("kept", None), now.pop("given", None)
+            previous = self.draw(decoding.step(previous, t), temperature, sampled=sampler, **now)
+            if given_now is not None:
+                previous = torch.where(kept_now, given_now, previous)
+            played.append(previous)
+        return torch.cat(played, dim=1)
 
-    def draw(self, raw, hits, temperature, noise, taps):
-        """hvo of decoded steps: the hits given, or chosen (the likeliest at temperature 0, drawn above it with the
-        calibration's hit biases, every tap sounding where asked); velocities and offsets drawn from their spread
-        above temperature 0."""
-        logit, means = raw[..., :M], head_means(raw, M)
-        sampled = temperature > 0
+    def draw_inputs(self, x, temperature, noise, taps):
+        """What :meth:`draw` reads besides a decoder's output, for every step of windows ``x``: the hits given (and
+        twice, side by side), or the uniform draws of the hits to choose; the velocities' and offsets' standard
+        normal draws times the temperature; the taps that must sound."""
+        inputs = {"noise": temperature * noise[..., M:], "taps": taps}
+        if self.keeps_hits:
+            hits = x[..., :M]
+            inputs.update(hits=hits, twice=torch.cat([hits, hits], dim=-1))
+        else:
+            inputs["uniform"] = 0.5 * (1 + torch.erf(noise[..., :M] / 2**0.5))
+        return inputs
+
+    def draw(self, raw, temperature, noise, hits=None, twice=None, uniform=None, taps=None, sampled=False):
+        """hvo of decoded steps: the hits given (``hits``, and ``twice`` side by side), or chosen (the likeliest at
+        temperature 0, drawn from ``uniform`` above it with the calibration's hit biases, every tap of ``taps``
+        sounding); velocities and offsets drawn from their spread above temperature 0 (``noise``: standard normal
+        draws times the temperature). ``sampled``: the temperature is known to be above 0 (the second decoder's
+        steps), else it tells."""
+        spreads = [2 * M] if raw.shape[-1] > 3 * M else []  # a head of 5 outputs a voice: their spreads too
+        logit, velocity, offset, *spread = raw.split([M, M, M] + spreads, dim=-1)
+        means = torch.cat([torch.sigmoid(velocity), 0.5 * torch.tanh(offset)], dim=-1)
+        is_sampled = temperature > 0
         if hits is None:
-            uniform = 0.5 * (1 + torch.erf(noise[..., :M] / 2**0.5))
             scaled = logit / torch.clamp(temperature, min=1e-6)
             drawn = (uniform < torch.sigmoid(scaled if self.hit_bias is None else scaled + self.hit_bias)).float()
-            hits = torch.where(sampled, drawn, (torch.sigmoid(logit) > self.threshold).float())
+            hits = drawn if sampled else torch.where(is_sampled, drawn, (torch.sigmoid(logit) > self.threshold).float())
             if taps is not None:
                 hits = sound(hits, logit, taps)
-        if raw.shape[-1] > 3 * M:  # velocities and offsets drawn from their spreads, within their ranges
-            spread = torch.exp(raw[..., 3 * M :].clamp(-7, 1))
-            drawn = torch.minimum(torch.maximum(means + temperature * spread * noise[..., M:], LOWEST), HIGHEST)
-            means = torch.where(sampled, drawn, means)
-        return torch.cat([hits, means * torch.cat([hits, hits], dim=-1)], dim=-1)
+            twice = torch.cat([hits, hits], dim=-1)
+        if spread:  # velocities and offsets drawn from their spreads, within their ranges
+            drawn = torch.minimum(torch.maximum(means + torch.exp(spread[0].clamp(-7, 1)) * noise, LOWEST), HIGHEST)
+            means = drawn if sampled else torch.where(is_sampled, drawn, means)
+        return torch.cat([hits, means * twice], dim=-1)
 
     def calibrated(self, played, temperature):
         """Sampled velocities and offsets through the learned quantile maps, where the estimator has them."""
