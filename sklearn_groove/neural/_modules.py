@@ -6,17 +6,16 @@ from torch import nn
 __all__ = ["Decoding", "GrooveLoss", "GrooveNet", "calibrate", "head_means", "sound", "split_head"]
 
 
-def head_means(raw, n_voices):
-    """The velocity means (a sigmoid) and the offset means (0.5 * tanh, so in (-0.5, 0.5)) of raw head outputs,
-    side by side: (..., 2 * n_voices)."""
-    m = n_voices
-    return torch.cat([torch.sigmoid(raw[..., m : 2 * m]), 0.5 * torch.tanh(raw[..., 2 * m : 3 * m])], dim=-1)
+def head_means(velocity, offset):
+    """The velocity means (a sigmoid) and the offset means (0.5 * tanh, so in (-0.5, 0.5)) of a head's raw velocity
+    and offset outputs, side by side: (..., 2 * n_voices)."""
+    return torch.cat([torch.sigmoid(velocity), 0.5 * torch.tanh(offset)], dim=-1)
 
 
 def split_head(raw, n_voices):
     """Hit logits, velocity and offset means, and their log-stds (None for a head of 3 outputs a voice)."""
     m = n_voices
-    means = head_means(raw, m)
+    means = head_means(raw[..., m : 2 * m], raw[..., 2 * m : 3 * m])
     velocity, offset = means[..., :m], means[..., m:]
     if raw.shape[-1] == 3 * m:
         return raw[..., :m], velocity, offset, None, None

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
-from ._modules import Decoding, calibrate, sound
+from ._modules import Decoding, calibrate, head_means, sound
 
 __all__ = ["BATCH", "tensor", "conditioned", "keep_given", "NetworkPlayer", "EnsemblePlayer", "Named",
            "TransferPlayer", "play", "transformer_step"]
@@ -169,7 +169,7 @@ class NetworkPlayer(nn.Module):
         steps), else it tells."""
         spreads = [2 * M] if raw.shape[-1] > 3 * M else []  # a head of 5 outputs a voice: their spreads too
         logit, velocity, offset, *spread = raw.split([M, M, M] + spreads, dim=-1)
-        means = torch.cat([torch.sigmoid(velocity), 0.5 * torch.tanh(offset)], dim=-1)
+        means = head_means(velocity, offset)
         is_sampled = temperature > 0
         if hits is None:
             scaled = logit / torch.clamp(temperature, min=1e-6)
