@@ -170,17 +170,17 @@ class NetworkPlayer(nn.Module):
         spreads = [2 * M] if raw.shape[-1] > 3 * M else []  # a head of 5 outputs a voice: their spreads too
         logit, velocity, offset, *spread = raw.split([M, M, M] + spreads, dim=-1)
         means = head_means(velocity, offset)
-        is_sampled = temperature > 0
+        chosen = lambda drawn, likeliest: drawn if sampled else torch.where(temperature > 0, drawn, likeliest)
         if hits is None:
             scaled = logit / torch.clamp(temperature, min=1e-6)
             drawn = (uniform < torch.sigmoid(scaled if self.hit_bias is None else scaled + self.hit_bias)).float()
-            hits = drawn if sampled else torch.where(is_sampled, drawn, (torch.sigmoid(logit) > self.threshold).float())
+            hits = chosen(drawn, (torch.sigmoid(logit) > self.threshold).float())
             if taps is not None:
                 hits = sound(hits, logit, taps)
             twice = torch.cat([hits, hits], dim=-1)
         if spread:  # velocities and offsets drawn from their spreads, within their ranges
             drawn = torch.minimum(torch.maximum(means + torch.exp(spread[0].clamp(-7, 1)) * noise, LOWEST), HIGHEST)
-            means = drawn if sampled else torch.where(is_sampled, drawn, means)
+            means = chosen(drawn, means)
         return torch.cat([hits, means * twice], dim=-1)
 
     def calibrated(self, played, temperature):
