@@ -18,7 +18,8 @@ Stages, in order (the shipped weights are never written: copying a packaged mode
   (``benchmarks/results`` is not written: the tables go to ``trained/results``).
 
 So ``python benchmarks/pipeline.py train && python benchmarks/pipeline.py package`` rebuilds the
-shipped ``humanize`` (about an hour on 2 cores: 43 minutes of training, 15 of the package stage).
+shipped ``humanize`` (about 70 minutes on 2 cores: 43 minutes of training, 26 of the package stage, whose
+20 epochs of ``fit_likeliest`` took 24).
 The paper's four networks, ``humanize_paper``, are rebuilt by the commands its JSON records
 (``benchmarks/choose_ensemble.py`` combines them).
 
@@ -38,7 +39,7 @@ TRAINED = Path("trained")
 TRAIN_OPTIONS = {"humanize": "--distill humanize_paper --labels --monitor mae --max-epochs 14 --patience 3",
                  "tap2drum": "--labels --max-epochs 30 --patience 3", "infill": "--labels --max-epochs 20 --patience 3"}
 #: Options of the package stage, per task: the sampled takes are calibrated onto the drummers'.
-PACKAGE_OPTIONS = {"humanize": "--likeliest-from humanize_paper --likeliest-epochs 8 --calibrate",
+PACKAGE_OPTIONS = {"humanize": "--likeliest-from humanize_paper --likeliest-epochs 20 --calibrate",
                    "tap2drum": "--calibrate", "infill": "--calibrate"}
 
 

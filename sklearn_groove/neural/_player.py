@@ -96,24 +96,13 @@ class NetworkPlayer(nn.Module):
         self.hit_bias = None if bias is None else torch.as_tensor(bias)
 
     def forward(self, x, temperature, noise, labels=None, z=None, given=None, kept=None, sound_taps=None):
+        # a network with two decoders samples with the second, and plays temperature 0 with the first (a trace keeps
+        # the branch of its example: export_onnx traces both and joins them with an ONNX If, so that a file plays
+        # only the decoder asked for)
+        sampler = self.net.sampler is not None and bool(temperature > 0)
         prefix = {} if given is None else {"given": given, "kept": kept}
-        if self.net.sampler is None:
-            performance = self.played(x, temperature, noise, labels, z, sound_taps=sound_taps, **prefix)
-        elif temperature > 0:  # the second decoder samples (a trace keeps the branch of its example: export_onnx
-            # traces both and joins them with an ONNX If, so that a file plays only the decoder asked for)
-            performance = self.played(x, temperature, noise, labels, z, True, sound_taps=sound_taps, **prefix)
-        else:
-            performance = self.likeliest(x, temperature, noise, labels, z, sound_taps)
+        performance = self.played(x, temperature, noise, labels, z, sampler, sound_taps=sound_taps, **prefix)
         return keep_given(self.copy(x, self.calibrated(performance, temperature)), given, kept)
-
-    def likeliest(self, x, temperature, noise, labels=None, z=None, sound_taps=None):
-        """A network with two decoders at temperature 0: the first decoder's performance of each window and of its
-        bars rotated, rotated back and averaged, as ``GrooveEnsemble(rotate_bars=True)`` plays its members (of a
-        score's hits, which all keep; a network that writes hits plays the window as it is)."""
-        shifts = bar_rotations(x.shape[1], rotate=self.keeps_hits)
-        noise, labels, z, sound_taps = (_repeated(a, len(shifts)) for a in (noise, labels, z, sound_taps))
-        played = self.played(_rotated(x, shifts), temperature, noise, labels, z, sound_taps=sound_taps)
-        return _rotated_back(played, shifts)
 
     def played(self, x, temperature, noise, labels=None, z=None, sampler=False, given=None, kept=None,
                sound_taps=None):

@@ -489,11 +489,10 @@ _COMMON_DOC = """
         inputs, decoding does not drift on its own guesses and all steps are
         decoded in one pass; with temperature above 0 the steps are then
         drawn independently given z. "both": a parallel decoder plays
-        temperature 0 (a window of a score is also played with its bars
-        rotated, A B as B A, and the two are averaged) and a small
-        autoregressive one (``module__sampler_size`` units) samples the
-        takes, both from one encoder, trained together (the shipped
-        ``humanize``).
+        temperature 0 and a small autoregressive one
+        (``module__sampler_size`` units) samples the takes, both from one
+        encoder, trained together (the shipped ``humanize``;
+        ``fit_likeliest`` trains the first again).
     output : {"mse", "gaussian"}, default="mse"
         Velocity and offset heads: a point estimate trained with squared
         error, or a Gaussian (mean and standard deviation) trained by
