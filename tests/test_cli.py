@@ -503,8 +503,8 @@ def test_every_task_of_the_registry_trains_and_evaluates(tmp_path, data_home, ca
 
 @pytest.mark.parametrize("command", ["infill", "tap2drum"])
 def test_a_song_in_three_four_is_played_in_its_own_bars_by_every_task(command, tmp_path, capsys):
-    """infill's shipped ONNX file plays windows of 32 steps only: a 3/4 song is played by its estimator instead,
-    in windows of 2 of its bars, as tap2drum's file (which reads any length) plays it."""
+    """infill's and tap2drum's shipped ONNX files play windows of 32 steps only: a 3/4 song is played by their
+    estimators instead, in windows of 2 of its bars (humanize ships a file of such windows: test_onnx_commands)."""
     source = _song_file(tmp_path / "waltz.mid", meter=(3, 4), tempo_change=False)
     assert main([command, str(source), "-o", str(tmp_path / "out.mid"), "--any-meter"]) == 0
     assert "played in windows of 2 of its bars (24 16th notes)" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import sys
 from .._hvo import VOICES, split_hvo
 from ._files import _check_folder
 from ..tasks import get_task
-from ._players import EstimatorPlayer, _labels, _load_model, _player, _print, _progress
+from ._players import EstimatorPlayer, _labels, _load_model, _player, _print, _progress, bar_steps
 
 def _read(path, args):
     from ..midi._reading import MeterError
@@ -24,13 +24,13 @@ def _meters(info):
     return sorted({(int(num), int(den)) for _, num, den in info.time_signatures})
 
 def _steps_per_bar(args, path, info, player):
-    """16th notes a bar of the windows a file is played in: its own meter's where the player reads any length."""
+    """16th notes a bar of the windows a file is played in: its own meter's where the player plays such windows."""
     meters = _meters(info)
     if not meters or meters == [(4, 4)]:
         return 16
     names = ", ".join(f"{num}/{den}" for num, den in meters)
-    if len(meters) == 1 and (16 * meters[0][0]) % meters[0][1] == 0 and player.reads_any_length():
-        steps = 16 * meters[0][0] // meters[0][1]
+    steps = bar_steps(meters)
+    if steps is not None and player.plays_windows_of(2 * steps):
         if not args.quiet:
             _print(f"note: {path} is in {names}; it is played in windows of 2 of its bars ({2 * steps} 16th notes)")
         return steps
@@ -153,7 +153,7 @@ def _export(args):
         model = pretrained.load_model(args.model)
     else:
         raise ValueError(f"{args.model}: no such model file, nor a shipped model ({', '.join(pretrained.available())})")
-    export_onnx(model, args.output, int8=args.int8)
+    export_onnx(model, args.output, n_steps=args.steps, int8=args.int8)
     _print(f"wrote {args.output} ({os.path.getsize(args.output) / 2**20:.1f} MiB); its inputs and output: "
            "docs/export.md")
 

@@ -52,8 +52,8 @@ class Player:
         """(styles, drummers) the model learned: two sorted lists."""
         raise NotImplementedError
 
-    def reads_any_length(self):
-        """Whether it plays windows of other lengths than 32 steps (2 bars of another meter)."""
+    def plays_windows_of(self, steps):
+        """Whether it plays windows of ``steps`` 16th notes (32: 2 bars of 4/4; 24: 2 bars of 3/4 or 6/8)."""
         raise NotImplementedError
 
     def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False, sound_taps=True):
@@ -84,10 +84,10 @@ class EstimatorPlayer(Player):
         parts = getattr(last, "estimators_", [last])
         return [learned_by_all([getattr(p, kind + "s_", None) for p in parts]) for kind in KINDS]
 
-    def reads_any_length(self):
+    def plays_windows_of(self, steps):
         from .._base import reads_any_length
 
-        return reads_any_length(self.model)
+        return steps == 32 or reads_any_length(self.model)
 
     def samples(self):
         return _temperature_key(self.model) is not None
@@ -155,8 +155,9 @@ class OnnxPlayer(Player):
 
         return [sorted(known) for known in onnx_labels(self.session)]
 
-    def reads_any_length(self):  # its windows' steps are named where they are free
-        return isinstance(self.session.get_inputs()[0].shape[1], str)
+    def plays_windows_of(self, steps):  # its windows' steps are named where they are free
+        length = self.session.get_inputs()[0].shape[1]
+        return isinstance(length, str) or length == steps
 
     def transfer_player(self, groove_windows, temperature, seed, labels):
         """(predict, blend): scores played with the mean groove of ``groove_windows`` (a GrooveTransfer's file),
@@ -182,13 +183,22 @@ class OnnxPlayer(Player):
         return predict, self._take_blend(continues) if take > 0 else "mean"
 
 
-def _onnx_player(name, task):
-    """An :class:`OnnxPlayer` of the shipped model ``name`` where its description says it is for ``task`` (it reads
-    what the task's model reads; no model is loaded to tell), or None: no such file, another task's, or no ONNX
-    Runtime installed (the estimator plays instead). A model file of the user's is never read as PATH.onnx."""
+def onnx_file(name, steps=32):
+    """The ONNX file of the shipped model ``name`` that plays windows of ``steps`` 16th notes: ``NAME.onnx``, or for
+    windows of another length (a file that unrolls its sampler plays one length) ``NAME-STEPS.onnx``."""
     from .. import pretrained
 
-    if name not in pretrained.available() or not (pretrained.WEIGHTS / f"{name}.onnx").is_file():
+    return pretrained.WEIGHTS / (f"{name}.onnx" if steps == 32 else f"{name}-{steps}.onnx")
+
+
+def _onnx_player(name, task, length=32):
+    """An :class:`OnnxPlayer` of the shipped model ``name``'s file for windows of ``length`` steps
+    (:func:`onnx_file`) where its description says it is for ``task`` (it reads what the task's model reads; no model
+    is loaded to tell), or None: no such file, another task's, or no ONNX Runtime installed (the estimator plays
+    instead). A model file of the user's is never read as PATH.onnx."""
+    from .. import pretrained
+
+    if name not in pretrained.available() or not onnx_file(name, length).is_file():
         return None
     meta = pretrained.info(name)
     steps = meta.get("pipeline") or []
@@ -198,22 +208,37 @@ def _onnx_player(name, task):
     try:
         from ..neural._runtime import onnx_session
 
-        return OnnxPlayer(onnx_session(pretrained.WEIGHTS / f"{name}.onnx"), meta["params"])
+        return OnnxPlayer(onnx_session(onnx_file(name, length)), meta["params"])
     except ImportError:
         return None
+
+
+def bar_steps(meters):
+    """16th notes a bar of a song whose time signatures are ``meters``, where it is played in windows of 2 of its own
+    bars: its one meter's, where that is a whole number of 16th notes; else None (4/4, or several meters: it is
+    read on a plain 16th-note grid, in windows of 2 bars of 4/4)."""
+    meters = sorted(set(meters))
+    if len(meters) != 1 or meters == [(4, 4)] or (16 * meters[0][0]) % meters[0][1]:
+        return None
+    return 16 * meters[0][0] // meters[0][1]
 
 
 def _player(spec, task, meters=((4, 4),)):
     """The player of a performing command: --model (else the task's shipped model), from the shipped model's ONNX
     file where it has one for this task (no torch to import).
 
-    ``meters``: the file's time signatures; a file that plays windows of 32 steps only is not used for a song in
-    another meter, which the estimator plays in windows of its own bars.
+    ``meters``: the file's time signatures. A song in another meter than 4/4 is played in windows of 2 of its own
+    bars: by the model's file that reads any length, or that plays windows of that length (:func:`onnx_file`),
+    else by the estimator.
     """
     task = get_task(task)
-    onnx = _onnx_player(task.pretrained if spec is None else spec, task)
-    if onnx is not None and (onnx.reads_any_length() or set(meters) <= {(4, 4)}):
-        return onnx
+    name = task.pretrained if spec is None else spec
+    own = bar_steps(meters)
+    steps = 32 if own is None else 2 * own
+    for length in dict.fromkeys([steps, 32]):  # the file of its own windows first
+        onnx = _onnx_player(name, task, length)
+        if onnx is not None and onnx.plays_windows_of(steps):
+            return onnx
     return EstimatorPlayer(_load_model(spec, task.name))
 
 
