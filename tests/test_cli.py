@@ -501,13 +501,14 @@ def test_every_task_of_the_registry_trains_and_evaluates(tmp_path, data_home, ca
     assert report["task"] == "transfer" and report["windows"] == 2055
 
 
-@pytest.mark.parametrize("command", ["infill", "tap2drum"])
-def test_a_song_in_three_four_is_played_in_its_own_bars_by_every_task(command, tmp_path, capsys):
-    """infill's and tap2drum's shipped ONNX files play windows of 32 steps only: a 3/4 song is played by their
-    estimators instead, in windows of 2 of its bars (humanize ships a file of such windows: test_onnx_commands)."""
-    source = _song_file(tmp_path / "waltz.mid", meter=(3, 4), tempo_change=False)
-    assert main([command, str(source), "-o", str(tmp_path / "out.mid"), "--any-meter"]) == 0
-    assert "played in windows of 2 of its bars (24 16th notes)" in capsys.readouterr().err
+@pytest.mark.parametrize("command", ["infill", "tap2drum", "transfer"])
+def test_a_song_in_five_four_is_played_in_its_own_bars_by_every_task(command, tmp_path, capsys):
+    """The shipped ONNX files play windows of 32 (4/4) or 24 steps (3/4, 6/8): a 5/4 song is played by the estimator
+    instead, in windows of 2 of its bars."""
+    source = _song_file(tmp_path / "song.mid", meter=(5, 4), tempo_change=False)
+    groove = ["--groove", str(source)] if command == "transfer" else []
+    assert main([command, str(source), "-o", str(tmp_path / "out.mid"), "--any-meter", *groove]) == 0
+    assert "played in windows of 2 of its bars (40 16th notes)" in capsys.readouterr().err
 
 
 def test_tap2drum_lets_taps_rest_only_when_asked(tmp_path):

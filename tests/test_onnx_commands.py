@@ -56,18 +56,20 @@ def test_a_performing_command_with_a_shipped_file_imports_no_torch(command, gmd_
     assert done.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("meter", [(3, 4), (6, 8)])
-def test_a_song_in_three_four_plays_the_shipped_file_of_its_windows(meter, tmp_path):
-    """humanize ships a file for windows of 24 steps (humanize-24.onnx): a song in 3/4 or 6/8 is played from it in
-    windows of 2 of its bars, with no torch imported, and writes the notes the estimator writes."""
+@pytest.mark.parametrize("command, meter", [("humanize", (3, 4)), ("humanize", (6, 8)), ("tap2drum", (3, 4)),
+                                            ("infill", (6, 8))])
+def test_a_song_in_three_four_plays_the_shipped_file_of_its_windows(command, meter, tmp_path):
+    """humanize, tap2drum and infill ship files for windows of 24 steps (NAME-24.onnx): a song in 3/4 or 6/8 is played
+    from them in windows of 2 of its bars, with no torch imported, and gets the notes the estimator writes."""
     from tests.test_cli import _song_file
 
     from sklearn_groove.cli._players import onnx_file
 
-    assert onnx_file("humanize", 24).is_file()
+    name = COMMANDS[command]
+    assert onnx_file(name, 24).is_file()
     song = _song_file(tmp_path / "song.mid", meter=meter, tempo_change=False)
     from_file, from_estimator = tmp_path / "file.mid", tmp_path / "estimator.mid"
-    args = ["humanize", str(song), "-o", str(from_file), "--any-meter", "--seed", "2"]
+    args = [command, str(song), "-o", str(from_file), "--any-meter", "--seed", "2"]
     code = ("import sys; from sklearn_groove.cli import main; assert main(%r) == 0; "
             "print(sorted(m for m in ('torch', 'sklearn', 'skorch') if m in sys.modules))" % (args,))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -75,9 +77,9 @@ def test_a_song_in_three_four_plays_the_shipped_file_of_its_windows(meter, tmp_p
     assert done.stdout.strip() == "[]"
     assert "played in windows of 2 of its bars (24 16th notes)" in done.stderr
     for suffix in (".json", ".pt"):
-        shutil.copy(pretrained.WEIGHTS / f"humanize{suffix}", tmp_path / f"humanize{suffix}")
-    assert main(["humanize", str(song), "-o", str(from_estimator), "--any-meter", "--seed", "2", "-q",
-                 "--model", str(tmp_path / "humanize.json")]) == 0
+        shutil.copy(pretrained.WEIGHTS / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
+    assert main([command, str(song), "-o", str(from_estimator), "--any-meter", "--seed", "2", "-q",
+                 "--model", str(tmp_path / f"{name}.json")]) == 0
     a, b = midi_to_hvo(from_file, check_meter=False), midi_to_hvo(from_estimator, check_meter=False)
     np.testing.assert_array_equal(a[:, :9], b[:, :9])
     np.testing.assert_allclose(a, b, atol=2 / 127)
