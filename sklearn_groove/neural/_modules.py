@@ -3,19 +3,27 @@
 import torch
 from torch import nn
 
+from .._hvo import N_VOICES
+
 __all__ = ["Decoding", "GrooveLoss", "GrooveNet", "calibrate", "head_means", "sound", "split_head"]
 
 
-def head_means(velocity, offset):
-    """The velocity means (a sigmoid) and the offset means (0.5 * tanh, so in (-0.5, 0.5)) of a head's raw velocity
-    and offset outputs, side by side: (..., 2 * n_voices)."""
-    return torch.cat([torch.sigmoid(velocity), 0.5 * torch.tanh(offset)], dim=-1)
+#: head_means' scale and shift of the velocities' and the offsets' raw outputs
+_MEAN_SCALE = [1.0] * N_VOICES + [2.0] * N_VOICES
+_MEAN_SHIFT = [0.0] * N_VOICES + [0.5] * N_VOICES
+
+
+def head_means(raw):
+    """The velocity means (a sigmoid) and the offset means (0.5 * tanh, so in (-0.5, 0.5); written sigmoid(2 x) - 0.5,
+    the same function, so that both are one sigmoid) of a head's raw velocity and offset outputs ``raw`` (..., 2 *
+    n_voices), side by side."""
+    return torch.sigmoid(raw * raw.new_tensor(_MEAN_SCALE)) - raw.new_tensor(_MEAN_SHIFT)
 
 
 def split_head(raw, n_voices):
     """Hit logits, velocity and offset means, and their log-stds (None for a head of 3 outputs a voice)."""
     m = n_voices
-    means = head_means(raw[..., m : 2 * m], raw[..., 2 * m : 3 * m])
+    means = head_means(raw[..., m : 3 * m])
     velocity, offset = means[..., :m], means[..., m:]
     if raw.shape[-1] == 3 * m:
         return raw[..., :m], velocity, offset, None, None

@@ -157,8 +157,8 @@ class NetworkPlayer(nn.Module):
         draws times the temperature). ``sampled``: the temperature is known to be above 0 (the second decoder's
         steps), else it tells."""
         spreads = [2 * M] if raw.shape[-1] > 3 * M else []  # a head of 5 outputs a voice: their spreads too
-        logit, velocity, offset, *spread = raw.split([M, M, M] + spreads, dim=-1)
-        means = head_means(velocity, offset)
+        logit, means, *spread = raw.split([M, 2 * M] + spreads, dim=-1)
+        means = head_means(means)
         chosen = lambda drawn, likeliest: drawn if sampled else torch.where(temperature > 0, drawn, likeliest)
         if hits is None:
             scaled = logit / torch.clamp(temperature, min=1e-6)
