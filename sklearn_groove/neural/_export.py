@@ -349,23 +349,24 @@ def onnx_feed(session, x, temperature=0.0, *, seed=None, n_members=1, groove=Non
     The noise, and each window's ensemble member (among ``n_members``), are
     drawn from ``seed`` as the estimators draw them: the file plays the take
     that ``model.sample_y(x, random_state=seed, temperature=temperature)``
-    plays first (at temperature 0, which reads neither, they are zeros). ``groove`` is a transfer file's groove windows;
-    ``style`` and ``drummer`` (one for all windows, or one a window; None:
-    none), for a file of a model that learned them, which names them in its
-    metadata (``styles``, ``drummers``); ``prefix`` ``(batch, k, 27)``: the
+    plays first (at temperature 0, which reads neither, they are zeros).
+    ``groove`` is a transfer file's groove windows; ``style`` and
+    ``drummer`` (one for all windows, or one a window; None: none), for a
+    file of a model that learned them, which names them in its metadata
+    (``styles``, ``drummers``); ``prefix`` ``(batch, k, 27)``: the
     first steps of each window as already played, for a file that takes
     them (``given`` and ``kept``), as ``sample_y(..., prefix=)``;
     ``sound_taps=False``: a tap may rest, for a file that reads taps.
     """
-    x = np.ascontiguousarray(x, dtype=np.float32)
-    if check_temperature(temperature) > 0:
+    x, temperature = np.ascontiguousarray(x, dtype=np.float32), check_temperature(temperature)
+    if temperature > 0:
         member, noise = next(take_draws(take_seeds(seed)[0], len(x), x.shape[1], n_members))
     else:  # the file reads neither at temperature 0: nothing is drawn
         member, noise = np.zeros(len(x), np.int64), np.zeros(x.shape[:2] + (3 * N_VOICES,), np.float32)
     values = {
         "groove": None if groove is None else np.ascontiguousarray(groove, dtype=np.float32),
         "x": x,
-        "temperature": np.array(check_temperature(temperature), np.float32),
+        "temperature": np.array(temperature, np.float32),
         "noise": noise,
         "member": member,
     }
