@@ -43,8 +43,9 @@ def throughput(call, n):
 
 
 def cases(args, ort, options, folder):
-    """One case a shipped model, label and temperature: (row, prepare, {runtime: play}); ``prepare`` sets the
-    model's temperature and seed before it is played (the cases share a model)."""
+    """One case a shipped model, label and temperature: (row, prepare, x, {runtime: play}); ``prepare`` sets the
+    model's temperature and seed before it is played (the cases share a model); ``x``: 256 test windows of its
+    input."""
     from sklearn_groove import pretrained
     from sklearn_groove.datasets import fetch_groove
     from sklearn_groove.neural import export_onnx, onnx_feed
@@ -56,22 +57,24 @@ def cases(args, ort, options, folder):
         session = ort.InferenceSession(path, options)
         size = round(os.path.getsize(path) / 2**20, 1)
         key = next(k for k in model.get_params() if k == "temperature" or k.endswith("__temperature"))
-        members = len(getattr(model, "estimators_", [0]))
+        x = test[:256] if hasattr(model, "steps") else test[:256, :, :9].copy()
+        # what a file reads besides the windows, the temperature and the seed
+        more = {"groove": test[-4:]} if name == "groove_transfer" else {
+            "n_members": len(getattr(model, "estimators_", [0]))}
         asked = [{}, {"style": "funk"}] if pretrained.info(name).get("styles") else [{}]
         for labels in asked:
             for temperature in (0.0, 1.0):
-                row = {"model": name + (" (style funk)" if labels else ""), "temperature": temperature, "onnx_mib": size}
-                prepare = lambda m=model, k=key, t=temperature: m.set_params(**{k: t, k.replace("temperature",
-                                                                                                   "random_state"): 0})
+                row = {"model": name + (" (style funk)" if labels else ""), "temperature": temperature,
+                       "onnx_mib": size}
+                settings = {key: temperature, key.replace("temperature", "random_state"): 0}
                 if name == "groove_transfer":
                     torch_call = lambda w, m=model: m.transfer(test[-4:], w, average=True)
-                    feed = lambda w, s=session, t=temperature: onnx_feed(s, w, t, seed=0, groove=test[-4:])
                 else:
                     torch_call = lambda w, m=model, a=labels: m.predict(w, **a)
-                    feed = lambda w, s=session, t=temperature, a=labels: onnx_feed(s, w, t, seed=0, n_members=members,
-                                                                                    **a)
-                x = test[:256] if hasattr(model, "steps") else test[:256, :, :9].copy()
-                yield row, prepare, x, {"torch": torch_call, "onnxruntime": lambda w, s=session, f=feed: s.run(None, f(w))}
+                onnx_call = lambda w, s=session, t=temperature, a={**more, **labels}: s.run(
+                    None, onnx_feed(s, w, t, seed=0, **a))
+                yield row, (lambda m=model, p=settings: m.set_params(**p)), x, {"torch": torch_call,
+                                                                               "onnxruntime": onnx_call}
 
 
 def main():
