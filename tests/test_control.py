@@ -69,12 +69,19 @@ def test_a_window_labelled_none_is_learned_unlabelled(labelled):
 
 @pytest.mark.parametrize("decoder", ["parallel", "autoregressive"])
 def test_label_strength_moves_the_labelled_playing_away_from_the_unlabelled(labelled, decoder):
+    """0 plays as with no label; above 1 a take moves further from the unlabelled playing, the same way, while
+    temperature 0 plays the label as learned."""
     X, y, style, drummer = labelled
     model = GrooveSeq2Seq(**{**SMALL, "decoder": decoder}).fit(X, y, style=style, drummer=drummer)
-    plain, asked = model.predict(X[:8]), model.predict(X[:8], style="funk", drummer="drummer1")
-    np.testing.assert_allclose(model.set_params(label_strength=0.0).predict(X[:8], style="funk"), plain, atol=1e-6)
-    strong = model.set_params(label_strength=2.0).predict(X[:8], style="funk", drummer="drummer1")
-    np.testing.assert_array_equal(model.predict(X[:8]), plain)  # no label asked: nothing to move
+    label = dict(style="funk", drummer="drummer1")
+    np.testing.assert_allclose(model.set_params(label_strength=0.0).predict(X[:8], style="funk"),
+                               model.predict(X[:8]), atol=1e-6)
+    learned = model.set_params(label_strength=1.0).predict(X[:8], **label)
+    np.testing.assert_array_equal(model.set_params(label_strength=2.0).predict(X[:8], **label), learned)
+    # a take (the heads give means: nothing is drawn but the strength is a take's)
+    take = lambda strength, **asked: model.set_params(label_strength=strength).sample_y(X[:8], 1, 3, **asked)[..., 0]
+    plain, asked, strong = take(1.0), take(1.0, **label), take(2.0, **label)
+    np.testing.assert_array_equal(take(2.0), plain)  # no label asked: nothing to move
     hits = np.concatenate([X[:8]] * 2, axis=-1) > 0
     moved, learned = (strong - asked)[..., 9:][hits], (asked - plain)[..., 9:][hits]
     assert np.abs(moved).max() > 1e-4 and np.all(moved * learned >= -1e-6)  # further, the same way

@@ -190,6 +190,11 @@ def test_styles_and_drummers_play_the_same_in_onnx_runtime(windows, tmp_path):
     unlabelled = GrooveSeq2Seq(decoder="parallel", module__encoder_size=4, module__latent_size=2,
                                module__decoder_size=4, max_epochs=1).fit(x, windows)
     plain = _session(unlabelled, tmp_path / "plain.onnx")
+    # one decoder guided above 1: its takes are guided, its temperature 0 is not (the file traces both)
+    guided = GrooveSeq2Seq(decoder="parallel", output="gaussian", label_strength=3.0, module__encoder_size=4,
+                           module__latent_size=2, module__decoder_size=4, max_epochs=1, random_state=0).fit(
+        x, windows, style=["funk", "jazz"] * (len(x) // 2) + ["funk"] * (len(x) % 2))
+    _agree(guided, x, _session(guided, tmp_path / "guided.onnx"), atol=1e-4, style="jazz")
     with pytest.raises(ValueError, match="takes no style or drummer"):
         onnx_feed(plain, x, style="funk")
     with pytest.raises(ValueError, match="does not go on from steps already played"):

@@ -184,6 +184,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     n_features = 3 * N_VOICES if transformer is not None else (N_VOICES if transfer else members[0].n_input_features_)
     window = lambda k: torch.zeros(1, n_steps, k)
     steps = {} if any(m.module_.reads_previous for m in members) or rotate else {1: "steps"}
+    n_labels = 0
     if transfer:
         names = ["groove", "x", "temperature", "noise"]
         example = (window(3 * N_VOICES), window(N_VOICES), torch.tensor(0.0), window(3 * N_VOICES))
@@ -221,7 +222,8 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
                               opset_version=OPSET, dynamo=False)
 
     with atomic_path(path) as part:  # a failed or interrupted export leaves an existing file as it was
-        if any(m.module_.sampler is not None for m in members):  # two decoders: the file plays the one asked for
+        # two decoders, or guidance above 1 (a take's only): the file plays the trace asked for
+        if any(m.module_.sampler is not None or (n_labels and m.label_strength > 1) for m in members):
             import onnx
 
             trace(1.0, part)
@@ -232,7 +234,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
             trace(0.0, part)
         if int8:
             _store_int8(part)
-        if not transfer and n_labels:
+        if n_labels:
             _write_labels(part, *labels)
     return path
 

@@ -113,13 +113,14 @@ class NetworkPlayer(nn.Module):
             z, _ = net.encode(x)
         condition = conditioned(x, self.reads, self.ahead, labels)
         # guidance: the windows that have a label also decoded without it (in eager playing, only where some has)
-        guided = labels is not None and self.strength != 1.0 and (torch.jit.is_tracing() or bool(labels.any()))
+        strength = self.strength_at(temperature)
+        guided = labels is not None and strength != 1.0 and (torch.jit.is_tracing() or bool(labels.any()))
         rows = (labels.abs().sum(dim=1) > 0).nonzero()[:, 0] if guided else None
         unlabelled = conditioned(x[rows], self.reads, self.ahead, torch.zeros_like(labels[rows])) if guided else None
         taps = x[..., :1] if self.sounds_taps else None
         if taps is not None and sound_taps is not None:  # a window's taps may rest where its switch is 0
             taps = taps * sound_taps[:, None, None]
-        decoding = Decoding(net, z, condition, unlabelled, self.strength, sampler, rows)
+        decoding = Decoding(net, z, condition, unlabelled, strength, sampler, rows)
         inputs = self.draw_inputs(x, temperature, noise, taps)
         if not (sampler or net.autoregressive):  # the steps do not read each other's outputs: all at once
             raw = decoding.all(torch.zeros(x.shape[0], x.shape[1], 3 * M))
@@ -137,6 +138,12 @@ class NetworkPlayer(nn.Module):
                 previous = torch.where(kept_now, given_now, previous)
             played.append(previous)
         return torch.cat(played, dim=1)
+
+    def strength_at(self, temperature):
+        """Guidance's strength at ``temperature`` (in a trace: at its example's): above 1 only in a take; at
+        temperature 0 a label plays at most as learned (on validation, guidance there moved the likeliest
+        performance away from the drummer's: humanize's MAE 21.7 ms at 4 against 18.4 at 1)."""
+        return self.strength if bool(temperature > 0) else min(self.strength, 1.0)
 
     def draw_inputs(self, x, temperature, noise, taps):
         """What :meth:`draw` reads besides a decoder's output, for every step of windows ``x``: the hits given (and

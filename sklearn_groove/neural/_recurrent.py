@@ -505,9 +505,12 @@ _COMMON_DOC = """
     label_strength : float, default=1.0
         For a model fitted with ``style`` or ``drummer``: how strongly the
         labels asked for in ``predict`` move the velocities and offsets. 1: as
-        the model learned them; above 1, further away from how it plays with
-        no label (classifier-free guidance: the shipped ``humanize`` uses 4,
-        chosen on validation); 0: as with no label.
+        the model learned them; 0: as with no label; above 1, a take
+        (temperature above 0) moves further away from how it plays with no
+        label (classifier-free guidance: the shipped ``humanize`` uses 4,
+        chosen on validation), while temperature 0 plays the labels as
+        learned (on validation, more moved the likeliest performance away
+        from the drummer's).
     lr : float, default=1e-3
         Adam's learning rate.
     batch_size : int, default=64
