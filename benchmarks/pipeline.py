@@ -13,7 +13,8 @@ Stages, in order (the shipped weights are never written: copying a packaged mode
 - ``package``: the network of ``--seed`` saved as the task's model in ``trained/package``, learning its
   calibration (``calibrate``: its sampled takes mapped onto the drummers'). humanize's first decoder
   (temperature 0) first learns again from ``humanize_paper``'s temperature-0 performances of the training
-  windows and their bar rotations, beside the drummers' (``fit_likeliest``; its takes are kept).
+  windows and their bar rotations, beside the drummers' (``fit_likeliest``; its takes are kept), then its
+  sampler from the drummers' takes alone (``fit_sampler``; temperature 0 is kept).
 - ``evaluate``: the packaged model scored on the test split beside the shipped ones
   (``benchmarks/results`` is not written: the tables go to ``trained/results``).
 
@@ -39,7 +40,7 @@ TRAINED = Path("trained")
 TRAIN_OPTIONS = {"humanize": "--distill humanize_paper --labels --monitor mae --max-epochs 14 --patience 3",
                  "tap2drum": "--labels --max-epochs 30 --patience 3", "infill": "--labels --max-epochs 20 --patience 3"}
 #: Options of the package stage, per task: the sampled takes are calibrated onto the drummers'.
-PACKAGE_OPTIONS = {"humanize": "--likeliest-from humanize_paper --likeliest-epochs 20 --calibrate",
+PACKAGE_OPTIONS = {"humanize": "--likeliest-from humanize_paper --likeliest-epochs 20 --sampler-epochs 32 --calibrate",
                    "tap2drum": "--calibrate", "infill": "--calibrate"}
 
 

@@ -156,6 +156,10 @@ def main():
                              "MODEL's temperature-0 performances of the training windows and their bar rotations, "
                              "beside the drummers' windows with their labels (fit_likeliest; the sampler is kept)")
     parser.add_argument("--likeliest-epochs", type=int, default=4, help="with --likeliest-from: passes over them")
+    parser.add_argument("--sampler-epochs", type=int,
+                        help="with one --from of two decoders: its sampler learns again from the drummers' training "
+                             "windows with their labels, for this many passes (fit_sampler; temperature 0 is kept), "
+                             "before --calibrate")
     parser.add_argument("--calibrate", action="store_true",
                         help="with --from: the member that samples (--sampler), or each, learns to map its sampled "
                              "velocities and offsets onto the training split's (model.calibrate)")
@@ -277,12 +281,17 @@ def likeliest_from_teacher(model, source, task, train, epochs):
     X = task.inputs(train.hvo)
     taught = _and_rotated(X)
     played = _teacher(source, task).set_params(temperature=0.0).predict(taught)
-    labels = {}
-    for kind, given in (("style", train.genre), ("drummer", train.drummer)):
-        known = getattr(model, kind + "s_", None)
-        if known is not None:  # the drummers' windows with the labels the model learned, the teacher's with none
-            labels[kind] = np.concatenate([np.full(len(taught), None), np.where(np.isin(given, known), given, None)])
+    # the drummers' windows with the labels the model learned, the teacher's with none
+    labels = {kind: np.concatenate([np.full(len(taught), None), given])
+              for kind, given in known_labels(model, train).items()}
     model.fit_likeliest(np.concatenate([taught, X]), np.concatenate([played, train.hvo]), n_epochs=epochs, **labels)
+
+
+def known_labels(model, train):
+    """kind -> each training window's style (drummer) where ``model`` learned it, else None; of the kinds it learned."""
+    return {kind: np.where(np.isin(given, known), given, None)
+            for kind, given in (("style", train.genre), ("drummer", train.drummer))
+            if (known := getattr(model, kind + "s_", None)) is not None}
 
 
 # what a member's JSON says of its training, kept in an ensemble's JSON
@@ -315,6 +324,13 @@ def combine(task, args, train, validation, test):
             likeliest_from_teacher(model, args.likeliest_from, task, train, args.likeliest_epochs)
         metas = [{**meta, "likeliest_from": {"model": args.likeliest_from, "epochs": args.likeliest_epochs,
                                              "seconds": time.perf_counter() - t0}} for meta in metas]
+    if args.sampler_epochs:
+        t0 = time.perf_counter()
+        for model in models:
+            model.fit_sampler(task.inputs(train.hvo), train.hvo, n_epochs=args.sampler_epochs,
+                              **known_labels(model, train))
+        metas = [{**meta, "sampler_from": {"windows": "the drummers' train windows", "epochs": args.sampler_epochs,
+                                           "seconds": time.perf_counter() - t0}} for meta in metas]
     if args.calibrate:
         for model in models if args.sampler is None else [models[args.sampler]]:
             # a model that writes hits learns its hit biases from takes at the temperature it plays them at

@@ -133,7 +133,7 @@ TASKS = {
             # shipped humanize learns it from the drummers and from humanize_paper: benchmarks/pipeline.py)
             recipe={**_NETWORK, **_SMALL, "module__decoder_size": 256, "module__decoder_layers": 1,
                     "module__dropout": 0.1, "module__sampler_size": 128, "condition": "hits", "hits_ahead": 2,
-                    "decoder": "both", "label_strength": 4.0, "max_epochs": 14},
+                    "decoder": "both", "label_strength": 2.0, "max_epochs": 14},
             weight_average=0.998,
             help="give a drum part human velocities and microtiming",
             # a sampled take, chosen on the validation split by the two-sample test on whole songs, songs grouped

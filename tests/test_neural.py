@@ -431,3 +431,25 @@ def test_fit_likeliest_teaches_temperature_0_again_and_keeps_the_takes(gmd):
         GrooveSeq2Seq(decoder="parallel", max_epochs=1, **SMALL).fit(score, y).fit_likeliest(score, y)
     with pytest.raises(ValueError, match="n_epochs must be a whole number"):
         model.fit_likeliest(score, y, n_epochs=0)
+
+
+def test_fit_sampler_teaches_the_takes_again_and_keeps_temperature_0(gmd):
+    """fit_sampler: the sampler learns new targets; the encoder and the first decoder, so temperature 0, are kept;
+    the calibration, learned from the takes before, is dropped."""
+    score, y = gmd[:96, :, :9].copy(), gmd[:96]
+    model = GrooveSeq2Seq(decoder="both", condition="hits", output="gaussian", max_epochs=2, module__sampler_size=8,
+                          **SMALL).fit(score, y).calibrate(score, y)
+    likeliest = model.predict(score)
+    late = y.copy()
+    late[..., 18:] = np.where(y[..., :9] > 0, 0.3, 0.0)  # every note a third of a 16th late
+    hits = y[..., :9] > 0
+    lateness = lambda: model.sample_y(score, random_state=1)[..., 18:27, 0][hits].mean()
+    before = lateness()
+    unchanged = {k: v.clone() for k, v in model.module_.state_dict().items() if not k.startswith("sampler")}
+    assert model.set_params(lr=1e-2).fit_sampler(score, late, n_epochs=10) is model
+    assert model.calibration_ is None
+    assert abs(lateness() - 0.3) < 0.5 * abs(before - 0.3)
+    np.testing.assert_array_equal(model.predict(score), likeliest)
+    assert all((model.module_.state_dict()[k] == v).all() for k, v in unchanged.items())
+    with pytest.raises(ValueError, match='fit_sampler trains one of two decoders: the model needs decoder="both"'):
+        GrooveSeq2Seq(decoder="parallel", max_epochs=1, **SMALL).fit(score, y).fit_sampler(score, y)

@@ -222,11 +222,60 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         >>> bool(np.array_equal(model.sample_y(h, random_state=1), take))  # the takes as they were
         True
         """
+        return self._fit_decoder(X, y, "likeliest", n_epochs, style, drummer)
+
+    def fit_sampler(self, X, y, *, n_epochs=4, style=None, drummer=None):
+        """Train the second decoder of a network with two (``decoder="both"``) again: the takes.
+
+        Only the sampler learns (its state from z, its LSTM and its head),
+        for ``n_epochs`` passes over ``(X, y)`` in batches of the model's
+        ``batch_size``, the learning rate falling linearly from the model's
+        ``lr`` to 0; the encoder and the first decoder are kept, so that
+        temperature 0 plays exactly as it did. Such as ``y`` the drummers'
+        own takes, after ``fit`` learned from a larger model's (the shipped
+        ``humanize``: its takes were told from the drummers' less often on
+        validation). The calibration is dropped (its maps were learned from
+        the takes before): call :meth:`calibrate` again.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_input_features)
+        y : array-like of shape (n_samples, n_steps, 27)
+        n_epochs : int, default=4
+        style, drummer : array-like of shape (n_samples,), default=None
+            As for :meth:`fit_likeliest`.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_groove import GrooveSeq2Seq, join_hvo
+        >>> h = (np.random.default_rng(0).random((16, 32, 9)) < 0.2).astype(np.float32)
+        >>> model = GrooveSeq2Seq(decoder="both", condition="hits", output="gaussian", max_epochs=1,
+        ...                       module__encoder_size=8, module__latent_size=4, module__decoder_size=8,
+        ...                       module__sampler_size=4, random_state=0).fit(h, join_hvo(h, h * 0.8, h * 0.1))
+        >>> played, take = model.predict(h), model.sample_y(h, random_state=1)
+        >>> model = model.fit_sampler(h, join_hvo(h, h * 0.5, h * 0.0), n_epochs=3)
+        >>> bool(np.abs(model.sample_y(h, random_state=1) - take).max() > 0)  # the takes learned again
+        True
+        >>> bool(np.array_equal(model.predict(h), played))                    # temperature 0 as it was
+        True
+        """
+        self._fit_decoder(X, y, "sampler", n_epochs, style, drummer)
+        self.calibration_ = None  # learned from the takes before
+        return self
+
+    def _fit_decoder(self, X, y, which, n_epochs, style, drummer):
+        """One decoder of two learns again (``which``: "likeliest", the first, or "sampler"); the rest is kept."""
         import torch
 
         check_is_fitted(self)
+        method = f"fit_{which}"
         if self.decoder != "both":
-            raise ValueError(f'fit_likeliest trains the first of two decoders: the model needs decoder="both", got '
+            raise ValueError(f'{method} trains one of two decoders: the model needs decoder="both", got '
                              f'decoder={self.decoder!r}; fit it again with decoder="both", or use fit')
         n_epochs = check_count(n_epochs, "n_epochs")
         X, y = self._check_pair(X, y, reset=False)
@@ -235,7 +284,8 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         inputs = {k: torch.from_numpy(v) for k, v in self._inputs(X, y, labels).items()}
         target = torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32))
         module, loss = self.module_, self.net_.criterion_
-        own = [module.to_state, module.decoder, module.head]
+        sampler = which == "sampler"
+        own = [module.sampler] if sampler else [module.to_state, module.decoder, module.head]
         optimizer = torch.optim.Adam([p for part in own for p in part.parameters()], lr=self.lr)
         n_batches = max(1, len(X) // self.batch_size)
         falling = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 1 - t / (n_epochs * n_batches))
@@ -250,7 +300,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
                         with torch.no_grad():
                             z, _ = module.encode(inputs["x"][rows])
                         raw, _ = module.decode(z, inputs["previous"][rows],
-                                               None if condition is None else condition[rows])
+                                               None if condition is None else condition[rows], sampler=sampler)
                         step = loss.head_loss(raw, target[rows]).mean()
                         optimizer.zero_grad()
                         step.backward()
@@ -258,7 +308,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
                         falling.step()
                         total += step.item() * len(rows)
                     if self.verbose:
-                        print(f"fit_likeliest: epoch {epoch + 1}/{n_epochs}, loss {total / len(X):.4f}", file=sys.stderr,
+                        print(f"{method}: epoch {epoch + 1}/{n_epochs}, loss {total / len(X):.4f}", file=sys.stderr,
                               flush=True)
             finally:
                 module.eval()
