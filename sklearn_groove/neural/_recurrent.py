@@ -507,7 +507,7 @@ _COMMON_DOC = """
         labels asked for in ``predict`` move the velocities and offsets. 1: as
         the model learned them; 0: as with no label; above 1, a take
         (temperature above 0) moves further away from how it plays with no
-        label (classifier-free guidance: the shipped ``humanize`` uses 4,
+        label (classifier-free guidance: the shipped ``humanize`` uses 2,
         chosen on validation), while temperature 0 plays the labels as
         learned (on validation, more moved the likeliest performance away
         from the drummer's).
