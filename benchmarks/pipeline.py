@@ -19,8 +19,8 @@ Stages, in order (the shipped weights are never written: copying a packaged mode
   (``benchmarks/results`` is not written: the tables go to ``trained/results``).
 
 So ``python benchmarks/pipeline.py train && python benchmarks/pipeline.py package`` rebuilds the
-shipped ``humanize`` (about 70 minutes on 2 cores: 43 minutes of training, 26 of the package stage, whose
-20 epochs of ``fit_likeliest`` took 24).
+shipped ``humanize`` (about 75 minutes on 2 cores: 43 minutes of training, about 31 of the package stage, whose
+20 epochs of ``fit_likeliest`` took 24 and 32 of ``fit_sampler`` 5).
 The paper's four networks, ``humanize_paper``, are rebuilt by the commands its JSON records
 (``benchmarks/choose_ensemble.py`` combines them).
 
