@@ -206,7 +206,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
             names.append("sound_taps")
             example += (torch.ones(1),)
             axes["sound_taps"] = {0: "batch"}
-    from ._player import Named
+    from ._player import Named, guidance_strength
 
     player = Named(player, names).eval()  # the file's inputs, each passed to the player by its name
     axes.update({name: {0: "batch", **steps} for name in ("x", "noise", "hvo", "given", "kept") if name in names})
@@ -221,9 +221,13 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
             torch.onnx.export(player, at, to, input_names=names, output_names=["hvo"], dynamic_axes=axes,
                               opset_version=OPSET, dynamo=False)
 
+    def differs_in_takes(member):  # a second decoder, or guidance at another strength than at temperature 0
+        strength = member.label_strength
+        return member.module_.sampler is not None or (
+            n_labels and guidance_strength(strength, True) != guidance_strength(strength, False))
+
     with atomic_path(path) as part:  # a failed or interrupted export leaves an existing file as it was
-        # two decoders, or guidance above 1 (a take's only): the file plays the trace asked for
-        if any(m.module_.sampler is not None or (n_labels and m.label_strength > 1) for m in members):
+        if any(differs_in_takes(m) for m in members):  # the file plays the trace asked for
             import onnx
 
             trace(1.0, part)
