@@ -19,8 +19,8 @@ Stages, in order (the shipped weights are never written: copying a packaged mode
   (``benchmarks/results`` is not written: the tables go to ``trained/results``).
 
 So ``python benchmarks/pipeline.py train && python benchmarks/pipeline.py package`` rebuilds the
-shipped ``humanize`` (about 75 minutes on 2 cores: 43 minutes of training, about 31 of the package stage, whose
-20 epochs of ``fit_likeliest`` took 24 and 32 of ``fit_sampler`` 5).
+shipped ``humanize`` (about 80 minutes on 2 cores: 43 minutes of training, about 36 of the package stage, whose
+20 epochs of ``fit_likeliest`` took 24 and 64 of ``fit_sampler`` 10).
 The paper's four networks, ``humanize_paper``, are rebuilt by the commands its JSON records
 (``benchmarks/choose_ensemble.py`` combines them).
 
@@ -40,7 +40,7 @@ TRAINED = Path("trained")
 TRAIN_OPTIONS = {"humanize": "--distill humanize_paper --labels --monitor mae --max-epochs 14 --patience 3",
                  "tap2drum": "--labels --max-epochs 30 --patience 3", "infill": "--labels --max-epochs 20 --patience 3"}
 #: Options of the package stage, per task: the sampled takes are calibrated onto the drummers'.
-PACKAGE_OPTIONS = {"humanize": "--likeliest-from humanize_paper --likeliest-epochs 20 --sampler-epochs 32 --calibrate",
+PACKAGE_OPTIONS = {"humanize": "--likeliest-from humanize_paper --likeliest-epochs 20 --sampler-epochs 64 --calibrate",
                    "tap2drum": "--calibrate", "infill": "--calibrate"}
 
 

@@ -84,3 +84,17 @@ def test_a_song_in_three_four_plays_the_shipped_file_of_its_windows(command, met
     np.testing.assert_array_equal(a[:, :9], b[:, :9])
     np.testing.assert_allclose(a, b, atol=2 / 127)
     assert np.abs(a[:, 18:]).max() > 0.01  # performed
+
+
+@pytest.mark.parametrize("command", ["humanize", "infill", "tap2drum"])
+def test_a_sampled_take_goes_on_from_the_bars_played(command):
+    """A song's sampled take is played window after window, each going on from the bars played before it (a beat keeps
+    its identity, a performance its dynamics across window borders), from the shipped file and from the estimator;
+    temperature 0 averages the windows that hold a step."""
+    from sklearn_groove.cli._players import EstimatorPlayer, _onnx_player
+    from sklearn_groove.tasks import get_task
+
+    name = COMMANDS[command]
+    for player in (_onnx_player(name, get_task(command)), EstimatorPlayer(pretrained.load(name))):
+        assert player.song_player(0.9, 0, {})[1] == "continue"
+        assert player.song_player(0.0, 0, {})[1] == "mean"

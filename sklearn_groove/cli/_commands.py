@@ -87,9 +87,7 @@ def _perform(args):
         groove_windows, _ = window_hvo(groove, steps_per_bar=_steps_per_bar(args, args.groove, groove_info, player))
         predict, blend = player.transfer_player(groove_windows, args.temperature, args.seed, labels)
     else:
-        # a sampled beat goes on bar after bar from what was played (the hits a humanizer plays are the file's)
         predict, blend = player.song_player(args.temperature, args.seed, labels, task.take_temperature,
-                                            continues=task.writes_hits,
                                             sound_taps=not getattr(args, "taps_may_rest", False))
     score = split_hvo(hvo)[0]
     played = hvo if task.transformer is not None else score  # a pipeline makes its own input of the performance

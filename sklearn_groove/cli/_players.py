@@ -56,19 +56,19 @@ class Player:
         """Whether it plays windows of ``steps`` 16th notes (32: 2 bars of 4/4; 24: 2 bars of 3/4 or 6/8)."""
         raise NotImplementedError
 
-    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False, sound_taps=True):
-        """(predict, blend) for :func:`~sklearn_groove.songs.predict_song`: a sampled take (blend "select", or with
-        ``continues``, where the model can, "continue": each window goes on from the bars played before), or the
-        most likely performance (blend "mean"). ``temperature`` and ``seed`` as asked (None: not asked);
-        ``sound_taps=False``: a tap may rest (a model that reads taps)."""
+    def song_player(self, temperature, seed, labels, default_temperature=0.0, sound_taps=True):
+        """(predict, blend) for :func:`~sklearn_groove.songs.predict_song`: a sampled take (blend "continue" where the
+        model can: each window goes on from the bars played before, so that a beat keeps its identity and a
+        performance its dynamics; else "select"), or the most likely performance (blend "mean"). ``temperature``
+        and ``seed`` as asked (None: not asked); ``sound_taps=False``: a tap may rest (a model that reads taps)."""
         raise NotImplementedError
 
     def continues(self):
         """Whether its takes can go on from steps already played (a network that samples step by step)."""
         raise NotImplementedError
 
-    def _take_blend(self, continues):
-        return "continue" if continues and self.continues() else "select"
+    def _take_blend(self):
+        return "continue" if self.continues() else "select"
 
 
 class EstimatorPlayer(Player):
@@ -97,14 +97,14 @@ class EstimatorPlayer(Player):
         module = getattr(last, "module_", None) if hasattr(last, "net_") else None
         return module is not None and module.reads_previous
 
-    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False, sound_taps=True):
+    def song_player(self, temperature, seed, labels, default_temperature=0.0, sound_taps=True):
         take = default_temperature if temperature is None else temperature
         if take > 0 and self.samples():
             from ..songs import one_take
 
             predict = one_take(self.model, temperature=take, seed=0 if seed is None else seed, sound_taps=sound_taps,
                                **labels)
-            return predict, self._take_blend(continues)
+            return predict, self._take_blend()
         # the model's predict where nothing is asked; a ValueError where a model without one is asked a temperature
         return self.predictor(temperature, seed, labels, sound_taps), "mean"
 
@@ -174,13 +174,13 @@ class OnnxPlayer(Player):
     def continues(self):
         return "given" in [i.name for i in self.session.get_inputs()]
 
-    def song_player(self, temperature, seed, labels, default_temperature=0.0, continues=False, sound_taps=True):
+    def song_player(self, temperature, seed, labels, default_temperature=0.0, sound_taps=True):
         from ..neural._runtime import onnx_take
 
         take = default_temperature if temperature is None else temperature
         predict = onnx_take(self.session, temperature=take, seed=0 if seed is None else seed, sound_taps=sound_taps,
                             **labels)
-        return predict, self._take_blend(continues) if take > 0 else "mean"
+        return predict, self._take_blend() if take > 0 else "mean"
 
 
 def onnx_file(name, steps=32):
