@@ -11,7 +11,7 @@ the eight most played styles (the drummers with enough test windows), it
 classifies: (a) the drummers' real performances, (b) the model's renderings of
 their scores with no label, (c) the renderings asked for that style
 (drummer). Reported: each label's recall and the macro average, with the
-renderings sampled as the command line plays them (temperature 0.9); and at
+renderings sampled as the command line plays them (at its take temperature); and at
 temperature 0 the timing MAE of each style's test takes played with and
 without their style; and per style the groove statistics of the real takes
 and of both renderings (swing, laid-back-ness, spread), with a figure.
@@ -72,13 +72,24 @@ def renderer(model):
     return model.steps[-1][1], model[:-1].transform
 
 
+def take_temperature(model):
+    """The command line's take temperature for the task of ``model`` (a shipped name, or a model file NAME.json of a
+    shipped name's task; else humanize's)."""
+    from sklearn_groove.tasks import TASKS
+
+    name = Path(model).stem
+    return next((task.take_temperature for task in TASKS.values() if task.pretrained == name),
+                TASKS["humanize"].take_temperature)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_home(parser)
     parser.add_argument("--model", default="humanize",
                         help="a humanizer trained with --labels: a shipped name or a model file")
     parser.add_argument("--subset", default="test", choices=["validation", "test"])
-    parser.add_argument("--temperature", type=float, default=0.9)
+    parser.add_argument("--temperature", type=float,
+                        help="of the renderings (default: the command line's take temperature for the model's task)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
@@ -89,6 +100,8 @@ def main():
     from sklearn_groove.metrics import groove_statistics, hit_f1, timing_mae_ms
 
     shipped = args.model in pretrained.available()
+    if args.temperature is None:
+        args.temperature = take_temperature(args.model)
     model, inputs = renderer(pretrained.load(args.model) if shipped else pretrained.load_model(args.model))
     writes_hits = not model._keeps_hits()
     described = beat_features if writes_hits else features
