@@ -84,7 +84,7 @@ export async function perform(ort, session, model, bytes, name, options = {}) {
     const draws = new Generator(seed), width = model.transformer ? W : M;
     predict = async (x, n, prefix) => run(ort, session, onnxFeed(ort, session, x, n, width, temperature,
       draws.integers(SEEDS), { labels, prefix, soundTaps }));
-    blend = temperature > 0 ? (model.writesHits && session.inputNames.includes("given") ? "continue" : "select") : "mean";
+    blend = temperature > 0 ? (session.inputNames.includes("given") ? "continue" : "select") : "mean";
   }
   const input = model.transformer ? hvo : score;
   let out = await predictSong(predict, input, steps, model.transformer ? W : M,
