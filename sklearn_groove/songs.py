@@ -141,9 +141,11 @@ def one_take(model, *, temperature=1.0, seed=0, sound_taps=True, **labels):
     One network plays every window (for an ensemble, its ``sampler``, or
     the member the seed picks where that is None; not a member drawn per
     window), at ``temperature``, each batch of windows with its own seed
-    drawn from ``seed``. Give the song to
-    :func:`predict_song` with ``blend="select"``, so that overlapping windows
-    are not averaged. Same seed, same take.
+    drawn from ``seed``. Give the song to :func:`predict_song` with
+    ``blend="continue"`` where the network decodes step by step (each window
+    goes on from the bars played, as the command line plays a take), else
+    with ``blend="select"``, so that overlapping windows are not averaged.
+    Same seed, same take.
 
     Parameters
     ----------
