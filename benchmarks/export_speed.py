@@ -15,6 +15,7 @@ Results: benchmarks/results/export_speed.{json,md}.
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -108,7 +109,7 @@ def main():
                             for k in rounds[0]}
         rows.append(row)
         print(row, flush=True)
-    result = {"command": "python benchmarks/export_speed.py", "cpus": os.cpu_count(), "threads": 2,
+    result = {"command": " ".join(["python benchmarks/export_speed.py"] + sys.argv[1:]), "cpus": os.cpu_count(), "threads": 2,
               "rounds": args.rounds, "onnxruntime": ort.__version__, "torch": torch.__version__, "rows": rows}
     RESULTS.mkdir(exist_ok=True)
     lines = ["# The shipped models in ONNX Runtime and in torch", "",
