@@ -194,7 +194,9 @@ def test_styles_and_drummers_play_the_same_in_onnx_runtime(windows, tmp_path):
     guided = GrooveSeq2Seq(decoder="parallel", output="gaussian", label_strength=3.0, module__encoder_size=4,
                            module__latent_size=2, module__decoder_size=4, max_epochs=1, random_state=0).fit(
         x, windows, style=["funk", "jazz"] * (len(x) // 2) + ["funk"] * (len(x) % 2))
-    _agree(guided, x, _session(guided, tmp_path / "guided.onnx"), atol=1e-4, style="jazz")
+    session = _session(guided, tmp_path / "guided.onnx")
+    for labels in ({"style": "jazz"}, {}, {"style": per_window}):  # guided, not (none has a label), some windows
+        _agree(guided, x, session, atol=1e-4, **labels)
     with pytest.raises(ValueError, match="takes no style or drummer"):
         onnx_feed(plain, x, style="funk")
     with pytest.raises(ValueError, match="does not go on from steps already played"):
@@ -269,7 +271,12 @@ def test_a_file_of_two_decoders_plays_only_the_one_asked_for(tmp_path):
     model = pretrained.load("humanize")
     graph = onnx.load(export_onnx(model, tmp_path / "humanize.onnx", int8=True)).graph
     branch, = [node for node in graph.node if node.op_type == "If"]
-    recurrent = {a.name: sum(n.op_type == "LSTM" for n in a.g.node) for a in branch.attribute}
-    assert recurrent == {"then_branch": 1 + 32, "else_branch": 2}  # the encoder, then each step, or the decoder
+    sampled, likeliest = (next(a.g for a in branch.attribute if a.name == name) for name in ("then_branch", "else_branch"))
+    assert sum(n.op_type == "LSTM" for n in likeliest.node) == 2  # the encoder and the parallel decoder
+    # sampled: a second If plays takes guided towards their labels, or, where no window has one, unguided
+    labelled, = [node for node in sampled.node if node.op_type == "If"]
+    guided, plain = (next(a.g for a in labelled.attribute if a.name == name) for name in ("then_branch", "else_branch"))
+    assert [sum(n.op_type == "LSTM" for n in g.node) for g in (guided, plain)] == [1 + 32, 1 + 32]  # encoder, steps
+    assert len(plain.node) < len(guided.node) - 32  # no guidance at each step
     held = [i for i in graph.initializer if "sampler" in i.name]  # the weights, once, in the outer graph
-    assert held and not any(a.g.initializer for a in branch.attribute)
+    assert held and not any(g.initializer for g in (guided, plain, likeliest))

@@ -206,7 +206,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
             names.append("sound_taps")
             example += (torch.ones(1),)
             axes["sound_taps"] = {0: "batch"}
-    from ._player import Named, guidance_strength
+    from ._player import Named, NetworkPlayer, guidance_strength
 
     player = Named(player, names).eval()  # the file's inputs, each passed to the player by its name
     axes.update({name: {0: "batch", **steps} for name in ("x", "noise", "hvo", "given", "kept") if name in names})
@@ -230,10 +230,18 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
         if any(differs_in_takes(m) for m in members):  # the file plays the trace asked for
             import onnx
 
-            trace(1.0, part)
-            sampled = onnx.load(part)
-            trace(0.0, part)
-            onnx.save(_if_sampled(sampled, onnx.load(part)), part)
+            traced = {}
+            for key, temperature in (("sampled", 1.0), ("likeliest", 0.0)):
+                trace(temperature, part)
+                traced[key] = onnx.load(part)
+            if n_labels and any(guidance_strength(m.label_strength, True) != 1.0 for m in members):
+                # takes with no label need no guidance (it would decode them as they are): a branch without it
+                for network in player.modules():
+                    if isinstance(network, NetworkPlayer):
+                        network.strength = 1.0
+                trace(1.0, part)
+                traced["unlabelled"] = onnx.load(part)
+            onnx.save(_if_sampled(**traced), part)
         else:
             trace(0.0, part)
         if int8:
@@ -243,20 +251,25 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     return path
 
 
-def _if_sampled(sampled, likeliest):
-    """One ONNX model of two traces of a player (the same inputs and output): an ``If`` plays the first where the
-    temperature is above 0, else the second. Their weights are stored once, in the outer graph."""
+def _if_sampled(sampled, likeliest, unlabelled=None):
+    """One ONNX model of traces of a player (the same inputs and output): an ``If`` plays ``sampled`` where the
+    temperature is above 0, else ``likeliest``; given ``unlabelled`` (a trace with no guidance), a second ``If``
+    plays it in place of ``sampled`` where every window's labels are zeros. Their weights are stored once, in the
+    outer graph."""
     import hashlib
 
     from onnx import helper, numpy_helper
 
+    traces = {"sampled/": sampled, "likeliest/": likeliest, "unlabelled/": unlabelled}
     inputs = [i.name for i in sampled.graph.input]
-    if inputs != [i.name for i in likeliest.graph.input]:
-        raise RuntimeError(f"the two traces read different inputs: {inputs} and "
-                           f"{[i.name for i in likeliest.graph.input]}")
-    weights, stored = [], {}
-    branches = []
-    for prefix, model in (("sampled/", sampled), ("likeliest/", likeliest)):
+    for model in filter(None, traces.values()):
+        if [i.name for i in model.graph.input] != inputs:
+            raise RuntimeError(f"the traces read different inputs: {inputs} and "
+                               f"{[i.name for i in model.graph.input]}")
+    weights, stored, branches = [], {}, {}
+    for prefix, model in traces.items():
+        if model is None:
+            continue
         renamed = {name: name for name in inputs}
         renamed[""] = ""
         for tensor in model.graph.initializer:  # one copy of each value, in the outer graph
@@ -275,12 +288,22 @@ def _if_sampled(sampled, likeliest):
             nodes.append(copy)
         out = model.graph.output[0]
         result = helper.make_tensor_value_info(name(out.name), out.type.tensor_type.elem_type, None)
-        branches.append(helper.make_graph(nodes, prefix.strip("/"), [], [result]))
+        branches[prefix] = helper.make_graph(nodes, prefix.strip("/"), [], [result])
+    output = sampled.graph.output[0].name
+    then = branches["sampled/"]
+    if unlabelled is not None:  # labels all zeros (or no window): the unlabelled trace
+        labelled = then.output[0].name
+        then = helper.make_graph(
+            [helper.make_node("Abs", ["labels"], ["labels_abs"]),
+             helper.make_node("ReduceSum", ["labels_abs"], ["labels_sum"], keepdims=0),
+             helper.make_node("Greater", ["labels_sum", "no_temperature"], ["is_labelled"]),
+             helper.make_node("If", ["is_labelled"], [labelled], then_branch=branches["sampled/"],
+                              else_branch=branches["unlabelled/"])],
+            "sampled_or_unlabelled", [], [helper.make_tensor_value_info(labelled, then.output[0].type.tensor_type.elem_type, None)])
     zero = numpy_helper.from_array(np.zeros((), np.float32), "no_temperature")
     graph = helper.make_graph(
         [helper.make_node("Greater", ["temperature", "no_temperature"], ["is_sampled"]),
-         helper.make_node("If", ["is_sampled"], [sampled.graph.output[0].name], then_branch=branches[0],
-                          else_branch=branches[1])],
+         helper.make_node("If", ["is_sampled"], [output], then_branch=then, else_branch=branches["likeliest/"])],
         "player", list(sampled.graph.input), list(sampled.graph.output), weights + [zero])
     return helper.make_model(graph, opset_imports=sampled.opset_import, ir_version=sampled.ir_version,
                              producer_name=sampled.producer_name)
