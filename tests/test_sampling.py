@@ -130,3 +130,25 @@ def test_a_song_played_continuing_goes_on_from_the_bars_before():
     np.testing.assert_allclose(velocity, [0.1, 0.1, 0.2, 0, 0, 0.3, 0.3, 0.4, 0.5])
     assert calls[1].shape == (1, 16, 27) and (calls[1][0] == out[16:32]).all()
     assert (calls[4][0] == out[7 * 16 : 8 * 16]).all() and len(out) == len(song)
+
+
+def test_velocity_sharing_keeps_each_draw_standard_normal_and_makes_windows_louder_and_softer(models, data):
+    """Each drawn velocity is still a standard normal, two steps of a window share ``velocity_sharing`` of it, and a
+    take's windows then differ more in loudness (the offsets' draws are untouched)."""
+    import torch
+
+    from sklearn_groove.neural._player import NetworkPlayer
+
+    player = NetworkPlayer(models["seq2seq"].set_params(velocity_sharing=0.4))
+    noise = torch.from_numpy(np.random.default_rng(0).standard_normal((20000, 32, 18), dtype=np.float32))
+    shared = player.shared(noise).numpy()
+    velocity = shared[..., :9]
+    assert abs(velocity.std() - 1) < 0.02 and abs(np.corrcoef(velocity[:, 3, 0], velocity[:, 20, 0])[0, 1] - 0.4) < 0.03
+    np.testing.assert_array_equal(shared[..., 9:], noise.numpy()[..., 9:])
+    h = data[0]
+    spread = lambda sharing: models["seq2seq"].set_params(velocity_sharing=sharing).sample_y(
+        np.tile(h, (8, 1, 1)), 1, 0)[..., 0][..., 9:18].sum(axis=(1, 2)).std()  # each window's loudness, over windows
+    assert spread(0.9) > 1.5 * spread(0.0)
+    models["seq2seq"].set_params(velocity_sharing=0.0)
+    with pytest.raises(ValueError, match="velocity_sharing"):
+        GrooveSeq2Seq(velocity_sharing=1.5, **TINY).fit(h, data[1])

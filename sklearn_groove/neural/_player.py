@@ -97,10 +97,9 @@ class NetworkPlayer(nn.Module):
         self.copied = [] if transfer else estimator._copied_voices(estimator.n_input_features_)
         self.sounds_taps = sound_taps and not transfer and estimator._reads_taps()
         self.strength = float(estimator.label_strength)
-        calibration = estimator._sampling_calibration()
-        self.calibration = None if calibration is None else torch.as_tensor(calibration)
-        bias = None if transfer else estimator._hit_bias()
-        self.hit_bias = None if bias is None else torch.as_tensor(bias)
+        self.velocity_sharing = float(estimator.velocity_sharing)
+        self.calibration, self.hit_bias = (None if a is None else torch.as_tensor(a) for a in (
+            estimator._calibrated("maps_"), None if transfer else estimator._calibrated("hit_bias_")))
 
     def forward(self, x, temperature, noise, labels=None, z=None, given=None, kept=None, sound_taps=None):
         # a network with two decoders samples with the second, and plays temperature 0 with the first (a trace keeps
@@ -150,13 +149,26 @@ class NetworkPlayer(nn.Module):
         """What :meth:`draw` reads besides a decoder's output, for every step of windows ``x``: the hits given (and
         twice, side by side), or the uniform draws of the hits to choose; the velocities' and offsets' standard
         normal draws times the temperature; the taps that must sound."""
-        inputs = {"noise": temperature * noise[..., M:], "taps": taps}
+        inputs = {"noise": temperature * self.shared(noise[..., M:]), "taps": taps}
         if self.keeps_hits:
             hits = x[..., :M]
             inputs.update(hits=hits, twice=torch.cat([hits, hits], dim=-1))
         else:
             inputs["uniform"] = 0.5 * (1 + torch.erf(noise[..., :M] / 2**0.5))
         return inputs
+
+    def shared(self, noise):
+        """Windows' velocity and offset draws (n, steps, 2 * 9), each velocity sharing the share
+        ``velocity_sharing`` of its variance with the other steps of its window and voice: each draw still standard
+        normal, any two steps' correlated by the share (the steps' mean draw weighs more)."""
+        rho = self.velocity_sharing
+        if rho == 0:
+            return noise
+        velocity, offset = noise.split(M, dim=-1)
+        n = torch.ones_like(velocity[0, :, 0]).sum()  # the steps (a file whose steps are free reads them from noise)
+        own = (1 - rho) ** 0.5
+        common = torch.sqrt(rho * n + 1 - rho) - own  # the steps' mean, a normal of variance 1 / n, weighs more
+        return torch.cat([own * velocity + common * velocity.mean(dim=1, keepdim=True), offset], dim=-1)
 
     def draw(self, raw, temperature, noise, hits=None, twice=None, uniform=None, taps=None, sampled=False):
         """hvo of decoded steps: the hits given (``hits``, and ``twice`` side by side), or chosen (the likeliest at

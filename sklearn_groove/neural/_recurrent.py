@@ -68,6 +68,7 @@ class _GrooveRecurrent(GrooveEstimator):
         "output": [StrOptions({"mse", "gaussian"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "label_strength": [Interval(Real, 0, None, closed="left")],
+        "velocity_sharing": [Interval(Real, 0, 1, closed="both")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -86,6 +87,7 @@ class _GrooveRecurrent(GrooveEstimator):
         output="mse",
         temperature=0.0,
         label_strength=1.0,
+        velocity_sharing=0.0,
         lr=1e-3,
         batch_size=64,
         max_epochs=20,
@@ -104,6 +106,7 @@ class _GrooveRecurrent(GrooveEstimator):
         self.output = output
         self.temperature = temperature
         self.label_strength = label_strength
+        self.velocity_sharing = velocity_sharing
         self.lr = lr
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -362,13 +365,9 @@ class _GrooveRecurrent(GrooveEstimator):
         """(9,) bool: the voices whose hits the model draws (none: it plays its input's hits, as a transfer does)."""
         return np.zeros(N_VOICES, bool)
 
-    def _sampling_calibration(self):
-        """The maps sampled performances pass through (of ``calibration_``), or None."""
-        return getattr(getattr(self, "calibration_", None), "maps_", None)
-
-    def _hit_bias(self):
-        """The biases of the hit logits that takes are drawn with (of ``calibration_``), or None."""
-        return getattr(getattr(self, "calibration_", None), "hit_bias_", None)
+    def _calibrated(self, name):
+        """What ``calibration_`` learned of takes (``"maps_"``, ``"hit_bias_"``), or None."""
+        return getattr(getattr(self, "calibration_", None), name, None)
 
     def _labels(self, n, drop=None, **given):
         """One-hot labels of each window (``given``: a label or one a window, for each of ``_labels.KINDS``),
@@ -511,6 +510,12 @@ _COMMON_DOC = """
         chosen on validation), while temperature 0 plays the labels as
         learned (on validation, more moved the likeliest performance away
         from the drummer's).
+    velocity_sharing : float, default=0.0
+        For a Gaussian head, the share of the variance of each voice's drawn
+        velocities that all steps of a window have in common (each draw
+        still standard normal): above 0, a take's windows are louder and
+        softer than each other as a drummer's, with less spread within each.
+        The shipped ``humanize`` uses 0.3, chosen on validation.
     lr : float, default=1e-3
         Adam's learning rate.
     batch_size : int, default=64
