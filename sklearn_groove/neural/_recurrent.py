@@ -514,8 +514,10 @@ _COMMON_DOC = """
         For a Gaussian head, the share of the variance of each voice's drawn
         velocities that all steps of a window have in common (each draw
         still standard normal): above 0, a take's windows are louder and
-        softer than each other as a drummer's, with less spread within each.
-        The shipped ``humanize`` uses 0.3, chosen on validation.
+        softer than each other as a drummer's, with less spread within each;
+        a window asked a style or drummer keeps its own draws (its loudness
+        is the label's). The shipped ``humanize`` uses 0.3, chosen on
+        validation.
     lr : float, default=1e-3
         Adam's learning rate.
     batch_size : int, default=64
