@@ -267,23 +267,30 @@ def _if_sampled(sampled, likeliest, unlabelled=None):
             raise RuntimeError(f"the traces read different inputs: {inputs} and "
                                f"{[i.name for i in model.graph.input]}")
     weights, stored, branches = [], {}, {}
+
+    def store(value, wanted):  # the name of the one copy of ``value`` in the outer graph
+        key = (value.dtype.str, value.shape, hashlib.sha1(value.tobytes()).hexdigest())
+        if key not in stored:
+            stored[key] = wanted if wanted not in {w.name for w in weights} else f"w{len(weights)}"
+            weights.append(numpy_helper.from_array(value, stored[key]))
+        return stored[key]
+
     for prefix, model in traces.items():
         if model is None:
             continue
         renamed = {name: name for name in inputs}
         renamed[""] = ""
-        for tensor in model.graph.initializer:  # one copy of each value, in the outer graph
-            value = numpy_helper.to_array(tensor)
-            key = (value.dtype.str, value.shape, hashlib.sha1(value.tobytes()).hexdigest())
-            if key not in stored:
-                stored[key] = prefix + tensor.name if tensor.name in {w.name for w in weights} else tensor.name
-                weights.append(numpy_helper.from_array(value, stored[key]))
-            renamed[tensor.name] = stored[key]
-        name = lambda n: renamed.setdefault(n, prefix + n)
+        for tensor in model.graph.initializer:
+            renamed[tensor.name] = store(numpy_helper.to_array(tensor), tensor.name)
+        # the values computed get short names (the unrolled steps hold thousands), a letter a trace
+        name = lambda n, p=prefix[0]: renamed.setdefault(n, f"{p}{len(renamed)}")
         nodes = []
         for node in model.graph.node:
+            if node.op_type == "Constant" and [a.name for a in node.attribute] == ["value"]:  # each step's copy, once
+                renamed[node.output[0]] = store(numpy_helper.to_array(node.attribute[0].t), f"c{len(weights)}")
+                continue
             copy = helper.make_node(node.op_type, [name(n) for n in node.input], [name(n) for n in node.output],
-                                    name=prefix + node.name, domain=node.domain)
+                                    domain=node.domain)
             copy.attribute.extend(node.attribute)
             nodes.append(copy)
         out = model.graph.output[0]
