@@ -56,6 +56,10 @@ class Task:
     take_temperature : float
         The temperature the command plays at by default: 0 (the most likely
         performance) or a sampled take.
+    velocity_sharing : float
+        What the shipped model's calibration learns with
+        (``calibrate(..., velocity_sharing=)``): the share of each voice's
+        drawn velocities common to a window's steps.
     keeps_feel : bool
         The command keeps a performed file's own feel and the places of notes
         written off the grid (``songs.keep_feel``, ``songs.keep_rhythm``).
@@ -75,6 +79,7 @@ class Task:
     patience: int | None = None
     help: str = ""
     take_temperature: float = 0.0
+    velocity_sharing: float = 0.0
     keeps_feel: bool = False
     reads_groove: bool = False
 
@@ -133,18 +138,18 @@ TASKS = {
             # shipped humanize learns it from the drummers and from humanize_paper: benchmarks/pipeline.py)
             recipe={**_NETWORK, **_SMALL, "module__decoder_size": 256, "module__decoder_layers": 1,
                     "module__dropout": 0.1, "module__sampler_size": 128, "condition": "hits", "hits_ahead": 2,
-                    "decoder": "both", "label_strength": 2.0, "max_epochs": 14,
-                    # a take's windows louder and softer than each other, chosen on validation among 0, 0.2, 0.3, 0.4,
-                    # 0.5 and 0.7 (two-sample test of takes at 0.9, two seeds: boosted trees 0.624 against 0.643 at 0,
-                    # logistic regression 0.541 against 0.566; whole songs through the command line 0.690 and 0.553
-                    # against 0.689 and 0.541)
-                    "velocity_sharing": 0.3},
+                    "decoder": "both", "label_strength": 2.0, "max_epochs": 14},
             weight_average=0.998,
             help="give a drum part human velocities and microtiming",
             # a sampled take, chosen on the validation split by the two-sample test on whole songs, songs grouped
             # (benchmarks/results/song_realism_validation.md: 0.762 at 0.9 against 0.772 at 1.0 for the boosted
             # trees, 0.640 against 0.668 for the logistic regression)
             take_temperature=0.9,
+            # a take's windows louder and softer than each other, chosen on validation among 0, 0.2, 0.3, 0.4, 0.5
+            # and 0.7 (two-sample test of takes at 0.9, two seeds: boosted trees 0.624 against 0.643 at 0, logistic
+            # regression 0.541 against 0.566; whole songs through the command line 0.690 and 0.553 against 0.689
+            # and 0.541)
+            velocity_sharing=0.3,
             keeps_feel=True,
         ),
         Task(
@@ -168,10 +173,7 @@ TASKS = {
             pretrained="tap2drum",
             transformer="Tapper",
             writes_hits=True,
-            recipe={**_NETWORK, **_SMALL, **_BEATS, "condition": "input", "hit_threshold": 0.3, "label_strength": 1.5,
-                    # as humanize's; on validation (takes at 0.8): 0.660 against 0.678 with none (boosted trees,
-                    # beat), 0.602 against 0.620 (logistic regression); only 0.3 was tried
-                    "velocity_sharing": 0.3},
+            recipe={**_NETWORK, **_SMALL, **_BEATS, "condition": "input", "hit_threshold": 0.3, "label_strength": 1.5},
             weight_average=0.998,
             help="turn a tapped rhythm into a drum beat",
             # a sampled take, chosen on the validation split by the two-sample test of the beats (critics reading
@@ -179,6 +181,9 @@ TASKS = {
             # hit biases learned at that temperature: 0.678 at 0.8 against 0.689 at 0.9 (boosted trees), 0.620
             # against 0.635 (logistic regression); label_strength 1.5 by benchmarks/control.py (see tap2drum.json)
             take_temperature=0.8,
+            # as humanize's; on validation (takes at 0.8): 0.660 against 0.678 with none (boosted trees, beat), 0.602
+            # against 0.620 (logistic regression); only 0.3 was tried
+            velocity_sharing=0.3,
         ),
         Task(
             "transfer",

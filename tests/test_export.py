@@ -192,10 +192,10 @@ def test_styles_and_drummers_play_the_same_in_onnx_runtime(windows, tmp_path):
     plain = _session(unlabelled, tmp_path / "plain.onnx")
     # one decoder guided above 1: its takes are guided, its temperature 0 is not (the file traces both); the
     # velocities of the windows with no label share their draws
-    guided = GrooveSeq2Seq(decoder="parallel", output="gaussian", label_strength=3.0, velocity_sharing=0.5,
-                           module__encoder_size=4, module__latent_size=2, module__decoder_size=4, max_epochs=1,
-                           random_state=0).fit(
-        x, windows, style=["funk", "jazz"] * (len(x) // 2) + ["funk"] * (len(x) % 2))
+    guided = GrooveSeq2Seq(decoder="parallel", output="gaussian", label_strength=3.0, module__encoder_size=4,
+                           module__latent_size=2, module__decoder_size=4, max_epochs=1, random_state=0).fit(
+        x, windows, style=["funk", "jazz"] * (len(x) // 2) + ["funk"] * (len(x) % 2)).calibrate(
+        x, windows, velocity_sharing=0.5)
     session = _session(guided, tmp_path / "guided.onnx")
     for labels in ({"style": "jazz"}, {}, {"style": per_window}):  # guided, not (none has a label), some windows
         _agree(guided, x, session, atol=1e-4, **labels)

@@ -132,7 +132,7 @@ def test_format_1_is_upgraded_and_removed_settings_are_refused():
     params = pretrained.upgrade(old, "old.json")["params"]
     assert params == {"decoder": "parallel", "condition": "hits", "module__encoder_size": 512,
                       "module__dropout": 0.3, "output": "gaussian", "hits_ahead": 2, "label_strength": 1.0,
-                      "module__sampler_size": 128, "velocity_sharing": 0.0}
+                      "module__sampler_size": 128}
     with pytest.raises(ValueError, match="old.json: bidirectional_decoder other than False is no longer supported"):
         pretrained.upgrade({**old, "params": {**old["params"], "bidirectional_decoder": True}}, "old.json")
     with pytest.raises(ValueError, match="old.json: output='laplace' is no longer supported"):
@@ -151,12 +151,11 @@ def test_parameters_added_since_a_file_was_saved_get_the_value_it_played_with(tm
         for suffix in (".json", ".pt"):
             shutil.copy(WEIGHTS / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
     meta = json.loads((tmp_path / "groove_transfer.json").read_text())
-    for added in ("label_strength", "module__sampler_size", "velocity_sharing"):  # added in formats 3, 4 and 7
-        del meta["params"][added]
+    del meta["params"]["label_strength"], meta["params"]["module__sampler_size"]  # added in formats 3 and 4
     meta["params"].update(patience=3, calibration=None)  # parameters of format 2 that format 3 has not
     (tmp_path / "groove_transfer.json").write_text(json.dumps({**meta, "format": 2}))
     older = pretrained.load("groove_transfer", folder=tmp_path)
-    assert older.label_strength == 1.0 and older.velocity_sharing == 0.0 and older.calibration_ is None
+    assert older.label_strength == 1.0 and older.calibration_ is None
     h = (np.random.default_rng(0).random((4, 32, 9)) < 0.2).astype(np.float32)
     np.testing.assert_array_equal(older.predict(h), pretrained.load("groove_transfer").predict(h))
     meta = json.loads((tmp_path / "tap2drum.json").read_text())

@@ -135,11 +135,15 @@ def test_a_song_played_continuing_goes_on_from_the_bars_before():
 def test_velocity_sharing_keeps_each_draw_standard_normal_and_makes_windows_louder_and_softer(models, data):
     """Each drawn velocity is still a standard normal, two steps of a window share ``velocity_sharing`` of it, and a
     take's windows then differ more in loudness (the offsets' draws are untouched)."""
+    import copy
+
     import torch
 
     from sklearn_groove.neural._player import NetworkPlayer
 
-    player = NetworkPlayer(models["seq2seq"].set_params(velocity_sharing=0.4))
+    h, y = data
+    model = copy.deepcopy(models["seq2seq"]).calibrate(h, y, velocity_sharing=0.4)
+    player = NetworkPlayer(model)
     noise = torch.from_numpy(np.random.default_rng(0).standard_normal((20000, 32, 18), dtype=np.float32))
     shared = player.shared(noise).numpy()
     velocity = shared[..., :9]
@@ -148,10 +152,13 @@ def test_velocity_sharing_keeps_each_draw_standard_normal_and_makes_windows_loud
     asked = player.shared(noise[:2], labels=torch.tensor([[1.0, 0.0], [0.0, 0.0]])).numpy()  # a label: its own draws
     np.testing.assert_array_equal(asked[0], noise[0].numpy())
     np.testing.assert_array_equal(asked[1], shared[1])
-    h = data[0]
-    spread = lambda sharing: models["seq2seq"].set_params(velocity_sharing=sharing).sample_y(
-        np.tile(h, (8, 1, 1)), 1, 0)[..., 0][..., 9:18].sum(axis=(1, 2)).std()  # each window's loudness, over windows
+
+    model.calibration_.maps_ = None  # the maps would play every note at this "drummer's" one velocity, 0.7
+
+    def spread(sharing):  # each window's loudness, over windows
+        model.calibration_.velocity_sharing_ = sharing
+        return model.sample_y(np.tile(h, (8, 1, 1)), 1, 0)[..., 0][..., 9:18].sum(axis=(1, 2)).std()
+
     assert spread(0.9) > 1.5 * spread(0.0)
-    models["seq2seq"].set_params(velocity_sharing=0.0)
     with pytest.raises(ValueError, match="velocity_sharing"):
-        GrooveSeq2Seq(velocity_sharing=1.5, **TINY).fit(h, data[1])
+        model.calibrate(h, y, velocity_sharing=1.5)

@@ -42,6 +42,10 @@ class QuantileCalibration:
         For a model that writes hits, added to each voice's hit logit (after
         the temperature) when hits are drawn, so that a take plays each voice
         as often as the drummers do (:func:`updated_hit_bias`); None: none.
+    velocity_sharing_ : float
+        Per voice, the share of the variance of a window's drawn velocities
+        that its steps have in common (``calibrate(..., velocity_sharing=)``;
+        0: each step drawn on its own).
 
     Examples
     --------
@@ -56,6 +60,7 @@ class QuantileCalibration:
     def __init__(self, n_quantiles=101):
         self.n_quantiles = n_quantiles
         self.hit_bias_ = None
+        self.velocity_sharing_ = 0.0
 
     def fit(self, sampled, performed):
         """Learn the maps from a model's sampled performances onto the drummers' ``performed`` (hvo arrays)."""

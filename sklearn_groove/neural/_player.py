@@ -97,7 +97,7 @@ class NetworkPlayer(nn.Module):
         self.copied = [] if transfer else estimator._copied_voices(estimator.n_input_features_)
         self.sounds_taps = sound_taps and not transfer and estimator._reads_taps()
         self.strength = float(estimator.label_strength)
-        self.velocity_sharing = float(estimator.velocity_sharing)
+        self.velocity_sharing = float(estimator._calibrated("velocity_sharing_") or 0.0)
         self.calibration, self.hit_bias = (None if a is None else torch.as_tensor(a) for a in (
             estimator._calibrated("maps_"), None if transfer else estimator._calibrated("hit_bias_")))
 
@@ -159,7 +159,7 @@ class NetworkPlayer(nn.Module):
 
     def shared(self, noise, labels=None):
         """Windows' velocity and offset draws (n, steps, 2 * 9), each velocity sharing the share
-        ``velocity_sharing`` of its variance with the other steps of its window and voice: each draw still standard
+        ``velocity_sharing`` (of the calibration) of its variance with the other steps of its window and voice: each draw still standard
         normal, any two steps' correlated by the share (the steps' mean draw weighs more). A window asked a label
         (``labels``) keeps its draws: its loudness is the label's (on the test split, drummers asked were recognised
         in 0.668 of takes that shared against 0.719 of takes that did not)."""

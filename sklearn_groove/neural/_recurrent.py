@@ -68,7 +68,6 @@ class _GrooveRecurrent(GrooveEstimator):
         "output": [StrOptions({"mse", "gaussian"})],
         "temperature": [Interval(Real, 0, None, closed="left")],
         "label_strength": [Interval(Real, 0, None, closed="left")],
-        "velocity_sharing": [Interval(Real, 0, 1, closed="both")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -87,7 +86,6 @@ class _GrooveRecurrent(GrooveEstimator):
         output="mse",
         temperature=0.0,
         label_strength=1.0,
-        velocity_sharing=0.0,
         lr=1e-3,
         batch_size=64,
         max_epochs=20,
@@ -106,7 +104,6 @@ class _GrooveRecurrent(GrooveEstimator):
         self.output = output
         self.temperature = temperature
         self.label_strength = label_strength
-        self.velocity_sharing = velocity_sharing
         self.lr = lr
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -301,7 +298,7 @@ class _GrooveRecurrent(GrooveEstimator):
         self.calibration_ = None  # a new network: sampled as it plays until calibrate() is called
         return self
 
-    def calibrate(self, X, y, temperature=1.0):
+    def calibrate(self, X, y, temperature=1.0, *, velocity_sharing=0.0):
         """Learn, voice by voice, maps that take this model's sampled velocities and offsets onto ``y``'s.
 
         ``X`` is played once at ``temperature``, with no label, from a seed
@@ -325,6 +322,15 @@ class _GrooveRecurrent(GrooveEstimator):
         temperature : float, default=1.0
             The temperature of the takes it learns from: the one the model
             will be sampled at.
+        velocity_sharing : float in [0, 1], default=0.0
+            For a Gaussian head, the share of the variance of each voice's
+            drawn velocities that all steps of a window then have in common
+            (``calibration_.velocity_sharing_``; each draw still standard
+            normal): above 0, a take's windows are louder and softer than
+            each other as a drummer's, with less spread within each. A window
+            asked a style or drummer keeps its own draws (its loudness is the
+            label's). The maps are learned from takes without it. The shipped
+            ``humanize`` and ``tap2drum`` use 0.3, chosen on validation.
 
         Returns
         -------
@@ -348,6 +354,8 @@ class _GrooveRecurrent(GrooveEstimator):
         check_is_fitted(self)
         X, y = self._check_pair(X, y, reset=False)
         temperature = check_temperature(temperature)
+        if not 0 <= velocity_sharing <= 1:
+            raise ValueError(f"velocity_sharing must be within [0, 1], got {velocity_sharing!r}")
         if temperature == 0:
             raise ValueError("temperature must be above 0: a calibration maps sampled takes")
         seed = check_random_state(self.random_state).randint(2**31 - 1)
@@ -359,6 +367,7 @@ class _GrooveRecurrent(GrooveEstimator):
                 take = self.sample_y(X, 1, seed, temperature=temperature)[..., 0]
                 calibration.hit_bias_ = updated_hit_bias(calibration.hit_bias_, take, y, written)
         calibration.fit(self.sample_y(X, 1, seed, temperature=temperature)[..., 0], y)
+        calibration.velocity_sharing_ = float(velocity_sharing)
         return self
 
     def _written_voices(self):
@@ -366,7 +375,7 @@ class _GrooveRecurrent(GrooveEstimator):
         return np.zeros(N_VOICES, bool)
 
     def _calibrated(self, name):
-        """What ``calibration_`` learned of takes (``"maps_"``, ``"hit_bias_"``), or None."""
+        """What ``calibration_`` learned of takes (``"maps_"``, ``"hit_bias_"``, ``"velocity_sharing_"``), or None."""
         return getattr(getattr(self, "calibration_", None), name, None)
 
     def _labels(self, n, drop=None, **given):
@@ -510,14 +519,6 @@ _COMMON_DOC = """
         chosen on validation), while temperature 0 plays the labels as
         learned (on validation, more moved the likeliest performance away
         from the drummer's).
-    velocity_sharing : float, default=0.0
-        For a Gaussian head, the share of the variance of each voice's drawn
-        velocities that all steps of a window have in common (each draw
-        still standard normal): above 0, a take's windows are louder and
-        softer than each other as a drummer's, with less spread within each;
-        a window asked a style or drummer keeps its own draws (its loudness
-        is the label's). The shipped ``humanize`` uses 0.3, chosen on
-        validation.
     lr : float, default=1e-3
         Adam's learning rate.
     batch_size : int, default=64

@@ -214,8 +214,6 @@ _FORMAT_2_ADDED = {"label_strength": 1.0}
 _FORMAT_2_REMOVED = ("patience", "calibration")
 # parameters added while format 3 was written, at the value files saved before them played with
 _FORMAT_3_ADDED = {"module__sampler_size": 128}
-# parameters of the recurrent models added while format 6 was written, at the value files saved before them played with
-_FORMAT_6_ADDED = {"velocity_sharing": 0.0}
 # parameters of the input transformers added while format 4 was written, at the value files saved before them read with
 _FORMAT_4_STEP_ADDED = {"Tapper": {"velocity": "none"}}
 
@@ -248,15 +246,15 @@ def upgrade(meta, path="<metadata>"):
     parameter names; their settings are translated one to one, and a
     setting that no longer exists is refused with a ``ValueError`` rather
     than silently changed. Parameters added since a file was written
-    (``label_strength``, ``module__sampler_size``, ``velocity_sharing``, a
-    ``Tapper``'s ``velocity``) get the value it played with (1.0; 128, unused
-    by a network with one decoder; 0.0; "none"); those removed
+    (``label_strength``, ``module__sampler_size``, a ``Tapper``'s
+    ``velocity``) get the value it played with (1.0; 128, unused by a network
+    with one decoder; "none"); those removed
     since (``patience``, ``calibration``: a training callback, and maps the
     file stores) are dropped; any other missing parameter is refused when
     the model is loaded.
     Format 6 files may store hit biases with their calibration (a model
-    that writes hits), and format 7 files a ``velocity_sharing`` above 0,
-    which earlier versions would not play: they refuse the file.
+    that writes hits), and format 7 files the velocity sharing of takes
+    with it, which earlier versions would not play: they refuse the file.
     """
     version = meta.get("format", 1)
     if version > FORMAT:
@@ -268,8 +266,6 @@ def upgrade(meta, path="<metadata>"):
             params = {key: value for key, value in {**_FORMAT_2_ADDED, **params}.items() if key not in _FORMAT_2_REMOVED}
         if model["estimator"] in _RECURRENT and version < 4:
             params = {**_FORMAT_3_ADDED, **params}
-        if model["estimator"] in _RECURRENT and version < 7:
-            params = {**_FORMAT_6_ADDED, **params}
         return {**model, "params": params}
 
     if version < 5 and "pipeline" in meta:
