@@ -43,8 +43,8 @@ class QuantileCalibration:
         the temperature) when hits are drawn, so that a take plays each voice
         as often as the drummers do (:func:`updated_hit_bias`); None: none.
     velocity_sharing_ : float
-        Per voice, the share of the variance of a window's drawn velocities
-        that its steps have in common (``calibrate(..., velocity_sharing=)``;
+        The share of the variance of each voice's drawn velocities that a
+        window's steps have in common (``calibrate(..., velocity_sharing=)``;
         0: each step drawn on its own).
 
     Examples
