@@ -273,7 +273,8 @@ def test_a_file_of_two_decoders_plays_only_the_one_asked_for(tmp_path):
     model = pretrained.load("humanize")
     graph = onnx.load(export_onnx(model, tmp_path / "humanize.onnx", int8=True)).graph
     branch, = [node for node in graph.node if node.op_type == "If"]
-    sampled, likeliest = (next(a.g for a in branch.attribute if a.name == name) for name in ("then_branch", "else_branch"))
+    sampled, likeliest = (next(a.g for a in branch.attribute if a.name == name)
+                          for name in ("then_branch", "else_branch"))
     assert sum(n.op_type == "LSTM" for n in likeliest.node) == 2  # the encoder and the parallel decoder
     # sampled: a second If plays takes guided towards their labels, or, where no window has one, unguided
     labelled, = [node for node in sampled.node if node.op_type == "If"]

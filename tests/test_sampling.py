@@ -149,7 +149,7 @@ def test_velocity_sharing_keeps_each_draw_standard_normal_and_makes_windows_loud
     velocity = shared[..., :9]
     assert abs(velocity.std() - 1) < 0.02 and abs(np.corrcoef(velocity[:, 3, 0], velocity[:, 20, 0])[0, 1] - 0.4) < 0.03
     np.testing.assert_array_equal(shared[..., 9:], noise.numpy()[..., 9:])
-    asked = player.shared(noise[:2], labels=torch.tensor([[1.0, 0.0], [0.0, 0.0]])).numpy()  # a label: its own draws
+    asked = player.shared(noise[:2], labelled=torch.tensor([True, False])).numpy()  # a label: its own draws
     np.testing.assert_array_equal(asked[0], noise[0].numpy())
     np.testing.assert_array_equal(asked[1], shared[1])
 

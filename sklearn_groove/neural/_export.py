@@ -306,7 +306,8 @@ def _if_sampled(sampled, likeliest, unlabelled=None):
              helper.make_node("Greater", ["labels_sum", "no_temperature"], ["is_labelled"]),
              helper.make_node("If", ["is_labelled"], [labelled], then_branch=branches["sampled/"],
                               else_branch=branches["unlabelled/"])],
-            "sampled_or_unlabelled", [], [helper.make_tensor_value_info(labelled, then.output[0].type.tensor_type.elem_type, None)])
+            "sampled_or_unlabelled", [],
+            [helper.make_tensor_value_info(labelled, then.output[0].type.tensor_type.elem_type, None)])
     zero = numpy_helper.from_array(np.zeros((), np.float32), "no_temperature")
     graph = helper.make_graph(
         [helper.make_node("Greater", ["temperature", "no_temperature"], ["is_sampled"]),

@@ -120,14 +120,15 @@ class NetworkPlayer(nn.Module):
         condition = conditioned(x, self.reads, self.ahead, labels)
         # guidance: the windows that have a label also decoded without it (in eager playing, only where some has)
         strength = guidance_strength(self.strength, bool(temperature > 0))  # in a trace: its example's
-        guided = labels is not None and strength != 1.0 and (torch.jit.is_tracing() or bool(labels.any()))
-        rows = (labels.abs().sum(dim=1) > 0).nonzero()[:, 0] if guided else None
+        labelled = None if labels is None else labels.abs().sum(dim=1) > 0  # (n,): the windows asked a label
+        guided = labels is not None and strength != 1.0 and (torch.jit.is_tracing() or bool(labelled.any()))
+        rows = labelled.nonzero()[:, 0] if guided else None
         unlabelled = conditioned(x[rows], self.reads, self.ahead, torch.zeros_like(labels[rows])) if guided else None
         taps = x[..., :1] if self.sounds_taps else None
         if taps is not None and sound_taps is not None:  # a window's taps may rest where its switch is 0
             taps = taps * sound_taps[:, None, None]
         decoding = Decoding(net, z, condition, unlabelled, strength, sampler, rows)
-        inputs = self.draw_inputs(x, temperature, noise, taps, labels)
+        inputs = self.draw_inputs(x, temperature, noise, taps, labelled)
         if not (sampler or net.autoregressive):  # the steps do not read each other's outputs: all at once
             raw = decoding.all(torch.zeros(x.shape[0], x.shape[1], 3 * M))
             return self.draw(raw, temperature, **inputs)
@@ -145,11 +146,11 @@ class NetworkPlayer(nn.Module):
             played.append(previous)
         return torch.cat(played, dim=1)
 
-    def draw_inputs(self, x, temperature, noise, taps, labels=None):
+    def draw_inputs(self, x, temperature, noise, taps, labelled=None):
         """What :meth:`draw` reads besides a decoder's output, for every step of windows ``x``: the hits given (and
         twice, side by side), or the uniform draws of the hits to choose; the velocities' and offsets' standard
         normal draws (:meth:`shared`) times the temperature; the taps that must sound."""
-        inputs = {"noise": temperature * self.shared(noise[..., M:], labels), "taps": taps}
+        inputs = {"noise": temperature * self.shared(noise[..., M:], labelled), "taps": taps}
         if self.keeps_hits:
             hits = x[..., :M]
             inputs.update(hits=hits, twice=torch.cat([hits, hits], dim=-1))
@@ -157,17 +158,18 @@ class NetworkPlayer(nn.Module):
             inputs["uniform"] = 0.5 * (1 + torch.erf(noise[..., :M] / 2**0.5))
         return inputs
 
-    def shared(self, noise, labels=None):
+    def shared(self, noise, labelled=None):
         """Windows' velocity and offset draws (n, steps, 2 * 9), each velocity sharing the share
-        ``velocity_sharing`` (of the calibration) of its variance with the other steps of its window and voice: each draw still standard
-        normal, any two steps' correlated by the share (the steps' mean draw weighs more). A window asked a label
-        (``labels``) keeps its draws: its loudness is the label's (on the test split, drummers asked were recognised
-        in 0.668 of takes that shared against 0.719 of takes that did not)."""
+        ``velocity_sharing`` (of the calibration) of its variance with the other steps of its window and voice:
+        each draw still standard normal, any two steps' correlated by the share (the steps' mean draw weighs more).
+        A window asked a label (where ``labelled``, (n,) bool, is True) keeps its draws: its loudness is the label's
+        (on the test split, drummers asked were recognised in 0.668 of takes that shared against 0.719 of takes that
+        did not)."""
         if self.velocity_sharing == 0:
             return noise
         rho = torch.full((noise.shape[0], 1, 1), self.velocity_sharing)
-        if labels is not None:
-            rho = rho * (labels.abs().sum(dim=1) == 0)[:, None, None]
+        if labelled is not None:
+            rho = rho * ~labelled[:, None, None]
         velocity, offset = noise.split(M, dim=-1)
         n = torch.ones_like(velocity[0, :, 0]).sum()  # the steps (a file whose steps are free reads them from noise)
         own = torch.sqrt(1 - rho)
