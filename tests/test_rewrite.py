@@ -221,7 +221,7 @@ def test_notes_at_the_half_step_edge_read_back_on_their_step():
     """Offsets just under half a step (or over it, for added notes with amount > 1) must not land on the next step."""
     from sklearn_groove._hvo import MAX_OFFSET
 
-    step = 110  # 440 ticks a beat: 0.4999 of a step rounds to exactly half a step
+    step = 110  # 440 ticks a beat (written with 880): 0.4999 of a step rounds to exactly half a step
     data = write_midi([track_of([e for s in range(8) for e in note(s * step, 42, 100)])], ticks_per_beat=440)
     h = split_hvo(midi_to_hvo(data))[0]
     h[:, 0] = 1  # kicks on every step, with no note in the file: added
@@ -230,5 +230,39 @@ def test_notes_at_the_half_step_edge_read_back_on_their_step():
         midi, info = rewrite_drums(data, edge, amount=amount, return_info=True)
         assert (info.moved, info.added) == (8, 8)
         np.testing.assert_array_equal(split_hvo(midi_to_hvo(_bytes(midi)))[0], h)
-        late = [t - s * step for s, (_, t, m) in enumerate(o for o in onsets(reread(midi)) if o[2].note == 42)]
-        assert late == [54] * 8  # the last tick before half a step
+        out = reread(midi)
+        assert out.ticks_per_beat == 880
+        late = [t - s * 2 * step for s, (_, t, m) in enumerate(o for o in onsets(out) if o[2].note == 42)]
+        assert late == [109] * 8  # the last tick before half a step
+
+
+def test_a_coarse_file_gets_finer_ticks_and_keeps_every_time():
+    """A file of 96 ticks a beat (as some DAWs export) is written with 480: every event at the same time in
+    seconds, the drums at the performance's offsets to within a 480th of a beat, not a 96th; at amount 0 it is
+    written back as it was."""
+    coarse = 96
+    step = coarse // 4
+    drums = [e for s in range(32) for e in note(s * step, 42, 100)]
+    bass = [(0, mido.Message("program_change", channel=0, program=33))] + note(0, 40, 80, channel=0, length=8 * step)
+    data = write_midi([track_of(drums + [(16 * step, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(90)))]),
+                       track_of(bass)], ticks_per_beat=coarse)
+    hvo = midi_to_hvo(data)
+    h = split_hvo(hvo)[0]
+    wanted = np.where(h > 0, 0.13, 0.0)
+    out = reread(rewrite_drums(data, join_hvo(h, 0.7 * h, wanted)))
+    before = mido.MidiFile(file=io.BytesIO(data))
+    assert out.ticks_per_beat == 480
+    seconds = lambda midi, drums: [(round(t, 9), m.type, getattr(m, "note", None)) for t, m in _timed(midi)
+                                   if is_drum_note(m) == drums and m.type != "end_of_track"]
+    assert seconds(out, drums=False) == seconds(before, drums=False)  # the bass and the tempo change, to the ns
+    played = split_hvo(midi_to_hvo(saved(rewrite_drums(data, join_hvo(h, 0.7 * h, wanted)))))[2][h > 0]
+    assert np.abs(played - 0.13).max() <= 1 / 120 / 2 + 1e-6  # a 96-tick grid would be 1 / 24 of a step apart
+    assert saved(rewrite_drums(data, hvo, amount=0)) == data
+
+
+def _timed(midi):
+    """(seconds, message) of every event of a file, in order."""
+    t = 0.0
+    for m in midi:
+        t += m.time
+        yield t, m

@@ -11,6 +11,8 @@ export const STEPS_PER_BEAT = 4;
 export const MAX_OFFSET = Math.fround(0.5 - 2 ** -25); // the largest float32 below 0.5
 export const DRUM_CHANNEL = 9;
 const MAX_TRACKS = 1024, MAX_STEPS = 2 ** 18, MAX_DELTA = 0x0fffffff;
+// ticks a beat a file gets at least where notes move (GMD's 480), as sklearn_groove.midi rewrites it
+const FINEST_TICKS_PER_BEAT = 480;
 const SYSTEM_LENGTH = [0, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /** General MIDI pitches of each voice (the first is the one written); other percussion is no voice. */
@@ -221,6 +223,7 @@ function drumNotes(smf, table) {
  * Returns { bytes, counts }.
  */
 export function rewriteDrums(smf, hvo, steps, { voices = VOICES, amount = 1, replace = false, pitchMap = "gm" } = {}) {
+  if (amount > 0) smf = finer(smf); // at 0 nothing moves: the file stays as it was
   const tpb = smf.ticksPerBeat, tps = tpb / STEPS_PER_BEAT, W = 3 * M;
   const chosen = VOICES.map((v) => voices.includes(v));
   const h = new Float32Array(steps * M);
@@ -275,6 +278,17 @@ export function rewriteDrums(smf, hvo, steps, { voices = VOICES, amount = 1, rep
   const bodies = smf.tracks.map((track, t) => rebuild(track, edits[t], t === drumTrack ? added : []));
   if (drumTrack >= smf.tracks.length) bodies.push(rebuild(null, null, added));
   return { bytes: assemble(smf, bodies), counts };
+}
+
+/** ``finer``: the file with every tick multiplied by the smallest whole number giving at least FINEST_TICKS_PER_BEAT. */
+function finer(smf) {
+  const factor = Math.ceil(FINEST_TICKS_PER_BEAT / smf.ticksPerBeat), tpb = smf.ticksPerBeat * factor;
+  if (factor === 1) return smf;
+  const header = Uint8Array.from(smf.header), scaled = (list) => list.map((e) => ({ ...e, tick: e.tick * factor }));
+  header[12] = tpb >> 8;
+  header[13] = tpb & 0xff;
+  const tracks = smf.tracks.map((t) => ({ ...t, events: scaled(t.events), notes: scaled(t.notes), metas: scaled(t.metas) }));
+  return { ...smf, ticksPerBeat: tpb, header, tracks };
 }
 
 function isDrum(status) {
