@@ -61,3 +61,19 @@ def test_hits_of_score_and_hvo():
     np.testing.assert_array_equal(hits_of(hvo), hits_of(hvo[..., :9]))
     with pytest.raises(ValueError, match="score"):
         hits_of(np.zeros((2, 32, 5)))
+
+
+def test_take_seeds_are_the_seed_s_legacy_stream_in_every_thread():
+    """A take's seeds are what ``np.random.RandomState(seed)`` draws first, whichever thread asks, however often."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sklearn_groove._hvo import take_seeds
+
+    seeds = list(range(0, 2**31 - 1, 2**24)) * 4
+    with ThreadPoolExecutor(4) as pool:
+        drawn = list(pool.map(lambda s: take_seeds(s, 3), seeds))
+    for seed, got in zip(seeds, drawn):
+        legacy = np.random.RandomState(seed)
+        assert got == [int(legacy.randint(2**31 - 1)) for _ in range(3)]
+    given = np.random.RandomState(5)
+    assert take_seeds(given) == [int(np.random.RandomState(5).randint(2**31 - 1))]  # a generator given is drawn from
