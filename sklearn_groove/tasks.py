@@ -60,6 +60,10 @@ class Task:
         What the shipped model's calibration learns with
         (``calibrate(..., velocity_sharing=)``): the share of each voice's
         drawn velocities common to a window's steps.
+    hit_repetition : float
+        What the shipped model's calibration learns with
+        (``calibrate(..., hit_repetition=)``): how much more likely a drawn
+        hit is where the bar before played it.
     keeps_feel : bool
         The command keeps a performed file's own feel and the places of notes
         written off the grid (``songs.keep_feel``, ``songs.keep_rhythm``).
@@ -80,6 +84,7 @@ class Task:
     help: str = ""
     take_temperature: float = 0.0
     velocity_sharing: float = 0.0
+    hit_repetition: float = 0.0
     keeps_feel: bool = False
     reads_groove: bool = False
 
@@ -184,6 +189,9 @@ TASKS = {
             # as humanize's; on validation (takes at 0.8): 0.660 against 0.678 with none (boosted trees, beat), 0.602
             # against 0.620 (logistic regression); only 0.3 was tried
             velocity_sharing=0.3,
+            # each bar's hits leaning to the bar before's, chosen on validation (takes at 0.8) among 0, 0.3, 0.5,
+            # 0.7 and 1: see tap2drum.json's chosen_on_validation
+            hit_repetition=0.5,
         ),
         Task(
             "transfer",

@@ -162,3 +162,31 @@ def test_velocity_sharing_keeps_each_draw_standard_normal_and_makes_windows_loud
     assert spread(0.9) > 1.5 * spread(0.0)
     with pytest.raises(ValueError, match="velocity_sharing"):
         model.calibrate(h, y, velocity_sharing=1.5)
+
+
+def test_hit_repetition_makes_each_bar_lean_to_the_bar_before(data):
+    """Above 0, a drawn hit is likelier where the bar before played it (in the window, or in a prefix already
+    played), less likely where it did not; 0 leaves the takes as they were; a negative value is refused."""
+    h, y = data
+    hihat = 2
+    x = y.copy()
+    x[..., [hihat, 9 + hihat, 18 + hihat]] = 0  # the closed hi-hat taken out: the model writes it
+    model = GrooveSeq2Seq(condition="input", generate_voices=("closed_hihat",), random_state=0, **TINY).fit(x, y)
+    model.calibrate(x, y, temperature=1.0)
+    windows = np.tile(x, (20, 1, 1))
+
+    def repeated(strength, **prefix):  # the share of the second bar's hi-hat cells that repeat the first bar's
+        model.calibration_.hit_repetition_ = strength
+        take = model.sample_y(windows, 1, 0, **prefix)[..., 0][..., hihat]
+        return float((take[:, 16:] == take[:, :16]).mean())
+
+    model.calibration_.hit_repetition_ = 0.0
+    before = model.sample_y(windows, 1, 0)
+    assert repeated(0.0) < 0.8 and repeated(6.0) > 0.98 and repeated(6.0) > repeated(0.0) + 0.15
+    eighths = (np.arange(16) % 2 == 0)[None, :, None] * np.eye(9, dtype=np.float32)[hihat]
+    played = join_hvo(eighths, eighths * 0.5, eighths * 0.0)
+    assert repeated(6.0, prefix=np.repeat(played, len(windows), axis=0)) > 0.98  # the bar played leads
+    model.calibration_.hit_repetition_ = 0.0
+    np.testing.assert_array_equal(model.sample_y(windows, 1, 0), before)
+    with pytest.raises(ValueError, match="hit_repetition"):
+        model.calibrate(x, y, hit_repetition=-1.0)

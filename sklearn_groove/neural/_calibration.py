@@ -46,6 +46,11 @@ class QuantileCalibration:
         The share of the variance of each voice's drawn velocities that a
         window's steps have in common (``calibrate(..., velocity_sharing=)``;
         0: each step drawn on its own).
+    hit_repetition_ : float
+        Added to a drawn hit's logit (after the temperature) where the
+        window's bar before played that voice on that step, taken off where it
+        did not (``calibrate(..., hit_repetition=)``; 0: none): a beat
+        repeats itself from bar to bar as much as a drummer's.
 
     Examples
     --------
@@ -61,6 +66,7 @@ class QuantileCalibration:
         self.n_quantiles = n_quantiles
         self.hit_bias_ = None
         self.velocity_sharing_ = 0.0
+        self.hit_repetition_ = 0.0
 
     def fit(self, sampled, performed):
         """Learn the maps from a model's sampled performances onto the drummers' ``performed`` (hvo arrays)."""

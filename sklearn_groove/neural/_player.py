@@ -98,6 +98,7 @@ class NetworkPlayer(nn.Module):
         self.sounds_taps = sound_taps and not transfer and estimator._reads_taps()
         self.strength = float(estimator.label_strength)
         self.velocity_sharing = float(estimator._calibrated("velocity_sharing_") or 0.0)
+        self.hit_repetition = float(estimator._calibrated("hit_repetition_") or 0.0)
         self.calibration, self.hit_bias = (None if a is None else torch.as_tensor(a) for a in (
             estimator._calibrated("maps_"), None if transfer else estimator._calibrated("hit_bias_")))
 
@@ -137,8 +138,11 @@ class NetworkPlayer(nn.Module):
         # each input cut into its steps once (in a file: one Split a tensor, not a Slice a step)
         steps = {name: a.split(1, dim=1) for name, a in inputs.items() if a is not None}
         previous, played = torch.zeros(x.shape[0], 1, 3 * M), []
+        bar = x.shape[1] // 2  # a window is two bars
         for t in range(x.shape[1]):  # in a file: unrolled, so it plays windows of this many steps
             now = {name: parts[t] for name, parts in steps.items()}
+            if self.hit_repetition and "uniform" in now and t >= bar:  # hits drawn, leaning to the bar before's
+                now["before"] = played[t - bar][..., :M]
             kept_now, given_now = now.pop("kept", None), now.pop("given", None)
             previous = self.draw(decoding.step(previous, t), temperature, sampled=sampler, **now)
             if given_now is not None:
@@ -176,10 +180,11 @@ class NetworkPlayer(nn.Module):
         common = torch.sqrt(rho * n + 1 - rho) - own  # the steps' mean, a normal of variance 1 / n, weighs more
         return torch.cat([own * velocity + common * velocity.mean(dim=1, keepdim=True), offset], dim=-1)
 
-    def draw(self, raw, temperature, noise, hits=None, twice=None, uniform=None, taps=None, sampled=False):
+    def draw(self, raw, temperature, noise, hits=None, twice=None, uniform=None, taps=None, sampled=False,
+             before=None):
         """hvo of decoded steps: the hits given (``hits``, and ``twice`` side by side), or chosen (the likeliest at
-        temperature 0, drawn from ``uniform`` above it with the calibration's hit biases, every tap of ``taps``
-        sounding); velocities and offsets drawn from their spread above temperature 0 (``noise``: standard normal
+        temperature 0, drawn from ``uniform`` above it with the calibration's hit biases, and its hit repetition
+        towards the hits ``before`` of a bar earlier, every tap of ``taps`` sounding); velocities and offsets drawn from their spread above temperature 0 (``noise``: standard normal
         draws times the temperature). ``sampled``: the temperature is known to be above 0 (the second decoder's
         steps), else it tells."""
         spreads = [2 * M] if raw.shape[-1] > 3 * M else []  # a head of 5 outputs a voice: their spreads too
@@ -188,6 +193,8 @@ class NetworkPlayer(nn.Module):
         chosen = lambda drawn, likeliest: drawn if sampled else torch.where(temperature > 0, drawn, likeliest)
         if hits is None:
             scaled = logit / torch.clamp(temperature, min=1e-6)
+            if before is not None:
+                scaled = scaled + self.hit_repetition * (2 * before - 1)
             drawn = (uniform < torch.sigmoid(scaled if self.hit_bias is None else scaled + self.hit_bias)).float()
             hits = chosen(drawn, (torch.sigmoid(logit) > self.threshold).float())
             if taps is not None:

@@ -298,7 +298,7 @@ class _GrooveRecurrent(GrooveEstimator):
         self.calibration_ = None  # a new network: sampled as it plays until calibrate() is called
         return self
 
-    def calibrate(self, X, y, temperature=1.0, *, velocity_sharing=0.0):
+    def calibrate(self, X, y, temperature=1.0, *, velocity_sharing=0.0, hit_repetition=0.0):
         """Learn, voice by voice, maps that take this model's sampled velocities and offsets onto ``y``'s.
 
         ``X`` is played once at ``temperature``, with no label, from a seed
@@ -331,6 +331,16 @@ class _GrooveRecurrent(GrooveEstimator):
             asked a style or drummer keeps its own draws (its loudness is the
             label's). The maps are learned from takes without it. The shipped
             ``humanize`` and ``tap2drum`` use 0.3, chosen on validation.
+        hit_repetition : float, default=0.0
+            For a model that writes hits and decodes step by step, added to the
+            logit of each hit it draws (after the temperature) where the bar
+            before, in the window, played that voice on that step, and taken
+            off where it did not (``calibration_.hit_repetition_``): a take's
+            beat repeats itself from bar to bar as a drummer's, also across a
+            song played window after window (the bar before is then the one
+            already played). The hit biases and maps are learned from takes
+            without it. The shipped ``tap2drum`` uses 0.5, chosen on
+            validation.
 
         Returns
         -------
@@ -356,6 +366,8 @@ class _GrooveRecurrent(GrooveEstimator):
         temperature = check_temperature(temperature)
         if not 0 <= velocity_sharing <= 1:
             raise ValueError(f"velocity_sharing must be within [0, 1], got {velocity_sharing!r}")
+        if not (np.isfinite(hit_repetition) and hit_repetition >= 0):
+            raise ValueError(f"hit_repetition must be a number from 0 up, got {hit_repetition!r}")
         if temperature == 0:
             raise ValueError("temperature must be above 0: a calibration maps sampled takes")
         seed = check_random_state(self.random_state).randint(2**31 - 1)
@@ -368,6 +380,7 @@ class _GrooveRecurrent(GrooveEstimator):
                 calibration.hit_bias_ = updated_hit_bias(calibration.hit_bias_, take, y, written)
         calibration.fit(self.sample_y(X, 1, seed, temperature=temperature)[..., 0], y)
         calibration.velocity_sharing_ = float(velocity_sharing)
+        calibration.hit_repetition_ = float(hit_repetition)
         return self
 
     def _written_voices(self):
@@ -375,7 +388,8 @@ class _GrooveRecurrent(GrooveEstimator):
         return np.zeros(N_VOICES, bool)
 
     def _calibrated(self, name):
-        """What ``calibration_`` learned of takes (``"maps_"``, ``"hit_bias_"``, ``"velocity_sharing_"``), or None."""
+        """What ``calibration_`` learned of takes (``"maps_"``, ``"hit_bias_"``, ``"velocity_sharing_"``,
+        ``"hit_repetition_"``), or None."""
         return getattr(getattr(self, "calibration_", None), name, None)
 
     def _labels(self, n, drop=None, **given):

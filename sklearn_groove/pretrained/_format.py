@@ -50,6 +50,8 @@ def to_state(estimator, int8=True, groove_variance=0.999):
             state["hit_bias"] = torch.from_numpy(estimator.calibration_.hit_bias_)
         if getattr(estimator.calibration_, "velocity_sharing_", 0.0):
             state["velocity_sharing"] = torch.tensor(estimator.calibration_.velocity_sharing_, dtype=torch.float64)
+        if getattr(estimator.calibration_, "hit_repetition_", 0.0):
+            state["hit_repetition"] = torch.tensor(estimator.calibration_.hit_repetition_, dtype=torch.float64)
     if hasattr(estimator, "train_grooves_"):  # a GrooveTransfer
         state["train_hits"] = torch.from_numpy(np.packbits(estimator.train_hits_.astype(bool), axis=1))
         mean, basis, coords = principal_components(estimator.train_grooves_, explained=groove_variance)
@@ -86,6 +88,8 @@ def from_state(cls, meta, state):
             estimator.calibration_.hit_bias_ = state["hit_bias"].numpy()
         if "velocity_sharing" in state:
             estimator.calibration_.velocity_sharing_ = float(state["velocity_sharing"])
+        if "hit_repetition" in state:
+            estimator.calibration_.hit_repetition_ = float(state["hit_repetition"])
     estimator.n_features_in_ = meta["n_steps"]
     estimator.n_input_features_ = meta["n_input_features"]
     estimator._check_settings(estimator.n_input_features_)
