@@ -56,6 +56,14 @@ def gmd_file(data_home):
     return data_home / "drummer8" / "session2" / "26_dance-disco_137_beat_4-4.mid"
 
 
+def timed_events(midi):
+    """(seconds, message) of every event of a mido file, in order."""
+    t = 0.0
+    for m in midi:
+        t += m.time
+        yield t, m
+
+
 def write_midi(tracks, ticks_per_beat=480, tempo_bpm=None, time_signature=None):
     """Bytes of a MIDI file; ``tracks`` is a list of lists of mido messages (delta times)."""
     import mido

@@ -13,7 +13,7 @@ from sklearn_groove.midi import midi_to_hvo
 from sklearn_groove.pretrained import load_model, save_model
 from sklearn_groove.songs import predict_song
 
-from .conftest import hit, write_midi
+from .conftest import hit, timed_events, write_midi
 
 
 @pytest.fixture(scope="module")
@@ -535,3 +535,23 @@ def test_tap2drum_lets_taps_rest_only_when_asked(tmp_path):
     assert sum(silent("--taps-may-rest")) > 0
     assert main(["tap2drum", str(taps_file), "-o", str(tmp_path / "t0.mid"), "--temperature", "0",
                  "--taps-may-rest", "-q"]) == 0
+
+
+def test_a_coarse_file_is_written_with_finer_ticks_and_says_so(tmp_path, knn_path, capsys):
+    """A file of 96 ticks a beat comes back with 480 (the same song, to the tick), and the command says why."""
+    import mido
+
+    fine = mido.MidiFile(_song_file(tmp_path / "song.mid"))
+    coarse = mido.MidiFile(ticks_per_beat=96)
+    for track in fine.tracks:
+        coarse.tracks.append(mido.MidiTrack(m.copy(time=m.time * 96 // 480) for m in track))
+    coarse.save(tmp_path / "coarse.mid")
+    out = tmp_path / "out.mid"
+    assert main(["humanize", str(tmp_path / "coarse.mid"), "-o", str(out), "--model", str(knn_path)]) == 0
+    assert "its 96 ticks a beat written as 480" in capsys.readouterr().err
+    written = mido.MidiFile(out)
+    assert written.ticks_per_beat == 480
+    bass = lambda midi: [(round(t, 9), m.note) for t, m in timed_events(midi) if m.type == "note_on" and m.channel == 0]
+    assert bass(written) == bass(coarse)
+    assert main(["humanize", str(tmp_path / "song.mid"), "-o", str(out), "--model", str(knn_path)]) == 0
+    assert "ticks a beat written as" not in capsys.readouterr().err  # a file of 480 keeps its ticks

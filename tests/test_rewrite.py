@@ -9,7 +9,7 @@ import pytest
 from sklearn_groove import join_hvo, split_hvo
 from sklearn_groove.midi import MAX_AMOUNT, midi_to_hvo, rewrite_drums
 
-from .conftest import write_midi
+from .conftest import timed_events, write_midi
 
 TPB = 480
 STEP = TPB // 4
@@ -249,20 +249,12 @@ def test_a_coarse_file_gets_finer_ticks_and_keeps_every_time():
     hvo = midi_to_hvo(data)
     h = split_hvo(hvo)[0]
     wanted = np.where(h > 0, 0.13, 0.0)
-    out = reread(rewrite_drums(data, join_hvo(h, 0.7 * h, wanted)))
-    before = mido.MidiFile(file=io.BytesIO(data))
+    midi = rewrite_drums(data, join_hvo(h, 0.7 * h, wanted))
+    out, before = reread(midi), mido.MidiFile(file=io.BytesIO(data))
     assert out.ticks_per_beat == 480
-    seconds = lambda midi, drums: [(round(t, 9), m.type, getattr(m, "note", None)) for t, m in _timed(midi)
+    seconds = lambda midi, drums: [(round(t, 9), m.type, getattr(m, "note", None)) for t, m in timed_events(midi)
                                    if is_drum_note(m) == drums and m.type != "end_of_track"]
     assert seconds(out, drums=False) == seconds(before, drums=False)  # the bass and the tempo change, to the ns
-    played = split_hvo(midi_to_hvo(saved(rewrite_drums(data, join_hvo(h, 0.7 * h, wanted)))))[2][h > 0]
+    played = split_hvo(midi_to_hvo(saved(midi)))[2][h > 0]
     assert np.abs(played - 0.13).max() <= 1 / 120 / 2 + 1e-6  # a 96-tick grid would be 1 / 24 of a step apart
     assert saved(rewrite_drums(data, hvo, amount=0)) == data
-
-
-def _timed(midi):
-    """(seconds, message) of every event of a file, in order."""
-    t = 0.0
-    for m in midi:
-        t += m.time
-        yield t, m

@@ -59,9 +59,12 @@ def _write(args, source, hvo, info, *, voices=VOICES, replace=False):
     else:
         untouched = f"{info.n_unmapped} drum notes of other pitches as they were"
     if not args.quiet:
+        finer = (f" (its {info.ticks_per_beat} ticks a beat written as {counts.ticks_per_beat}, every event at the "
+                 "same time, so that the timing played is not rounded to a coarse grid)"
+                 if counts.ticks_per_beat != info.ticks_per_beat else "")
         _print(
             f"wrote {args.output}: {counts.moved} notes performed, {counts.added} added, {counts.removed} removed, "
-            f"{counts.kept} left as they were; {untouched}; other instruments, tempo and meter unchanged"
+            f"{counts.kept} left as they were; {untouched}; other instruments, tempo and meter unchanged{finer}"
         )
     if args.preview:
         from ..audio import render_audio

@@ -198,7 +198,7 @@ def rewrite_drums(smf, data, name, hvo, table, pitch_map, *, voices, amount, rep
     tracks = [_rebuild(track, edits, t, added if t == drum_track else None) for t, track in enumerate(smf.tracks)]
     if drum_track >= len(smf.tracks):
         tracks.append(_rebuild(None, edits, None, added))
-    return _assemble(smf, data, tracks), counts
+    return _assemble(smf, data, tracks), dict(counts, ticks_per_beat=tpb)
 
 
 def finer(smf):

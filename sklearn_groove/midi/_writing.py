@@ -158,7 +158,8 @@ def rewrite_drums(
     return_info : bool, default=False
         Also return a dict (its keys also attributes) counting the notes
         ``moved``, ``kept`` unchanged (on steps without a hit), ``removed``
-        and ``added``, and the notes of no voice that ``followed`` a voice.
+        and ``added``, and the notes of no voice that ``followed`` a voice,
+        and the ``ticks_per_beat`` of the file written.
 
     Returns
     -------
