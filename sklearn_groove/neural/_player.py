@@ -185,8 +185,8 @@ class NetworkPlayer(nn.Module):
         """hvo of decoded steps: the hits given (``hits``, and ``twice`` side by side), or chosen (the likeliest at
         temperature 0, drawn from ``uniform`` above it with the calibration's hit biases, and its hit repetition
         towards the hits ``before`` of a bar earlier, every tap of ``taps`` sounding); velocities and offsets drawn
-        from their spread above temperature 0 (``noise``: standard normal draws times the temperature). ``sampled``: the temperature is known to be above 0 (the second decoder's
-        steps), else it tells."""
+        from their spread above temperature 0 (``noise``: standard normal draws times the temperature).
+        ``sampled``: the temperature is known to be above 0 (the second decoder's steps), else it tells."""
         spreads = [2 * M] if raw.shape[-1] > 3 * M else []  # a head of 5 outputs a voice: their spreads too
         logit, means, *spread = raw.split([M, 2 * M] + spreads, dim=-1)
         means = head_means(means)

@@ -18,7 +18,7 @@ from ._format import from_state, to_state
 __all__ = ["load", "available", "info", "offered_labels", "save", "upgrade", "save_model", "load_model", "FORMAT"]
 
 WEIGHTS = Path(__file__).parent / "weights"
-FORMAT = 7  # version of the JSON description; older files are read through upgrade()
+FORMAT = 8  # version of the JSON description; older files are read through upgrade()
 _RECURRENT = ("GrooveSeq2Seq", "GrooveTransfer")
 
 
@@ -253,8 +253,9 @@ def upgrade(meta, path="<metadata>"):
     file stores) are dropped; any other missing parameter is refused when
     the model is loaded.
     Format 6 files may store hit biases with their calibration (a model
-    that writes hits), and format 7 files the velocity sharing of takes
-    with it, which earlier versions would not play: they refuse the file.
+    that writes hits), format 7 files the velocity sharing of takes with
+    it, and format 8 files their hit repetition, which earlier versions
+    would not play: they refuse the file.
     """
     version = meta.get("format", 1)
     if version > FORMAT:

@@ -12,6 +12,8 @@ from .._labels import KINDS
 __all__ = ["to_state", "from_state"]
 
 _UNSAVED = ("callbacks", "verbose", "device")  # settings of a training run, not of the fitted model
+#: What a calibration learned besides its maps and hit biases, one number each (its attribute: the name and "_")
+_TAKE_SETTINGS = ("velocity_sharing", "hit_repetition")
 
 
 def to_state(estimator, int8=True, groove_variance=0.999):
@@ -48,10 +50,9 @@ def to_state(estimator, int8=True, groove_variance=0.999):
         state["calibration"] = torch.from_numpy(estimator.calibration_.maps_)
         if estimator.calibration_.hit_bias_ is not None:
             state["hit_bias"] = torch.from_numpy(estimator.calibration_.hit_bias_)
-        if getattr(estimator.calibration_, "velocity_sharing_", 0.0):
-            state["velocity_sharing"] = torch.tensor(estimator.calibration_.velocity_sharing_, dtype=torch.float64)
-        if getattr(estimator.calibration_, "hit_repetition_", 0.0):
-            state["hit_repetition"] = torch.tensor(estimator.calibration_.hit_repetition_, dtype=torch.float64)
+        for key in _TAKE_SETTINGS:  # stored where not 0
+            if getattr(estimator.calibration_, key + "_", 0.0):
+                state[key] = torch.tensor(getattr(estimator.calibration_, key + "_"), dtype=torch.float64)
     if hasattr(estimator, "train_grooves_"):  # a GrooveTransfer
         state["train_hits"] = torch.from_numpy(np.packbits(estimator.train_hits_.astype(bool), axis=1))
         mean, basis, coords = principal_components(estimator.train_grooves_, explained=groove_variance)
@@ -86,10 +87,9 @@ def from_state(cls, meta, state):
         estimator.calibration_.maps_ = state["calibration"].numpy()
         if "hit_bias" in state:
             estimator.calibration_.hit_bias_ = state["hit_bias"].numpy()
-        if "velocity_sharing" in state:
-            estimator.calibration_.velocity_sharing_ = float(state["velocity_sharing"])
-        if "hit_repetition" in state:
-            estimator.calibration_.hit_repetition_ = float(state["hit_repetition"])
+        for key in _TAKE_SETTINGS:
+            if key in state:
+                setattr(estimator.calibration_, key + "_", float(state[key]))
     estimator.n_features_in_ = meta["n_steps"]
     estimator.n_input_features_ = meta["n_input_features"]
     estimator._check_settings(estimator.n_input_features_)
