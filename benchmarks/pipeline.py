@@ -15,12 +15,14 @@ Stages, in order (the shipped weights are never written: copying a packaged mode
   (temperature 0) first learns again from ``humanize_paper``'s temperature-0 performances of the training
   windows and their bar rotations, beside the drummers' (``fit_likeliest``; its takes are kept), then its
   sampler from the drummers' takes alone (``fit_sampler``; temperature 0 is kept).
+- ``export``: the packaged model's ONNX files (``benchmarks/export_shipped.py``): ``NAME.onnx``, which the command
+  line plays without torch, and the files of windows of 2 bars of other meters, which read its weights.
 - ``evaluate``: the packaged model scored on the test split beside the shipped ones
   (``benchmarks/results`` is not written: the tables go to ``trained/results``).
 
-So ``python benchmarks/pipeline.py train && python benchmarks/pipeline.py package`` rebuilds the
-shipped ``humanize`` (about 80 minutes on 2 cores: 43 minutes of training, about 36 of the package stage, whose
-20 epochs of ``fit_likeliest`` took 24 and 64 of ``fit_sampler`` 10).
+So ``python benchmarks/pipeline.py train && python benchmarks/pipeline.py package && python benchmarks/pipeline.py
+export`` rebuilds the shipped ``humanize`` (about 80 minutes on 2 cores: 43 minutes of training, about 36 of the
+package stage, whose 20 epochs of ``fit_likeliest`` took 24 and 64 of ``fit_sampler`` 10; the export half a minute).
 The paper's four networks, ``humanize_paper``, are rebuilt by the commands its JSON records
 (``benchmarks/choose_ensemble.py`` combines them).
 
@@ -65,6 +67,8 @@ def stages(task, seed, train_args=""):
                   [], [run / f"{name}.json", run / f"{name}.pt"]),
         "package": (_command(f"train_pretrained.py {task} --from {run}", PACKAGE_OPTIONS.get(task), f"--out {package}"),
                     [run / f"{name}.json"], [package / f"{name}.json", package / f"{name}.pt"]),
+        "export": (_command("export_shipped.py", f"--weights {package} --model {name}"), [package / f"{name}.json"],
+                   [package / f"{name}.onnx"]),
         "evaluate": (evaluate, [package / f"{name}.json"], [TRAINED / "results"]),
     }
 
@@ -75,7 +79,7 @@ def _missing(paths):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["list", "train", "package", "evaluate"])
+    parser.add_argument("stage", choices=["list", "train", "package", "export", "evaluate"])
     parser.add_argument("--task", default="humanize", choices=sorted(TASKS))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-args", default="", help="more options of train_pretrained.py for the train stage, "

@@ -224,6 +224,9 @@ def test_export_command(tmp_path, capsys):
     assert main(["export", "tap2drum", "-o", str(tmp_path / "x.mid")]) == 1
     assert main(["export", "nothing", "-o", str(out)]) == 1
     assert "no such model file" in capsys.readouterr().err
+    shared = tmp_path / "tap2drum-40.onnx"  # a file of 2 bars of 5/4 that reads the weights of the one beside it
+    assert main(["export", "tap2drum", "-o", str(shared), "--steps", "40", "--weights-from", str(out)]) == 0
+    assert shared.stat().st_size < out.stat().st_size / 5
 
 
 def test_int8_file_plays_the_same_in_a_third_of_the_size(windows, tmp_path):
@@ -284,3 +287,24 @@ def test_a_file_of_two_decoders_plays_only_the_one_asked_for(tmp_path):
     assert len(plain.node) < len(guided.node) - 32  # no guidance at each step
     held = [i for i in graph.initializer if "sampler" in i.name]  # the weights, once, in the outer graph
     assert held and not any(g.initializer for g in (guided, plain, likeliest))
+
+
+def test_a_file_reads_its_weights_from_another_beside_it(windows, tmp_path):
+    """weights_from: a file of another window length holds only its graph, reads the weights of the file beside it,
+    and plays what the estimator plays; a changed weights file is refused by name, as is one in another folder."""
+    import os
+
+    from sklearn_groove.neural._runtime import onnx_session
+
+    model = pretrained.load("humanize")
+    own = export_onnx(model, tmp_path / "humanize.onnx", int8=True)
+    shared = export_onnx(model, tmp_path / "humanize-40.onnx", n_steps=40, int8=True, weights_from=own)
+    assert os.path.getsize(shared) < os.path.getsize(own) / 5
+    x = np.concatenate([windows, windows], axis=1)[:12, :40, :9].copy()  # windows of 40 steps: 2 bars of 5/4
+    _agree(model, x, onnx_session(shared), atol=1e-4)
+    with pytest.raises(ValueError, match="in the folder of"):
+        (tmp_path / "elsewhere").mkdir()
+        export_onnx(model, tmp_path / "elsewhere" / "humanize-40.onnx", n_steps=40, weights_from=own)
+    export_onnx(model, own)  # the weights file written again (float32): the shared file would read other bytes
+    with pytest.raises(ValueError, match="humanize-40.onnx: it reads its weights from .*humanize.onnx, which has changed"):
+        onnx_session(shared)

@@ -57,33 +57,49 @@ def test_a_performing_command_with_a_shipped_file_imports_no_torch(command, gmd_
 
 
 @pytest.mark.parametrize("command, meter", [("humanize", (3, 4)), ("humanize", (6, 8)), ("tap2drum", (3, 4)),
-                                            ("infill", (6, 8))])
-def test_a_song_in_three_four_plays_the_shipped_file_of_its_windows(command, meter, tmp_path):
-    """humanize, tap2drum and infill ship files for windows of 24 steps (NAME-24.onnx): a song in 3/4 or 6/8 is played
-    from them in windows of 2 of its bars, with no torch imported, and gets the notes the estimator writes."""
+                                            ("infill", (6, 8)), ("humanize", (5, 4)), ("tap2drum", (7, 8)),
+                                            ("infill", (12, 8)), ("transfer", (3, 4))])
+def test_a_song_in_another_meter_plays_the_shipped_file_of_its_windows(command, meter, tmp_path):
+    """The shipped models come with files for windows of 2 bars of other meters (NAME-STEPS.onnx, reading NAME.onnx's
+    weights): a song in 3/4, 6/8, 5/4, 7/8 or 12/8 is played from them in windows of 2 of its bars, with no torch
+    imported, and gets the notes the estimator writes."""
     from tests.test_cli import _song_file
 
-    from sklearn_groove.cli._players import onnx_file
+    from sklearn_groove.cli._players import bar_steps, onnx_file
 
-    name = COMMANDS[command]
-    assert onnx_file(name, 24).is_file()
+    name, steps = COMMANDS[command], 2 * bar_steps([meter])
+    assert onnx_file(name, steps).is_file()
     song = _song_file(tmp_path / "song.mid", meter=meter, tempo_change=False)
     from_file, from_estimator = tmp_path / "file.mid", tmp_path / "estimator.mid"
-    args = [command, str(song), "-o", str(from_file), "--any-meter", "--seed", "2"]
+    args = [command, str(song), "-o", str(from_file), "--any-meter", "--seed", "2"] + (
+        ["--groove", str(song)] if command == "transfer" else [])
     code = ("import sys; from sklearn_groove.cli import main; assert main(%r) == 0; "
             "print(sorted(m for m in ('torch', 'sklearn', 'skorch') if m in sys.modules))" % (args,))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
-    assert "played in windows of 2 of its bars (24 16th notes)" in done.stderr
+    assert f"played in windows of 2 of its bars ({steps} 16th notes)" in done.stderr
     for suffix in (".json", ".pt"):
         shutil.copy(pretrained.WEIGHTS / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
-    assert main([command, str(song), "-o", str(from_estimator), "--any-meter", "--seed", "2", "-q",
-                 "--model", str(tmp_path / f"{name}.json")]) == 0
+    args[2:4] = ["-o", str(from_estimator)]
+    assert main(args + ["-q", "--model", str(tmp_path / f"{name}.json")]) == 0
     a, b = midi_to_hvo(from_file, check_meter=False), midi_to_hvo(from_estimator, check_meter=False)
     np.testing.assert_array_equal(a[:, :9], b[:, :9])
     np.testing.assert_allclose(a, b, atol=2 / 127)
     assert np.abs(a[:, 18:]).max() > 0.01  # performed
+
+
+def test_the_files_of_other_meters_hold_no_copy_of_the_weights():
+    """Each NAME-STEPS.onnx reads the weights of NAME.onnx beside it (export_shipped.py writes them together): a small
+    file that opens only with the weights it was written with."""
+    from sklearn_groove.neural._runtime import onnx_session
+
+    for name in COMMANDS.values():
+        others = sorted(pretrained.WEIGHTS.glob(f"{name}-*.onnx"))
+        assert len(others) >= 9, name
+        for path in others:
+            assert path.stat().st_size < (pretrained.WEIGHTS / f"{name}.onnx").stat().st_size / 4, path.name
+            assert onnx_session(path).get_modelmeta().custom_metadata_map["weights_from"] == f"{name}.onnx"
 
 
 @pytest.mark.parametrize("command", ["humanize", "infill", "tap2drum"])

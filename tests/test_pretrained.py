@@ -20,6 +20,8 @@ def test_a_task_name_loads_its_shipped_model():
 def test_shipped_files_are_small_and_documented():
     files = list(WEIGHTS.glob("*.pt"))
     assert files and sum(f.stat().st_size for f in files) <= 28 * 2**20  # the package stays a small download
+    # the default humanizer, all its files (its description, weights and ONNX files of every meter): 5 MB at most
+    assert sum(f.stat().st_size for f in WEIGHTS.glob("humanize[.-]*")) <= 5e6
     for name in pretrained.available():
         meta = pretrained.info(name)
         for key in ("params", "training_data", "library_version", "test_metrics", "command"):

@@ -154,7 +154,7 @@ def _export(args):
         model = pretrained.load_model(args.model)
     else:
         raise ValueError(f"{args.model}: no such model file, nor a shipped model ({', '.join(pretrained.available())})")
-    export_onnx(model, args.output, n_steps=args.steps, int8=args.int8)
+    export_onnx(model, args.output, n_steps=args.steps, int8=args.int8, weights_from=args.weights_from)
     _print(f"wrote {args.output} ({os.path.getsize(args.output) / 2**20:.1f} MiB); its inputs and output: "
            "docs/export.md")
 

@@ -174,6 +174,9 @@ def build_parser():
     p.add_argument("--steps", type=_positive, default=32,
                    help="16th notes a window (default 32: 2 bars of 4/4; 24: 2 bars of 3/4 or 6/8); a model that samples "
                         "step by step plays windows of this length only")
+    p.add_argument("--weights-from", metavar="FILE",
+                   help="an ONNX file of the same model beside the output, written with the same --int8: the output "
+                        "reads its weights from it and holds only its graph (the two then go together)")
     p.set_defaults(run=commands._export)
 
     data_home = os.environ.get("SKLEARN_GROOVE_DATA")

@@ -72,7 +72,7 @@ def require_onnx():
                           "with its extra: pip install '.[onnx]')")
 
 
-def export_onnx(model, path, *, n_steps=32, int8=False):
+def export_onnx(model, path, *, n_steps=32, int8=False, weights_from=None):
     """Write a fitted model of performances as an ONNX file: windows in, a performance out.
 
     The file plays what ``model.predict`` plays, at any temperature, with no
@@ -147,6 +147,12 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
         such as the shipped ones) as int8, which the file turns back into
         float32 when it is loaded (a ``DequantizeLinear``): about a quarter
         of the size, and the same performances. Other tensors stay float32.
+    weights_from : path-like, optional
+        An ONNX file of the same model, written with the same ``int8``, in
+        the folder of ``path``: the file reads its weights from that one's
+        bytes (ONNX external data) and holds only its graph, a tenth of the
+        size; the two files then go together. The shipped files for windows
+        of other meters (``NAME-STEPS.onnx``) read ``NAME.onnx``'s.
 
     Returns
     -------
@@ -176,6 +182,8 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
     import torch
 
     require_onnx()
+    if weights_from is not None:  # before the export, which takes seconds
+        _check_beside(path, weights_from)
     transformer, members, rotate, sampler = _parts(model)
     if rotate and n_steps % 2:
         raise ValueError(f"n_steps must be even for a model that rotates bars, got {n_steps}")
@@ -248,7 +256,62 @@ def export_onnx(model, path, *, n_steps=32, int8=False):
             _store_int8(part)
         if n_labels:
             _write_labels(part, *labels)
+        if weights_from is not None:
+            _read_weights_from(part, weights_from)
     return path
+
+
+def _check_beside(path, weights_from):
+    """A ValueError where ``weights_from`` is not a file in the folder of ``path`` (where a file's external data
+    must lie)."""
+    import os
+
+    if not os.path.isfile(weights_from) or os.path.dirname(os.path.abspath(weights_from)) != os.path.dirname(
+            os.path.abspath(path)):
+        raise ValueError(f"weights_from={os.fspath(weights_from)!r}: give an ONNX file in the folder of "
+                         f"{os.fspath(path)!r} (a file reads external weights from beside it)")
+
+
+def _read_weights_from(part, weights_from, min_size=1024):
+    """Rewrite the ONNX file at ``part`` so that each tensor of ``min_size`` bytes or more whose bytes the ONNX file
+    ``weights_from`` holds is read from there (ONNX external data: that file's name, the offset and length of the
+    bytes in it), and the name and SHA-256 of that file in its metadata."""
+    import hashlib
+    import os
+
+    import onnx
+
+    with open(weights_from, "rb") as f:
+        stored = f.read()  # a tensor's bytes lie in a .onnx file as they are, in one piece
+    model = onnx.load(part)
+    for key, value in (("weights_from", os.path.basename(weights_from)),
+                       ("weights_sha256", hashlib.sha256(stored).hexdigest())):  # onnx_session checks them
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    for tensor in _tensors(model.graph):
+        at = stored.find(tensor.raw_data) if len(tensor.raw_data) >= min_size else -1
+        if at < 0:
+            continue
+        size = len(tensor.raw_data)
+        tensor.ClearField("raw_data")
+        tensor.data_location = onnx.TensorProto.EXTERNAL
+        for key, value in (("location", os.path.basename(weights_from)), ("offset", str(at)), ("length", str(size))):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, value
+    with open(part, "wb") as f:  # onnx.save would look for the external data beside the temporary name
+        f.write(model.SerializeToString())
+
+
+def _tensors(graph):
+    """Every tensor stored in ``graph``: its initializers, its constants, and those of the graphs of its nodes
+    (an ``If``'s branches)."""
+    yield from graph.initializer
+    for node in graph.node:
+        for attribute in node.attribute:
+            if attribute.HasField("t"):
+                yield attribute.t
+            for sub in ([attribute.g] if attribute.HasField("g") else []) + list(attribute.graphs):
+                yield from _tensors(sub)
 
 
 def _if_sampled(sampled, likeliest, unlabelled=None):

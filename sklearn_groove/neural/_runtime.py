@@ -14,6 +14,10 @@ __all__ = ["onnx_session", "onnx_take"]
 def onnx_session(path):
     """An ONNX Runtime session of the file at ``path``, its int8 weights turned into float32 once, at load.
 
+    A file that reads its weights from another (``export_onnx(...,
+    weights_from=)``) is checked against it: a ValueError where that file
+    has changed since.
+
     Only ONNX Runtime's basic graph optimizations run (constant folding and
     the removal of redundant nodes): on the shipped humanize (an
     autoregressive decoder unrolled over 32 steps) the further ones took
@@ -26,7 +30,25 @@ def onnx_session(path):
     # let the int8 weights of export_onnx(int8=True) be folded into constants, not dequantized at each run
     options.add_session_config_entry("session.disable_quant_qdq", "1")
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
-    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    _check_weights(session, path)
+    return session
+
+
+def _check_weights(session, path):
+    """A ValueError where the file at ``path`` reads its weights from another file (``export_onnx(...,
+    weights_from=)``) that is no longer the one it was written with: other bytes there would play other weights."""
+    import hashlib
+    import os
+
+    meta = session.get_modelmeta().custom_metadata_map
+    if "weights_sha256" not in meta:
+        return
+    source = os.path.join(os.path.dirname(os.path.abspath(path)), meta["weights_from"])
+    with open(source, "rb") as f:
+        if hashlib.sha256(f.read()).hexdigest() != meta["weights_sha256"]:
+            raise ValueError(f"{path}: it reads its weights from {source}, which has changed since it was written: "
+                             "export it again (export_onnx(..., weights_from=))")
 
 
 def onnx_take(session, *, temperature=1.0, seed=0, sound_taps=True, **labels):
