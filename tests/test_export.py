@@ -305,6 +305,8 @@ def test_a_file_reads_its_weights_from_another_beside_it(windows, tmp_path):
     with pytest.raises(ValueError, match="in the folder of"):
         (tmp_path / "elsewhere").mkdir()
         export_onnx(model, tmp_path / "elsewhere" / "humanize-40.onnx", n_steps=40, weights_from=own)
+    with pytest.raises(ValueError, match="give another ONNX file"):
+        export_onnx(model, own, weights_from=own)
     export_onnx(model, own)  # the weights file written again (float32): the shared file would read other bytes
     with pytest.raises(ValueError, match="humanize-40.onnx: it reads its weights from .*humanize.onnx, which has changed"):
         onnx_session(shared)

@@ -262,13 +262,13 @@ def export_onnx(model, path, *, n_steps=32, int8=False, weights_from=None):
 
 
 def _check_beside(path, weights_from):
-    """A ValueError where ``weights_from`` is not a file in the folder of ``path`` (where a file's external data
-    must lie)."""
+    """A ValueError where ``weights_from`` is not another file in the folder of ``path`` (where a file's external
+    data must lie; ``path`` itself is about to be replaced)."""
     import os
 
-    if not os.path.isfile(weights_from) or os.path.dirname(os.path.abspath(weights_from)) != os.path.dirname(
-            os.path.abspath(path)):
-        raise ValueError(f"weights_from={os.fspath(weights_from)!r}: give an ONNX file in the folder of "
+    here, there = os.path.abspath(path), os.path.abspath(weights_from)
+    if not os.path.isfile(there) or os.path.dirname(here) != os.path.dirname(there) or here == there:
+        raise ValueError(f"weights_from={os.fspath(weights_from)!r}: give another ONNX file in the folder of "
                          f"{os.fspath(path)!r} (a file reads external weights from beside it)")
 
 
