@@ -315,9 +315,11 @@ def _if_sampled(sampled, likeliest, unlabelled=None):
     plays it in place of ``sampled`` where every window's labels are zeros.
 
     What every trace computes alike from the inputs alone (the encoder, the conditions) runs once, before the
-    ``If``, its weights in the outer graph; each branch holds its own copy of the other weights it reads: ONNX
-    Runtime prepacks the weights a node reads from its own graph, not those it reads from an outer one (the shipped
-    humanize's sampled window: 1.95 ms with each branch's own weights, 2.25 ms with every weight in the outer graph).
+    ``If``, its weights in the outer graph; each branch that decodes step by step holds its own copy of the other
+    weights it reads: ONNX Runtime prepacks the weights a node reads from its own graph, not those it reads from an
+    outer one (the shipped humanize's sampled window: 1.95 ms with each branch's own weights, 2.25 ms with every
+    weight in the outer graph). The temperature-0 branch, which reads its weights once, reads them from the outer
+    graph: prepacked, they made batches of 256 windows slower (1,930 against 2,140 clips a second).
     """
     from onnx import helper, numpy_helper
 
@@ -332,27 +334,31 @@ def _if_sampled(sampled, likeliest, unlabelled=None):
     traced = {prefix: _keyed_nodes(model, values, ids) for prefix, model in traces.items()}
     outer = _common_nodes([nodes for nodes, _ in traced.values()])
     names = {("in", name): name for name in inputs}  # a key read in the outer graph -> its name
-    taken = set(inputs)  # the weights' names
+    taken, held = set(inputs), {}  # the weights' names; the outer graph's weights, key -> name
+    hoisted = [(n, k) for n, k in traced["s"][0] if k[4] in outer]
+    shared = {k for _, key in hoisted for k in key[3] if k and k[0] == "w"}  # the weights the outer nodes read
 
     def graph_of(nodes, prefix, output=None):
         """The nodes (with their keys) of one graph: its values named by ``prefix`` (the outer graph's, "o", seen by
-        every branch), its weights its own but for those of the outer graph."""
+        every branch); the weights of a branch that decodes step by step ("s", "u") its own copies, but for those
+        the outer nodes read, the others' in the outer graph."""
         local, own, made = {}, [], []
 
         def ref(key):
             if key == "":
                 return ""
-            if key in names:
-                return names[key]
-            if key[0] == "w":  # a weight keeps its name (a branch's own copy marked with its letter)
-                wanted = values[key][1] + ("" if prefix == "o" else f"@{prefix}")
-                named = names if prefix == "o" else local
+            if key and key[0] == "w":  # a weight keeps its name (a branch's own copy marked with its letter)
+                mine = prefix in ("s", "u") and key not in shared
+                named = local if mine else held
                 if key not in named:
+                    wanted = values[key][1] + (f"@{prefix}" if mine else "")
                     named[key] = wanted if wanted not in taken else f"{wanted}{len(taken)}"
                     taken.add(named[key])
-                    if prefix != "o":
+                    if mine:
                         own.append(numpy_helper.from_array(values[key][0], local[key]))
                 return named[key]
+            if key in names:
+                return names[key]
             if prefix == "o":
                 return names.setdefault(key, f"o{len(names)}")
             return local.setdefault(key, f"{prefix}{len(local)}")
@@ -369,16 +375,16 @@ def _if_sampled(sampled, likeliest, unlabelled=None):
                                     [ref(("out", key[4], i)) for i in range(len(node.output))], domain=node.domain)
             copy.attribute.extend(node.attribute)
             made.append(copy)
-        if prefix == "o":  # the weights the outer nodes read
-            held = sorted({k for _, key in nodes for k in key[3] if k and k[0] == "w"}, key=str)
-            return made, [numpy_helper.from_array(values[k][0], names[k]) for k in held]
+        if prefix == "o":
+            return made
         elem_type = sampled.graph.output[0].type.tensor_type.elem_type
         return helper.make_graph(made, {"s": "sampled", "l": "likeliest", "u": "unlabelled"}[prefix], [],
                                  [helper.make_tensor_value_info(ref(output), elem_type, None)], own)
 
-    before, weights = graph_of([(n, k) for n, k in traced["s"][0] if k[4] in outer], "o")
+    before = graph_of(hoisted, "o")
     branches = {prefix: graph_of([(n, k) for n, k in nodes if k[4] not in outer], prefix, out)
                 for prefix, (nodes, out) in traced.items()}
+    weights = [numpy_helper.from_array(values[k][0], name) for k, name in held.items()]
     output = sampled.graph.output[0].name
     then = branches["s"]
     if unlabelled is not None:  # labels all zeros (or no window): the unlabelled trace
