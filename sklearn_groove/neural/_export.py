@@ -347,7 +347,7 @@ def _if_sampled(sampled, likeliest, unlabelled=None):
         def ref(key):
             if key == "":
                 return ""
-            if key and key[0] == "w":  # a weight keeps its name (a branch's own copy marked with its letter)
+            if key[0] == "w":  # a weight keeps its name (a branch's own copy marked with its letter)
                 mine = prefix in ("s", "u") and key not in shared
                 named = local if mine else held
                 if key not in named:
