@@ -368,9 +368,6 @@ def _if_sampled(sampled, likeliest, unlabelled=None):
             if key[4] in made_keys:  # the same computation again (a trace may repeat one): its first outputs serve
                 continue
             made_keys.add(key[4])
-            if node.op_type == "Identity" and not (output and output[1] == key[4]):  # the value it copies serves
-                (names if prefix == "o" else local)[("out", key[4], 0)] = ref(key[3][0])
-                continue
             copy = helper.make_node(node.op_type, [ref(k) for k in key[3]],
                                     [ref(("out", key[4], i)) for i in range(len(node.output))], domain=node.domain)
             copy.attribute.extend(node.attribute)
@@ -410,7 +407,8 @@ def _keyed_nodes(model, values, ids):
     """A trace's nodes, each with a key of what it computes: (op, domain, attributes, the keys of its inputs, its
     number), where an input's key is ("in", name), a weight's ("w", content) (its Constant nodes become weights,
     each once, in ``values``: key -> (value, name)), a node output's ("out", the node's number, index), the node's
-    number the same in every trace for the same computation (``ids``); and the key of its output."""
+    number the same in every trace for the same computation (``ids``); and the key of its output. A node that copies
+    its input (an Identity, a Slice that keeps all of it) is left out, its input read instead."""
     import hashlib
 
     from onnx import numpy_helper
@@ -424,10 +422,16 @@ def _keyed_nodes(model, values, ids):
     key_of[""] = ""
     for tensor in model.graph.initializer:
         key_of[tensor.name] = weight(numpy_helper.to_array(tensor), tensor.name)
+    shapes, output = _shapes(model), model.graph.output[0].name
     nodes = []
     for node in model.graph.node:
         if node.op_type == "Constant" and [a.name for a in node.attribute] == ["value"]:
             key_of[node.output[0]] = weight(numpy_helper.to_array(node.attribute[0].t), "c")
+            continue
+        ranges = [values[key_of[n]][0] if key_of[n] and key_of[n][0] == "w" else None for n in node.input[1:]]
+        if output not in node.output and (node.op_type == "Identity" or (
+                node.op_type == "Slice" and _keeps_all(shapes.get(node.input[0]), *ranges))):
+            key_of[node.output[0]] = key_of[node.input[0]]  # a copy of its input: the input is read instead
             continue
         computation = (node.op_type, node.domain, tuple(a.SerializeToString() for a in node.attribute),
                        tuple(key_of[n] for n in node.input))
@@ -436,6 +440,27 @@ def _keyed_nodes(model, values, ids):
             key_of[out] = ("out", number, k)
         nodes.append((node, computation + (number,)))
     return nodes, key_of[model.graph.output[0].name]
+
+
+def _shapes(model):
+    """name -> the dimensions ONNX's shape inference gives a value of ``model`` (None where unknown)."""
+    import onnx
+
+    graph = onnx.shape_inference.infer_shapes(model).graph
+    return {v.name: [d.dim_value if d.HasField("dim_value") else None for d in v.type.tensor_type.shape.dim]
+            for v in list(graph.input) + list(graph.value_info)}
+
+
+def _keeps_all(shape, starts=None, ends=None, axes=None, steps=None):
+    """Whether a Slice of data of ``shape`` (a list, None where unknown) from ``starts`` to ``ends`` (weights, else
+    None) keeps all of it: ONNX Runtime drops such a Slice, and warns where a branch of an If reads its output."""
+    if shape is None or starts is None or ends is None:
+        return False
+    axes = range(len(starts)) if axes is None else axes
+    steps = np.ones(len(starts)) if steps is None else steps
+    dims = [shape[a] if -len(shape) <= a < len(shape) else None for a in axes]
+    return all(start == 0 and step == 1 and dim is not None and end >= dim
+               for start, end, dim, step in zip(starts, ends, dims, steps))
 
 
 def _common_nodes(traces):

@@ -30,7 +30,6 @@ def onnx_session(path):
     # let the int8 weights of export_onnx(int8=True) be folded into constants, not dequantized at each run
     options.add_session_config_entry("session.disable_quant_qdq", "1")
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
-    options.log_severity_level = 3  # errors only: its notes on rewriting a graph are not the user's to read
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     _check_weights(session, path)
     return session
