@@ -30,12 +30,12 @@ def window_lengths():
 
 
 def plays_one_length(path):
-    """Whether the ONNX file at ``path`` plays windows of one number of steps only (its inputs name a number)."""
+    """Whether the ONNX file at ``path`` plays windows of one number of steps only: its first input's steps are a
+    number, not a name (as the command line's ``OnnxPlayer.plays_windows_of`` reads them)."""
     import onnx
 
-    graph = onnx.load(path, load_external_data=False).graph
-    return any(isinstance(dims[1], int) for dims in (
-        [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim] for i in graph.input) if len(dims) == 3)
+    steps = onnx.load(path, load_external_data=False).graph.input[0].type.tensor_type.shape.dim[1]
+    return steps.HasField("dim_value")
 
 
 def export(name, folder):

@@ -428,9 +428,7 @@ def _keyed_nodes(model, values, ids):
         if node.op_type == "Constant" and [a.name for a in node.attribute] == ["value"]:
             key_of[node.output[0]] = weight(numpy_helper.to_array(node.attribute[0].t), "c")
             continue
-        ranges = [values[key_of[n]][0] if key_of[n] and key_of[n][0] == "w" else None for n in node.input[1:]]
-        if output not in node.output and (node.op_type == "Identity" or (
-                node.op_type == "Slice" and _keeps_all(shapes.get(node.input[0]), *ranges))):
+        if output not in node.output and _copies(node, key_of, values, shapes):
             key_of[node.output[0]] = key_of[node.input[0]]  # a copy of its input: the input is read instead
             continue
         computation = (node.op_type, node.domain, tuple(a.SerializeToString() for a in node.attribute),
@@ -439,7 +437,7 @@ def _keyed_nodes(model, values, ids):
         for k, out in enumerate(node.output):
             key_of[out] = ("out", number, k)
         nodes.append((node, computation + (number,)))
-    return nodes, key_of[model.graph.output[0].name]
+    return nodes, key_of[output]
 
 
 def _shapes(model):
@@ -449,6 +447,17 @@ def _shapes(model):
     graph = onnx.shape_inference.infer_shapes(model).graph
     return {v.name: [d.dim_value if d.HasField("dim_value") else None for d in v.type.tensor_type.shape.dim]
             for v in list(graph.input) + list(graph.value_info)}
+
+
+def _copies(node, key_of, values, shapes):
+    """Whether ``node`` gives its first input as it is: an Identity, or a Slice that keeps all of it (its ranges
+    weights, its data's shape in ``shapes``)."""
+    if node.op_type == "Identity":
+        return True
+    if node.op_type != "Slice":
+        return False
+    ranges = [values[key_of[n]][0] if key_of[n] and key_of[n][0] == "w" else None for n in node.input[1:]]
+    return _keeps_all(shapes.get(node.input[0]), *ranges)
 
 
 def _keeps_all(shape, starts=None, ends=None, axes=None, steps=None):
