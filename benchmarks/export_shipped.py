@@ -6,7 +6,7 @@ For each model of FOLDER (default: the shipped ones, ``sklearn_groove/pretrained
 there: ``NAME.onnx`` (int8 weights, windows of 2 bars of 4/4) and, where that file plays one window length only (a
 network that samples step by step unrolls its steps), ``NAME-STEPS.onnx`` for 2 bars of each meter of
 :data:`METERS`, each reading its weights from ``NAME.onnx`` (``export_onnx(..., weights_from=)``): a tenth of the
-size of a file with its own. A song in another meter is played in windows of 2 of its bars by the file of that
+size of a file with its own (where ``NAME.onnx`` draws its sampled takes from examples, from the shortest of them). A song in another meter is played in windows of 2 of its bars by the file of that
 length, else by the estimator (torch).
 """
 
@@ -39,14 +39,21 @@ def plays_one_length(path):
 
 
 def export(name, folder):
-    """Write ``NAME.onnx`` and its files of other window lengths in ``folder``; return the paths written."""
+    """Write ``NAME.onnx`` and its files of other window lengths in ``folder``; return the paths written.
+
+    Those read their weights from ``NAME.onnx``; where its sampled takes are drawn from its calibration's examples
+    (windows of 2 bars of 4/4 only), it holds no sampler, and they read them from the shortest of them, written whole.
+    """
     model = pretrained.load(name, folder)
     main = Path(folder) / f"{name}.onnx"
     written = [export_onnx(model, main, int8=True)]
     if plays_one_length(main):
+        source = main
         for steps in window_lengths():
-            written.append(export_onnx(model, Path(folder) / f"{name}-{steps}.onnx", n_steps=steps, int8=True,
-                                       weights_from=main))
+            path = Path(folder) / f"{name}-{steps}.onnx"
+            whole = source is main and bool(getattr(model.steps[-1][1].calibration_, "neighbors_", 0))
+            written.append(export_onnx(model, path, n_steps=steps, int8=True, weights_from=None if whole else source))
+            source = path if whole else source
     return written
 
 

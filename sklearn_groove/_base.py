@@ -139,11 +139,11 @@ def fit_labels(labels, n, name):
     return np.unique(labels[named].astype(str)), labels
 
 
-def check_count(value, name):
-    """A ValueError unless ``value`` (such as the takes ``sample_y`` draws, ``n_samples``) is a whole number, 1 or
-    more (not a bool)."""
-    if isinstance(value, bool) or not (isinstance(value, Integral) and value >= 1):
-        raise ValueError(f"{name} must be a whole number, 1 or more, got {value!r}")
+def check_count(value, name, low=1):
+    """A ValueError unless ``value`` (such as the takes ``sample_y`` draws, ``n_samples``) is a whole number, ``low``
+    or more (not a bool)."""
+    if isinstance(value, bool) or not (isinstance(value, Integral) and value >= low):
+        raise ValueError(f"{name} must be a whole number, {low} or more, got {value!r}")
     return int(value)
 
 

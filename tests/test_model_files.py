@@ -231,6 +231,30 @@ def test_bad_descriptions_say_why_in_one_line(live_copy, change, message):
     assert str(info.value).startswith(str(folder / "m.json")) and "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize("change, message", [
+    (lambda state: state.update(example_offsets=state["example_offsets"].short()), "offsets must be torch.int8"),
+    (lambda state: state.update(example_hits=state["example_hits"][:-1]), "velocities must be torch.uint8 of shape"),
+    (lambda state: state.pop("example_labels"), "labels must be torch.int16"),
+    (lambda state: state.update(neighbors=state["neighbors"] * 0 + 10**6), "neighbors must be from 1 to the"),
+])
+def test_bad_stored_examples_say_why(tmp_path, change, message):
+    """The shipped infill's examples (calibrate(..., neighbors=)), stored wrong: refused in one line, by name."""
+    import shutil
+
+    import torch
+
+    from sklearn_groove.pretrained import WEIGHTS
+
+    for suffix in (".json", ".pt"):
+        shutil.copy(WEIGHTS / f"infill_closed_hihat{suffix}", tmp_path / f"m{suffix}")
+    state = torch.load(tmp_path / "m.pt", weights_only=True)
+    change(state)
+    torch.save(state, tmp_path / "m.pt")
+    with pytest.raises(ValueError, match=message) as info:
+        load_model(tmp_path / "m.json")
+    assert "\n" not in str(info.value)
+
+
 def test_a_huge_network_is_refused_without_allocating_it(live_copy):
     """25 GB asked for: refused in well under a second, against the file's own tensors."""
     import resource

@@ -453,3 +453,71 @@ def test_fit_sampler_teaches_the_takes_again_and_keeps_temperature_0(gmd):
     assert all((model.module_.state_dict()[k] == v).all() for k, v in unchanged.items())
     with pytest.raises(ValueError, match='fit_sampler trains one of two decoders: the model needs decoder="both"'):
         GrooveSeq2Seq(decoder="parallel", max_epochs=1, **SMALL).fit(score, y).fit_sampler(score, y)
+
+
+def test_takes_drawn_from_examples_play_the_part_of_one_most_like_the_input(gmd, tmp_path):
+    """calibrate(neighbors=k): a sampled take's written voice is that of one of the k examples whose input hits are
+    most like the window's (cosine), the seed picking which; a window asked a style draws among that style's
+    examples; steps already played pick the examples that go on from them; temperature 0 is the network's; saved
+    and loaded, and the same in the ONNX file."""
+    import onnxruntime as ort
+
+    from sklearn_groove import pretrained
+    from sklearn_groove.neural import export_onnx, onnx_feed
+    from sklearn_groove.preprocessing import VoiceRemover
+
+    y = gmd[:96]
+    X = VoiceRemover(voices=("closed_hihat",)).fit_transform(y)
+    style = np.array(["funk", "jazz"] * 48)
+    model = GrooveSeq2Seq(**SMALL, condition="input", decoder="both", module__sampler_size=8, output="gaussian",
+                          generate_voices=["closed_hihat"], hit_threshold=0.3, max_epochs=1).fit(X, y, style=style)
+    likely = model.predict(X)
+    network_take = model.sample_y(X, random_state=0, temperature=0.9)[..., 0]
+    assert model.calibrate(X, y, temperature=0.9, neighbors=3, style=style) is model
+    q = (X[..., :9] > 0).reshape(len(X), -1).astype(float)
+    likeness = q @ q.T / np.sqrt(np.maximum(np.outer(q.sum(1), q.sum(1)), 1))
+
+    def likeliest(score, k=3):  # each window's examples as like it as its k-th likeliest, or more (ties go either way)
+        return [np.flatnonzero(row >= np.sort(row)[-k] - 1e-9) for row in score]
+
+    def chosen(take, among):  # for each window, the examples of ``among`` (rows: windows) whose closed hi-hat it plays
+        hits, velocities = take[..., 2] > 0, take[..., 11]
+        return [[j for j in row if (hits[i] == (y[j, :, 2] > 0)).all() and
+                 np.array_equal(velocities[i], y[j, :, 11])] for i, row in enumerate(among)]
+
+    take = model.sample_y(X, random_state=0, temperature=0.9)[..., 0]
+    assert all(chosen(take, likeliest(likeness)))  # one of the 3 likeliest examples, each window
+    assert np.abs(take - network_take).max() > 0.05  # not the network's draws
+    np.testing.assert_array_equal(take[..., [0, 1, 3, 9, 10, 12]], X[..., [0, 1, 3, 9, 10, 12]])  # the rest as given
+    picks = {tuple(map(tuple, model.sample_y(X[:8], random_state=seed, temperature=0.9)[..., 0][..., 2]))
+             for seed in range(6)}
+    assert len(picks) > 1  # the seed picks among them
+    jazz = model.sample_y(X, random_state=0, temperature=0.9, style="jazz")[..., 0]
+    assert all(chosen(jazz, likeliest(np.where(style == "jazz", likeness, -9))))
+    np.testing.assert_array_equal(model.predict(X), likely)  # temperature 0: the network
+    # steps already played: the example chosen plays the same written hits there
+    going_on = model.set_params(random_state=0).calibrate(X, y, temperature=0.9, neighbors=3, continuity=10.0)
+    prefix = y[40:41, :16]
+    take = going_on.sample_y(X[7:8], random_state=1, temperature=0.9, prefix=prefix)[..., 0]
+    fits = (y[:, :16, 2] > 0) == (prefix[0, :, 2] > 0)
+    assert any(fits[j].all() and ((y[j, 16:, 2] > 0) == (take[0, 16:, 2] > 0)).all() for j in range(len(y)))
+    np.testing.assert_array_equal(take[0, :16], prefix[0])
+    # saved and loaded; in the ONNX file
+    pretrained.save(model, "examples", {}, folder=tmp_path)
+    loaded = pretrained.load("examples", folder=tmp_path)
+    for key, value in model.calibration_.examples_.items():
+        np.testing.assert_array_equal(loaded.calibration_.examples_[key], value)
+    assert loaded.calibration_.neighbors_ == 3
+    session = ort.InferenceSession(export_onnx(model, tmp_path / "examples.onnx"))
+    for labels in ({}, {"style": "jazz"}):
+        played, = session.run(None, onnx_feed(session, X, 0.9, seed=4, **labels))
+        np.testing.assert_array_equal(played, model.sample_y(X, random_state=4, temperature=0.9, **labels)[..., 0])
+    played, = session.run(None, onnx_feed(session, X[7:8], 0.9, seed=1, prefix=prefix))
+    np.testing.assert_array_equal(played, model.sample_y(X[7:8], random_state=1, temperature=0.9, prefix=prefix)[..., 0])
+    for settings, message in ((dict(neighbors=97), "more than the 96 windows"), (dict(neighbors=-1), "0 or more"),
+                              (dict(neighbors=2, continuity=-1.0), "continuity must be")):
+        with pytest.raises(ValueError, match=message):
+            model.calibrate(X, y, **settings)
+    humanizer = GrooveSeq2Seq(**SMALL, max_epochs=1).fit(y[..., :9], y)
+    with pytest.raises(ValueError, match="neighbors is for a model that writes hits"):
+        humanizer.calibrate(y[..., :9], y, neighbors=2)

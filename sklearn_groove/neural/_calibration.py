@@ -4,7 +4,11 @@ import numpy as np
 
 from .._hvo import N_VOICES, split_hvo
 
-__all__ = ["QuantileCalibration", "updated_hit_bias"]
+__all__ = ["QuantileCalibration", "examples_of", "updated_hit_bias"]
+
+#: The stored examples' velocities are whole 127ths (MIDI velocities) and their offsets whole 240ths of a 16th note
+#: (a tick at 960 ticks a beat: the GMD's offsets are whole 120ths, exactly kept)
+VELOCITY_UNITS, OFFSET_UNITS = 127, 240
 
 
 def _tied_to_mean(source, target):
@@ -51,6 +55,20 @@ class QuantileCalibration:
         window's bar before played that voice on that step, taken off where it
         did not (``calibrate(..., hit_repetition=)``; 0: none): a beat
         repeats itself from bar to bar as much as a drummer's.
+    neighbors_ : int
+        Sampled takes of windows as long as the examples draw the voices the
+        model writes from one of this many examples most like each window
+        (``calibrate(..., neighbors=)``; 0: the network samples them).
+    continuity_ : float
+        The weight, in that choice, of how well an example's written hits
+        agree with the steps already played (a song played window after
+        window); its inputs' likeness weighs 1.
+    examples_ : dict of ndarray, or None
+        The examples (:func:`examples_of`): ``"hits"``, each one's input
+        hits as bits (n, ceil(steps * hit columns / 8)) uint8;
+        ``"velocities"`` (n, steps, written voices) uint8, in 127ths (0: no
+        hit); ``"offsets"`` the same, int8, in 240ths of a 16th note (at most 119);
+        ``"labels"`` (n, 2) int16, each one's style and drummer (-1: none).
 
     Examples
     --------
@@ -67,6 +85,9 @@ class QuantileCalibration:
         self.hit_bias_ = None
         self.velocity_sharing_ = 0.0
         self.hit_repetition_ = 0.0
+        self.neighbors_ = 0
+        self.continuity_ = 0.0
+        self.examples_ = None
 
     def fit(self, sampled, performed):
         """Learn the maps from a model's sampled performances onto the drummers' ``performed`` (hvo arrays)."""
@@ -106,3 +127,35 @@ def updated_hit_bias(bias, sampled, performed, written):
              for a in (sampled, performed)]
     logit = [np.log(r / (1 - r)) for r in rates]
     return (np.asarray(bias, np.float32) + np.where(written, logit[1] - logit[0], 0.0)).astype(np.float32)
+
+
+def examples_of(X, y, written, labels=None):
+    """The examples a calibration stores (:attr:`QuantileCalibration.examples_`) of inputs ``X`` and performances ``y``.
+
+    ``X`` (n, steps, features): its hits are its first third of features
+    (an hvo's, or a tap track's); ``written`` (9,) bool: the voices the
+    model writes, of which ``y``'s velocities and offsets are kept in whole
+    127ths and 240ths of a 16th; ``labels``: (n, 2) int, each window's style
+    and drummer (-1: none), or None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import join_hvo
+    >>> h = np.zeros((1, 4, 9), np.float32); h[0, ::2, 2] = 1
+    >>> y = join_hvo(h, h * 0.5, h * 0.1)
+    >>> examples = examples_of(y, y, np.arange(9) == 2)
+    >>> examples["velocities"][0, :, 0].tolist(), examples["offsets"][0, :, 0].tolist()
+    ([64, 0, 64, 0], [24, 0, 24, 0])
+    """
+    X, y = np.asarray(X, np.float32), np.asarray(y, np.float32)
+    hits = X[..., : X.shape[-1] // 3].reshape(len(X), -1) > 0
+    h, v, o = split_hvo(y)
+    played = h[..., written] > 0
+    return {
+        "hits": np.packbits(hits, axis=1),
+        "velocities": np.where(played, np.clip(np.rint(v[..., written] * VELOCITY_UNITS), 1, VELOCITY_UNITS), 0
+                               ).astype(np.uint8),
+        "offsets": np.where(played, np.clip(np.rint(o[..., written] * OFFSET_UNITS), -OFFSET_UNITS // 2, OFFSET_UNITS // 2 - 1), 0).astype(np.int8),
+        "labels": np.full((len(X), 2), -1, np.int16) if labels is None else np.asarray(labels, np.int16),
+    }

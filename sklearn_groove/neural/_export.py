@@ -252,6 +252,7 @@ def export_onnx(model, path, *, n_steps=32, int8=False, weights_from=None):
             onnx.save(_if_sampled(**traced), part)
         else:
             trace(0.0, part)
+        _store_bits(part)
         if int8:
             _store_int8(part)
         if n_labels:
@@ -493,6 +494,46 @@ def _write_labels(path, *known):
     for kind, values in zip(KINDS, known):
         entry = model.metadata_props.add()
         entry.key, entry.value = kind + "s", ",".join(values)
+    onnx.save(model, path)
+
+
+def _store_bits(path, min_size=1024):
+    """Rewrite the ONNX file at ``path`` with its float tensors of zeros and ones (``min_size`` values or more, such
+    as a calibration's examples' hits) stored as bits, and the nodes that unpack them (most significant bit first,
+    as ``numpy.packbits``) in front of the nodes that read them: ONNX Runtime unpacks them once, at load."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(path)
+    for graph in _graphs(model.graph):
+        kept, nodes = [], []
+        for tensor in graph.initializer:
+            w = numpy_helper.to_array(tensor)
+            if not (w.dtype == np.float32 and w.size >= min_size and np.isin(w, (0.0, 1.0)).all()):
+                kept.append(tensor)
+                continue
+            name = tensor.name
+            kept += [numpy_helper.from_array(np.packbits(w.ravel() > 0), name + "_bits"),
+                     numpy_helper.from_array(2 ** np.arange(7, -1, -1, dtype=np.int32)[None], name + "_weights"),
+                     numpy_helper.from_array(np.array(2, np.int32), name + "_two"),
+                     numpy_helper.from_array(np.array([-1, 1], np.int64), name + "_column"),
+                     numpy_helper.from_array(np.array([w.size], np.int64), name + "_size"),
+                     numpy_helper.from_array(np.array([-1], np.int64), name + "_flat"),
+                     numpy_helper.from_array(np.array([0], np.int64), name + "_zero"),
+                     numpy_helper.from_array(np.array(w.shape, np.int64), name + "_shape")]
+            steps = [("Cast", [name + "_bits"], {"to": TensorProto.INT32}), ("Reshape", [None, name + "_column"], {}),
+                     ("Div", [None, name + "_weights"], {}), ("Mod", [None, name + "_two"], {}),
+                     ("Reshape", [None, name + "_flat"], {}), ("Slice", [None, name + "_zero", name + "_size"], {}),
+                     ("Cast", [None], {"to": TensorProto.FLOAT}), ("Reshape", [None, name + "_shape"], {})]
+            for k, (op, inputs, attributes) in enumerate(steps):
+                inputs = [f"{name}_unpacked{k - 1}" if i is None else i for i in inputs]
+                out = name if k == len(steps) - 1 else f"{name}_unpacked{k}"
+                nodes.append(helper.make_node(op, inputs, [out], **attributes))
+        graph.ClearField("initializer")
+        graph.initializer.extend(kept)
+        old = list(graph.node)
+        graph.ClearField("node")
+        graph.node.extend(nodes + old)
     onnx.save(model, path)
 
 

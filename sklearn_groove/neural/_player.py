@@ -14,9 +14,11 @@ import torch
 from torch import nn
 
 from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
+from .._labels import KINDS
+from ._calibration import OFFSET_UNITS, VELOCITY_UNITS
 from ._modules import Decoding, calibrate, head_means, sound
 
-__all__ = ["BATCH", "tensor", "conditioned", "keep_given", "NetworkPlayer", "EnsemblePlayer", "Named",
+__all__ = ["BATCH", "tensor", "conditioned", "keep_given", "Examples", "NetworkPlayer", "EnsemblePlayer", "Named",
            "TransferPlayer", "play", "transformer_step"]
 
 #: Windows a network reads at once (playing, embedding, choosing neighbours).
@@ -73,6 +75,62 @@ def guidance_strength(strength, sampled):
     return strength if sampled else min(strength, 1.0)
 
 
+class Examples(nn.Module):
+    """The written voices of a sampled take drawn from a calibration's examples (``calibrate(..., neighbors=)``):
+    (x, noise, labels, given, kept) -> (n, steps, 27), the voices the model writes played as one of the examples
+    most like each window, the others zero.
+
+    An example's likeness to a window: the cosine similarity of their input
+    hits, plus ``continuity_`` times the share of the steps already played
+    (``given`` where ``kept``) whose written hits it plays alike, plus 2 for
+    each label of the window's (``labels``, one-hot) it has. Reckoned in
+    float64 from whole numbers, each example's index taking off 1e-11 (the
+    earlier of equals first), so that torch and ONNX Runtime rank them
+    alike. The uniform of ``noise``'s first step and voice picks one of the
+    ``neighbors_`` likeliest. (An ONNX file stores the examples' 0/1 tensors
+    as bits, and their velocities and offsets as bytes.)
+    """
+
+    def __init__(self, calibration, written, label_sizes):
+        super().__init__()
+        examples = calibration.examples_
+        self.k, self.continuity = int(calibration.neighbors_), float(calibration.continuity_)
+        self.written = [int(i) for i in np.flatnonzero(written)]
+        n, self.n_steps = examples["velocities"].shape[:2]
+        labels = [examples["labels"][:, k, None] == np.arange(size) for k, size in enumerate(label_sizes) if size]
+        stored = {"hits": np.unpackbits(examples["hits"], axis=1) > 0, "played": examples["velocities"].reshape(n, -1) > 0,
+                  "labels": np.concatenate(labels, axis=1) if labels else np.zeros((n, 0)),
+                  "velocities": examples["velocities"], "offsets": examples["offsets"]}
+        for name, value in stored.items():
+            value = value.astype(np.float32) if value.dtype == bool else value
+            self.register_buffer(name, torch.from_numpy(np.ascontiguousarray(value)), persistent=False)
+
+    def forward(self, x, noise, labels=None, given=None, kept=None):
+        query = (x[..., : x.shape[-1] // 3] > 0).float().flatten(1)
+        hits = self.hits[:, : query.shape[1]]  # packed bits end in zeros
+        norms = query.sum(dim=1, keepdim=True).double() * hits.sum(dim=1).double()
+        score = (query @ hits.T).double() / torch.sqrt(torch.clamp(norms, min=1.0))
+        if given is not None and self.continuity:  # agreeing with the written hits already played
+            keep = kept.float().expand(-1, -1, len(self.written))
+            wanted = (given[..., self.written] > 0).float() * keep
+            agree = wanted.flatten(1) @ self.played.T + (keep - wanted).flatten(1) @ (1 - self.played).T
+            steps = torch.clamp(keep.flatten(1).sum(dim=1, keepdim=True), min=1.0)
+            score = score + self.continuity * agree.double() / steps.double()
+        if labels is not None and self.labels.shape[1]:
+            score = score + 2.0 * (labels.float() @ self.labels.T).double()
+        score = score - 1e-11 * torch.arange(len(self.hits), dtype=torch.float64)
+        top = torch.topk(score, self.k, dim=1).indices  # (n, k), the likeliest first
+        uniform = 0.5 * (1 + torch.erf(noise[:, 0, :1] / 2**0.5))
+        chosen = torch.gather(top, 1, torch.clamp((uniform * self.k).long(), max=self.k - 1))[:, 0]
+        v = self.velocities[chosen].to(torch.int32).float() / VELOCITY_UNITS
+        o = self.offsets[chosen].to(torch.int32).float() / OFFSET_UNITS
+        place = torch.zeros(3 * len(self.written), 3 * M)  # the written voices' hits, velocities, offsets -> hvo
+        for part in range(3):
+            for j, voice in enumerate(self.written):
+                place[part * len(self.written) + j, part * M + voice] = 1.0
+        return torch.cat([(v > 0).float(), v, o], dim=-1) @ place
+
+
 class NetworkPlayer(nn.Module):
     """One fitted GrooveSeq2Seq (or GrooveTransfer) network: (x, temperature, noise, labels, z) -> hvo.
 
@@ -101,11 +159,17 @@ class NetworkPlayer(nn.Module):
         self.hit_repetition = float(estimator._calibrated("hit_repetition_") or 0.0)
         self.calibration, self.hit_bias = (None if a is None else torch.as_tensor(a) for a in (
             estimator._calibrated("maps_"), None if transfer else estimator._calibrated("hit_bias_")))
+        learned = [getattr(estimator, kind + "s_", None) for kind in KINDS]
+        self.examples = None if transfer or not estimator._calibrated("neighbors_") else Examples(
+            estimator.calibration_, estimator._written_voices(), [0 if k is None else len(k) for k in learned])
 
     def forward(self, x, temperature, noise, labels=None, z=None, given=None, kept=None, sound_taps=None):
         # a network with two decoders samples with the second, and plays temperature 0 with the first (a trace keeps
         # the branch of its example: export_onnx traces both and joins them with an ONNX If, so that a file plays
         # only the decoder asked for)
+        if self.examples is not None and x.shape[1] == self.examples.n_steps and bool(temperature > 0):
+            # the written voices drawn from the calibration's examples (a trace keeps this branch of its example)
+            return keep_given(self.copy(x, self.examples(x, noise, labels, given, kept)), given, kept)
         sampler = self.net.sampler is not None and bool(temperature > 0)
         prefix = {} if given is None else {"given": given, "kept": kept}
         performance = self.played(x, temperature, noise, labels, z, sampler, sound_taps=sound_taps, **prefix)

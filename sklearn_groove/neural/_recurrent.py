@@ -298,7 +298,8 @@ class _GrooveRecurrent(GrooveEstimator):
         self.calibration_ = None  # a new network: sampled as it plays until calibrate() is called
         return self
 
-    def calibrate(self, X, y, temperature=1.0, *, velocity_sharing=0.0, hit_repetition=0.0):
+    def calibrate(self, X, y, temperature=1.0, *, velocity_sharing=0.0, hit_repetition=0.0, neighbors=0,
+                  continuity=0.5, style=None, drummer=None):
         """Learn, voice by voice, maps that take this model's sampled velocities and offsets onto ``y``'s.
 
         ``X`` is played once at ``temperature``, with no label, from a seed
@@ -341,6 +342,31 @@ class _GrooveRecurrent(GrooveEstimator):
             already played). The hit biases and maps are learned from takes
             without it. The shipped ``tap2drum`` uses 0.5, chosen on
             validation.
+        neighbors : int, default=0
+            For a model that writes hits: above 0, ``X`` and ``y`` are kept as
+            examples (``calibration_.examples_``: the inputs' hits as bits, the
+            written voices' velocities in 127ths and offsets in 240ths of a
+            16th note; in an order shuffled from ``random_state``, which breaks
+            ties), and a sampled take of windows as long as theirs plays,
+            in the voices the model writes, the hits, velocities and offsets of
+            one of the ``neighbors`` examples whose inputs are most like its
+            own (cosine similarity of their hits; the seed picks which), not
+            the network's draws; windows of other lengths are sampled by the
+            network. A take then plays a drummer's own part, chosen to fit: on
+            the GMD validation split, a critic told the shipped Infilling's
+            sampled closed hi-hat from the drummers' in 0.55 of windows with 5
+            examples, against 0.65 for the network's draws. Temperature 0 is
+            the network's likeliest performance. The shipped
+            ``infill_closed_hihat`` uses 5, chosen on validation.
+        continuity : float, default=0.5
+            With ``neighbors``: the weight of how well an example's written
+            hits agree with the steps already played (``prefix``: a song
+            played window after window), beside its inputs' likeness (at most
+            1), in choosing the examples.
+        style, drummer : array-like of shape (n_samples,), default=None
+            With ``neighbors``: the examples' labels, for a model that learned
+            them. A window asked a style or a drummer draws among the examples
+            of it first (each label shared adds 2 to an example's likeness).
 
         Returns
         -------
@@ -359,7 +385,7 @@ class _GrooveRecurrent(GrooveEstimator):
         >>> bool(np.all(take[..., 9:18][h > 0] == 1.0))     # mapped onto the drummers' velocities
         True
         """
-        from ._calibration import QuantileCalibration, updated_hit_bias
+        from ._calibration import QuantileCalibration, examples_of, updated_hit_bias
 
         check_is_fitted(self)
         X, y = self._check_pair(X, y, reset=False)
@@ -370,9 +396,18 @@ class _GrooveRecurrent(GrooveEstimator):
             raise ValueError(f"hit_repetition must be a number from 0 up, got {hit_repetition!r}")
         if temperature == 0:
             raise ValueError("temperature must be above 0: a calibration maps sampled takes")
+        written = self._written_voices()
+        neighbors = check_count(neighbors, "neighbors", low=0)
+        if neighbors and not written.any():
+            raise ValueError("neighbors is for a model that writes hits (Tap2Drum, Infilling): this one plays the hits "
+                             "of its input; leave neighbors at 0")
+        if neighbors > len(X):
+            raise ValueError(f"neighbors={neighbors} is more than the {len(X)} windows of X: give at most {len(X)}")
+        if not (np.isfinite(continuity) and continuity >= 0):
+            raise ValueError(f"continuity must be a number from 0 up, got {continuity!r}")
+        labels = self._labels(len(X), style=style, drummer=drummer) if neighbors else None
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         calibration = self.calibration_ = QuantileCalibration()  # no maps yet: the takes are the network's own
-        written = self._written_voices()
         if written.any():
             calibration.hit_bias_ = np.zeros(N_VOICES, np.float32)
             for _ in range(HIT_ROUNDS):
@@ -381,7 +416,24 @@ class _GrooveRecurrent(GrooveEstimator):
         calibration.fit(self.sample_y(X, 1, seed, temperature=temperature)[..., 0], y)
         calibration.velocity_sharing_ = float(velocity_sharing)
         calibration.hit_repetition_ = float(hit_repetition)
+        if neighbors:
+            calibration.neighbors_, calibration.continuity_ = neighbors, float(continuity)
+            order = np.random.default_rng(seed).permutation(len(X))  # equally like examples: one at random
+            calibration.examples_ = examples_of(X[order], y[order], written,
+                                                None if labels is None else self._label_ids(labels[order]))
         return self
+
+    def _label_ids(self, labels):
+        """(n, 2) int16: each window's style and drummer as their index among the learned ones (-1: none), of the
+        one-hot ``labels`` of :meth:`_labels`."""
+        ids, start = np.full((len(labels), len(KINDS)), -1, np.int16), 0
+        for k, kind in enumerate(KINDS):
+            known = getattr(self, kind + "s_", None)
+            if known is not None:
+                block = labels[:, start : start + len(known)]
+                ids[:, k] = np.where(block.any(axis=1), block.argmax(axis=1), -1)
+                start += len(known)
+        return ids
 
     def _written_voices(self):
         """(9,) bool: the voices whose hits the model draws (none: it plays its input's hits, as a transfer does)."""

@@ -13,7 +13,9 @@ __all__ = ["to_state", "from_state"]
 
 _UNSAVED = ("callbacks", "verbose", "device")  # settings of a training run, not of the fitted model
 #: What a calibration learned besides its maps and hit biases, one number each (its attribute: the name and "_")
-_TAKE_SETTINGS = ("velocity_sharing", "hit_repetition")
+_TAKE_SETTINGS = ("velocity_sharing", "hit_repetition", "neighbors", "continuity")
+#: The arrays of a calibration's examples (``calibrate(..., neighbors=)``), each stored as ``example_KEY``
+_EXAMPLES = ("hits", "velocities", "offsets", "labels")
 
 
 def to_state(estimator, int8=True, groove_variance=0.999):
@@ -53,6 +55,9 @@ def to_state(estimator, int8=True, groove_variance=0.999):
         for key in _TAKE_SETTINGS:  # stored where not 0
             if getattr(estimator.calibration_, key + "_", 0.0):
                 state[key] = torch.tensor(getattr(estimator.calibration_, key + "_"), dtype=torch.float64)
+        if estimator.calibration_.examples_ is not None:
+            state.update({"example_" + key: torch.from_numpy(estimator.calibration_.examples_[key])
+                          for key in _EXAMPLES})
     if hasattr(estimator, "train_grooves_"):  # a GrooveTransfer
         state["train_hits"] = torch.from_numpy(np.packbits(estimator.train_hits_.astype(bool), axis=1))
         mean, basis, coords = principal_components(estimator.train_grooves_, explained=groove_variance)
@@ -90,9 +95,12 @@ def from_state(cls, meta, state):
         for key in _TAKE_SETTINGS:
             if key in state:
                 setattr(estimator.calibration_, key + "_", float(state[key]))
+        estimator.calibration_.neighbors_ = int(estimator.calibration_.neighbors_)
     estimator.n_features_in_ = meta["n_steps"]
     estimator.n_input_features_ = meta["n_input_features"]
     estimator._check_settings(estimator.n_input_features_)
+    if estimator.calibration_ is not None and ("example_hits" in state or estimator.calibration_.neighbors_):
+        estimator.calibration_.examples_ = _checked_examples(estimator, meta, state)
     sizes = (meta["n_encoder_features"], meta["n_condition_features"])
     _check_stored_shapes(estimator, sizes, state)  # before anything of the described size is allocated
     net = estimator._initialize_net(*sizes, playing=True)
@@ -125,3 +133,24 @@ def _check_stored_shapes(estimator, sizes, state):
         first = wrong[0]
         raise ValueError(f"the described network does not match the stored weights ({len(wrong)} tensors differ; "
                          f"{first}: described {expected.get(first)}, stored {stored.get(first)})")
+
+
+def _checked_examples(estimator, meta, state):
+    """A calibration's stored examples (``calibrate(..., neighbors=)``), or a ValueError where their types or shapes
+    do not fit each other, the model, or the number of neighbours drawn from."""
+    import torch
+
+    examples = {key: state.get("example_" + key) for key in _EXAMPLES}
+    dtypes = {"hits": torch.uint8, "velocities": torch.uint8, "offsets": torch.int8, "labels": torch.int16}
+    n = len(examples["hits"]) if isinstance(examples["hits"], torch.Tensor) else 0
+    bits = -(-meta["n_steps"] * (meta["n_input_features"] // 3) // 8)
+    written = int(estimator._written_voices().sum())
+    shapes = {"hits": (n, bits), "velocities": (n, meta["n_steps"], written),
+              "offsets": (n, meta["n_steps"], written), "labels": (n, len(KINDS))}
+    for key, value in examples.items():
+        if not isinstance(value, torch.Tensor) or value.dtype != dtypes[key] or tuple(value.shape) != shapes[key]:
+            raise ValueError(f"the stored examples' {key} must be {dtypes[key]} of shape {shapes[key]}, got "
+                             f"{getattr(value, 'dtype', type(value).__name__)} {tuple(getattr(value, 'shape', ()))}")
+    if not 1 <= estimator.calibration_.neighbors_ <= n:
+        raise ValueError(f"neighbors must be from 1 to the {n} stored examples, got {estimator.calibration_.neighbors_}")
+    return {key: value.numpy() for key, value in examples.items()}
