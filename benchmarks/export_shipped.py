@@ -47,11 +47,13 @@ def export(name, folder):
     model = pretrained.load(name, folder)
     main = Path(folder) / f"{name}.onnx"
     written = [export_onnx(model, main, int8=True)]
+    network = model.steps[-1][1] if hasattr(model, "steps") else model
+    draws_examples = bool(getattr(getattr(network, "calibration_", None), "neighbors_", 0))
     if plays_one_length(main):
         source = main
         for steps in window_lengths():
             path = Path(folder) / f"{name}-{steps}.onnx"
-            whole = source is main and bool(getattr(model.steps[-1][1].calibration_, "neighbors_", 0))
+            whole = source is main and draws_examples
             written.append(export_onnx(model, path, n_steps=steps, int8=True, weights_from=None if whole else source))
             source = path if whole else source
     return written

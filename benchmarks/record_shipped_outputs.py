@@ -6,8 +6,8 @@ Run once before a change that must not move the shipped models' outputs:
 
 It writes ``tests/data/shipped_outputs.npz``: for every 8th test window, each
 shipped model's output at temperature 0, the sampled humanize and humanize_paper
-(temperature 1, seed 0), a groove transfer, humanize asked for funk and drummer1, and a sampled
-tap2drum take asked for funk.
+(temperature 1, seed 0), a groove transfer, humanize asked for funk and drummer1, a sampled
+tap2drum take asked for funk, and a sampled infill_closed_hihat take asked for jazz.
 """
 
 from pathlib import Path
@@ -35,6 +35,8 @@ def shipped_outputs(data_home=None):
     out["humanize_funk_drummer1"] = pretrained.load("humanize").predict(score, style="funk", drummer="drummer1")
     tap2drum = pretrained.load("tap2drum")
     out["tap2drum_sampled_funk"] = tap2drum[-1].sample_y(tap2drum[0].transform(y), 1, 0, style="funk")[..., 0]
+    infill = pretrained.load("infill_closed_hihat")  # a take drawn from its calibration's examples
+    out["infill_sampled_jazz"] = infill[-1].sample_y(infill[0].transform(y), 1, 0, style="jazz", temperature=0.9)[..., 0]
     return out
 
 

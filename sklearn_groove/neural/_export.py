@@ -497,44 +497,54 @@ def _write_labels(path, *known):
     onnx.save(model, path)
 
 
-def _store_bits(path, min_size=1024):
-    """Rewrite the ONNX file at ``path`` with its float tensors of zeros and ones (``min_size`` values or more, such
-    as a calibration's examples' hits) stored as bits, and the nodes that unpack them (most significant bit first,
-    as ``numpy.packbits``) in front of the nodes that read them: ONNX Runtime unpacks them once, at load."""
+def _rewrite_initializers(path, rewrite):
+    """Rewrite the ONNX file at ``path``: each initializer, of every graph, for which ``rewrite(name, array)`` gives
+    (initializers, nodes) is replaced by those, its nodes put first in its graph (they make a tensor of its name)."""
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import numpy_helper
 
     model = onnx.load(path)
-    for graph in _graphs(model.graph):
+    for graph in _graphs(model.graph):  # the outer graph and its branches, each with its own weights
         kept, nodes = [], []
         for tensor in graph.initializer:
-            w = numpy_helper.to_array(tensor)
-            if not (w.dtype == np.float32 and w.size >= min_size and np.isin(w, (0.0, 1.0)).all()):
-                kept.append(tensor)
-                continue
-            name = tensor.name
-            kept += [numpy_helper.from_array(np.packbits(w.ravel() > 0), name + "_bits"),
-                     numpy_helper.from_array(2 ** np.arange(7, -1, -1, dtype=np.int32)[None], name + "_weights"),
-                     numpy_helper.from_array(np.array(2, np.int32), name + "_two"),
-                     numpy_helper.from_array(np.array([-1, 1], np.int64), name + "_column"),
-                     numpy_helper.from_array(np.array([w.size], np.int64), name + "_size"),
-                     numpy_helper.from_array(np.array([-1], np.int64), name + "_flat"),
-                     numpy_helper.from_array(np.array([0], np.int64), name + "_zero"),
-                     numpy_helper.from_array(np.array(w.shape, np.int64), name + "_shape")]
-            steps = [("Cast", [name + "_bits"], {"to": TensorProto.INT32}), ("Reshape", [None, name + "_column"], {}),
-                     ("Div", [None, name + "_weights"], {}), ("Mod", [None, name + "_two"], {}),
-                     ("Reshape", [None, name + "_flat"], {}), ("Slice", [None, name + "_zero", name + "_size"], {}),
-                     ("Cast", [None], {"to": TensorProto.FLOAT}), ("Reshape", [None, name + "_shape"], {})]
-            for k, (op, inputs, attributes) in enumerate(steps):
-                inputs = [f"{name}_unpacked{k - 1}" if i is None else i for i in inputs]
-                out = name if k == len(steps) - 1 else f"{name}_unpacked{k}"
-                nodes.append(helper.make_node(op, inputs, [out], **attributes))
+            stored = rewrite(tensor.name, numpy_helper.to_array(tensor))
+            kept += [tensor] if stored is None else stored[0]
+            nodes += [] if stored is None else stored[1]
         graph.ClearField("initializer")
         graph.initializer.extend(kept)
         old = list(graph.node)
         graph.ClearField("node")
         graph.node.extend(nodes + old)
     onnx.save(model, path)
+
+
+def _store_bits(path, min_size=1024):
+    """Rewrite the ONNX file at ``path`` with its float tensors of zeros and ones (``min_size`` values or more, such
+    as a calibration's examples' hits) stored as bits (``numpy.packbits``), and in front of the nodes that read them
+    a ``Gather`` of each byte's 8 bits from a table of the 256 bytes', and a ``Reshape`` back: ONNX Runtime unpacks
+    them once, at load."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    table = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).astype(np.float32)
+
+    def rewrite(name, w):
+        if not (w.dtype == np.float32 and w.size >= min_size and np.isin(w, (0.0, 1.0)).all()):
+            return None
+        kept = [numpy_helper.from_array(np.packbits(w.ravel() > 0), name + "_bits"),
+                numpy_helper.from_array(table, name + "_table"),
+                numpy_helper.from_array(np.array(w.shape, np.int64), name + "_shape")]
+        nodes = [helper.make_node("Cast", [name + "_bits"], [name + "_bytes"], to=TensorProto.INT32),
+                 helper.make_node("Gather", [name + "_table", name + "_bytes"], [name + "_8"])]
+        unpacked = name + "_8"
+        if w.size % 8:  # the last byte's bits past the tensor's end cut off
+            kept += [numpy_helper.from_array(np.array(value, np.int64), name + suffix)
+                     for value, suffix in (([-1], "_flat"), ([0], "_zero"), ([w.size], "_size"))]
+            nodes += [helper.make_node("Reshape", [unpacked, name + "_flat"], [name + "_padded"]),
+                      helper.make_node("Slice", [name + "_padded", name + "_zero", name + "_size"], [name + "_cut"])]
+            unpacked = name + "_cut"
+        return kept, nodes + [helper.make_node("Reshape", [unpacked, name + "_shape"], [name])]
+
+    _rewrite_initializers(path, rewrite)
 
 
 def _store_int8(path, min_size=1024):
@@ -546,31 +556,19 @@ def _store_int8(path, min_size=1024):
     a ``DequantizeLinear`` and a ``Reshape`` back to its shape in front of
     the nodes that read it.
     """
-    import onnx
     from onnx import helper, numpy_helper
 
-    model = onnx.load(path)
-    for graph in _graphs(model.graph):  # the outer graph and its branches, each with its own weights
-        kept, nodes = [], []
-        for tensor in graph.initializer:
-            w = numpy_helper.to_array(tensor)
-            exact = _exact_int8(w) if w.dtype == np.float32 and w.ndim >= 2 and w.size >= min_size else None
-            if exact is None:
-                kept.append(tensor)
-                continue
-            q, scale, axis = exact
-            name = tensor.name
-            kept += [numpy_helper.from_array(q, name + "_int8"), numpy_helper.from_array(scale, name + "_scale"),
-                     numpy_helper.from_array(np.array(w.shape, np.int64), name + "_shape")]
-            nodes += [helper.make_node("DequantizeLinear", [name + "_int8", name + "_scale"], [name + "_2d"],
-                                       axis=axis),
+    def rewrite(name, w):
+        exact = _exact_int8(w) if w.dtype == np.float32 and w.ndim >= 2 and w.size >= min_size else None
+        if exact is None:
+            return None
+        q, scale, axis = exact
+        kept = [numpy_helper.from_array(q, name + "_int8"), numpy_helper.from_array(scale, name + "_scale"),
+                numpy_helper.from_array(np.array(w.shape, np.int64), name + "_shape")]
+        return kept, [helper.make_node("DequantizeLinear", [name + "_int8", name + "_scale"], [name + "_2d"], axis=axis),
                       helper.make_node("Reshape", [name + "_2d", name + "_shape"], [name])]
-        graph.ClearField("initializer")
-        graph.initializer.extend(kept)
-        old = list(graph.node)
-        graph.ClearField("node")
-        graph.node.extend(nodes + old)
-    onnx.save(model, path)
+
+    _rewrite_initializers(path, rewrite)
 
 
 def _graphs(graph):

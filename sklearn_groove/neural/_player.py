@@ -91,14 +91,15 @@ class Examples(nn.Module):
     as bits, and their velocities and offsets as bytes.)
     """
 
-    def __init__(self, calibration, written, label_sizes):
+    def __init__(self, calibration, written, label_sizes, n_input_features):
         super().__init__()
         examples = calibration.examples_
         self.k, self.continuity = int(calibration.neighbors_), float(calibration.continuity_)
         self.written = [int(i) for i in np.flatnonzero(written)]
         n, self.n_steps = examples["velocities"].shape[:2]
         labels = [examples["labels"][:, k, None] == np.arange(size) for k, size in enumerate(label_sizes) if size]
-        stored = {"hits": np.unpackbits(examples["hits"], axis=1) > 0, "played": examples["velocities"].reshape(n, -1) > 0,
+        hits = np.unpackbits(examples["hits"], axis=1)[:, : self.n_steps * (n_input_features // 3)]  # bits end in 0s
+        stored = {"hits": hits > 0, "played": examples["velocities"].reshape(n, -1) > 0,
                   "labels": np.concatenate(labels, axis=1) if labels else np.zeros((n, 0)),
                   "velocities": examples["velocities"], "offsets": examples["offsets"]}
         for name, value in stored.items():
@@ -107,9 +108,8 @@ class Examples(nn.Module):
 
     def forward(self, x, noise, labels=None, given=None, kept=None):
         query = (x[..., : x.shape[-1] // 3] > 0).float().flatten(1)
-        hits = self.hits[:, : query.shape[1]]  # packed bits end in zeros
-        norms = query.sum(dim=1, keepdim=True).double() * hits.sum(dim=1).double()
-        score = (query @ hits.T).double() / torch.sqrt(torch.clamp(norms, min=1.0))
+        norms = query.sum(dim=1, keepdim=True).double() * self.hits.sum(dim=1).double()
+        score = (query @ self.hits.T).double() / torch.sqrt(torch.clamp(norms, min=1.0))
         if given is not None and self.continuity:  # agreeing with the written hits already played
             keep = kept.float().expand(-1, -1, len(self.written))
             wanted = (given[..., self.written] > 0).float() * keep
@@ -161,7 +161,8 @@ class NetworkPlayer(nn.Module):
             estimator._calibrated("maps_"), None if transfer else estimator._calibrated("hit_bias_")))
         learned = [getattr(estimator, kind + "s_", None) for kind in KINDS]
         self.examples = None if transfer or not estimator._calibrated("neighbors_") else Examples(
-            estimator.calibration_, estimator._written_voices(), [0 if k is None else len(k) for k in learned])
+            estimator.calibration_, estimator._written_voices(), [0 if k is None else len(k) for k in learned],
+            estimator.n_input_features_)
 
     def forward(self, x, temperature, noise, labels=None, z=None, given=None, kept=None, sound_taps=None):
         # a network with two decoders samples with the second, and plays temperature 0 with the first (a trace keeps
