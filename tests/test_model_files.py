@@ -237,16 +237,18 @@ def test_bad_descriptions_say_why_in_one_line(live_copy, change, message):
     (lambda state: state.pop("example_labels"), "labels must be torch.int16"),
     (lambda state: state.update(neighbors=state["neighbors"] * 0 + 10**6), "neighbors must be from 1 to the"),
 ])
-def test_bad_stored_examples_say_why(tmp_path, change, message):
-    """The shipped infill's examples (calibrate(..., neighbors=)), stored wrong: refused in one line, by name."""
-    import shutil
-
+def test_bad_stored_examples_say_why(tmp_path, data_home, change, message):
+    """A calibration's examples (calibrate(..., neighbors=)), stored wrong: refused in one line, by name."""
     import torch
 
-    from sklearn_groove.pretrained import WEIGHTS
+    from sklearn_groove import GrooveSeq2Seq, pretrained
+    from sklearn_groove.datasets import fetch_groove
 
-    for suffix in (".json", ".pt"):
-        shutil.copy(WEIGHTS / f"infill_closed_hihat{suffix}", tmp_path / f"m{suffix}")
+    y = fetch_groove(subset="test", data_home=data_home).hvo[:32]
+    X = VoiceRemover(voices=("closed_hihat",)).fit_transform(y)
+    model = GrooveSeq2Seq(condition="input", generate_voices=["closed_hihat"], module__encoder_size=4,
+                          module__latent_size=2, module__decoder_size=4, max_epochs=1, random_state=0).fit(X, y)
+    pretrained.save(model.calibrate(X, y, neighbors=2), "m", {}, folder=tmp_path)
     state = torch.load(tmp_path / "m.pt", weights_only=True)
     change(state)
     torch.save(state, tmp_path / "m.pt")

@@ -156,6 +156,7 @@ def examples_of(X, y, written, labels=None):
         "hits": np.packbits(hits, axis=1),
         "velocities": np.where(played, np.clip(np.rint(v[..., written] * VELOCITY_UNITS), 1, VELOCITY_UNITS), 0
                                ).astype(np.uint8),
-        "offsets": np.where(played, np.clip(np.rint(o[..., written] * OFFSET_UNITS), -OFFSET_UNITS // 2, OFFSET_UNITS // 2 - 1), 0).astype(np.int8),
+        "offsets": np.where(played, np.clip(np.rint(o[..., written] * OFFSET_UNITS), -(OFFSET_UNITS // 2),
+                                            OFFSET_UNITS // 2 - 1), 0).astype(np.int8),
         "labels": np.full((len(X), 2), -1, np.int16) if labels is None else np.asarray(labels, np.int16),
     }
