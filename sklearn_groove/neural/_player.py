@@ -99,7 +99,11 @@ class Examples(nn.Module):
         n, self.n_steps = examples["velocities"].shape[:2]
         labels = [examples["labels"][:, k, None] == np.arange(size) for k, size in enumerate(label_sizes) if size]
         hits = np.unpackbits(examples["hits"], axis=1)[:, : self.n_steps * (n_input_features // 3)]  # bits end in 0s
-        stored = {"hits": hits > 0, "played": examples["velocities"].reshape(n, -1) > 0,
+        played = examples["velocities"].reshape(n, -1) > 0
+        place = np.zeros((3 * len(self.written), 3 * M), dtype=bool)  # the written voices' h, v, o -> hvo
+        for part in range(3):
+            place[part * len(self.written) + np.arange(len(self.written)), part * M + np.array(self.written)] = True
+        stored = {"hits": hits > 0, "played": played, "unplayed": ~played, "place": place,
                   "labels": np.concatenate(labels, axis=1) if labels else np.zeros((n, 0)),
                   "velocities": examples["velocities"], "offsets": examples["offsets"]}
         for name, value in stored.items():
@@ -113,7 +117,7 @@ class Examples(nn.Module):
         if given is not None and self.continuity:  # agreeing with the written hits already played
             keep = kept.float().expand(-1, -1, len(self.written))
             wanted = (given[..., self.written] > 0).float() * keep
-            agree = wanted.flatten(1) @ self.played.T + (keep - wanted).flatten(1) @ (1 - self.played).T
+            agree = wanted.flatten(1) @ self.played.T + (keep - wanted).flatten(1) @ self.unplayed.T
             steps = torch.clamp(keep.flatten(1).sum(dim=1, keepdim=True), min=1.0)
             score = score + self.continuity * agree.double() / steps.double()
         if labels is not None and self.labels.shape[1]:
@@ -124,11 +128,7 @@ class Examples(nn.Module):
         chosen = torch.gather(top, 1, torch.clamp((uniform * self.k).long(), max=self.k - 1))[:, 0]
         v = self.velocities[chosen].to(torch.int32).float() / VELOCITY_UNITS
         o = self.offsets[chosen].to(torch.int32).float() / OFFSET_UNITS
-        place = torch.zeros(3 * len(self.written), 3 * M)  # the written voices' hits, velocities, offsets -> hvo
-        for part in range(3):
-            for j, voice in enumerate(self.written):
-                place[part * len(self.written) + j, part * M + voice] = 1.0
-        return torch.cat([(v > 0).float(), v, o], dim=-1) @ place
+        return torch.cat([(v > 0).float(), v, o], dim=-1) @ self.place
 
 
 class NetworkPlayer(nn.Module):
