@@ -6,8 +6,9 @@ For each model of FOLDER (default: the shipped ones, ``sklearn_groove/pretrained
 there: ``NAME.onnx`` (int8 weights, windows of 2 bars of 4/4) and, where that file plays one window length only (a
 network that samples step by step unrolls its steps), ``NAME-STEPS.onnx`` for 2 bars of each meter of
 :data:`METERS`, each reading its weights from ``NAME.onnx`` (``export_onnx(..., weights_from=)``): a tenth of the
-size of a file with its own (where ``NAME.onnx`` draws its sampled takes from examples, from the shortest of them). A song in another meter is played in windows of 2 of its bars by the file of that
-length, else by the estimator (torch).
+size of a file with its own (where ``NAME.onnx`` draws its sampled takes from examples, from the shortest of them).
+A song in another meter is played in windows of 2 of its bars by the file of that length, else by the estimator
+(torch).
 """
 
 import argparse
@@ -21,7 +22,7 @@ from sklearn_groove.cli._players import bar_steps
 from sklearn_groove.neural import export_onnx
 
 #: The meters other than 4/4 (and 2/2, which the 4/4 file plays) whose windows of 2 bars get a file each.
-METERS = ((2, 4), (3, 8), (3, 4), (6, 8), (5, 8), (7, 8), (9, 8), (5, 4), (12, 8), (6, 4), (7, 4))
+METERS = ((2, 4), (3, 8), (3, 4), (6, 8), (5, 8), (7, 8), (9, 8), (5, 4), (11, 8), (12, 8), (13, 8), (6, 4), (7, 4))
 
 
 def window_lengths():

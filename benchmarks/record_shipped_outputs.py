@@ -35,7 +35,7 @@ def shipped_outputs(data_home=None):
     out["humanize_funk_drummer1"] = pretrained.load("humanize").predict(score, style="funk", drummer="drummer1")
     tap2drum = pretrained.load("tap2drum")
     out["tap2drum_sampled_funk"] = tap2drum[-1].sample_y(tap2drum[0].transform(y), 1, 0, style="funk")[..., 0]
-    infill = pretrained.load("infill_closed_hihat")
+    infill = pretrained.load("infill_closed_hihat")  # a take drawn from its calibration's examples
     out["infill_sampled_jazz"] = infill[-1].sample_y(infill[0].transform(y), 1, 0, style="jazz", temperature=0.9)[..., 0]
     return out
 

@@ -476,6 +476,7 @@ def test_takes_drawn_from_examples_play_the_part_of_one_most_like_the_input(gmd,
     assert model.calibrate(X, y, temperature=0.9, neighbors=3, style=style) is model
     q = (X[..., :9] > 0).reshape(len(X), -1).astype(float)
     likeness = q @ q.T / np.sqrt(np.maximum(np.outer(q.sum(1), q.sum(1)), 1))
+    likeness -= 9 * np.outer(X[..., 3:9].sum((1, 2)) == 0, y[..., 2].sum(1) == 0)  # no silent part for kick and snare
 
     def likeliest(score, k=3):  # each window's examples as like it as its k-th likeliest, or more (ties go either way)
         return [np.flatnonzero(row >= np.sort(row)[-k] - 1e-9) for row in score]
@@ -514,6 +515,17 @@ def test_takes_drawn_from_examples_play_the_part_of_one_most_like_the_input(gmd,
         np.testing.assert_array_equal(played, model.sample_y(X, random_state=4, temperature=0.9, **labels)[..., 0])
     played, = session.run(None, onnx_feed(session, X[7:8], 0.9, seed=1, prefix=prefix))
     np.testing.assert_array_equal(played, model.sample_y(X[7:8], random_state=1, temperature=0.9, prefix=prefix)[..., 0])
+    # a plain kick and snare beat gets a part, even where its likeliest examples play none
+    plain = y.copy()
+    plain[..., [3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 16, 17, 21, 22, 23, 24, 25, 26]] = 0
+    silent = plain[:3].copy()
+    silent[..., [2, 11, 20]] = 0
+    model.calibrate(np.concatenate([X, silent]), np.concatenate([y, silent]), temperature=0.9, neighbors=3)
+    for seed in range(3):
+        assert (model.sample_y(silent, random_state=seed, temperature=0.9)[..., 0][..., 2].sum(axis=1) > 0).all()
+    drums = silent.copy()
+    drums[:, ::4, 4] = 1.0  # a tom: the same examples may then play none
+    assert not model.sample_y(drums, random_state=0, temperature=0.9)[..., 0][..., 2].any(axis=1).all()
     for settings, message in ((dict(neighbors=97), "more than the 96 windows"), (dict(neighbors=-1), "0 or more"),
                               (dict(neighbors=2, continuity=-1.0), "continuity must be")):
         with pytest.raises(ValueError, match=message):

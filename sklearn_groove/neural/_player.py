@@ -83,12 +83,15 @@ class Examples(nn.Module):
     An example's likeness to a window: the cosine similarity of their input
     hits, plus ``continuity_`` times the share of the steps already played
     (``given`` where ``kept``) whose written hits it plays alike, plus 2 for
-    each label of the window's (``labels``, one-hot) it has. Reckoned in
-    float64 from whole numbers, each example's index taking off 1e-11 (the
-    earlier of equals first), so that torch and ONNX Runtime rank them
-    alike. The uniform of ``noise``'s first step and voice picks one of the
-    ``neighbors_`` likeliest. (An ONNX file stores the examples' 0/1 tensors
-    as bits, and their velocities and offsets as bytes.)
+    each label of the window's (``labels``, one-hot) it has. An example that
+    plays none of the written voices is drawn only for a window that plays a
+    voice past the kick and the snare (a fill, a ride or crash part): a plain
+    kick and snare beat always gets a part. Reckoned in float64 from whole
+    numbers, each example's index taking off 1e-11 (the earlier of equals
+    first), so that torch and ONNX Runtime rank them alike. The uniform of
+    ``noise``'s first step and voice picks one of the ``neighbors_``
+    likeliest. (An ONNX file stores the examples' 0/1 tensors as bits, and
+    their velocities and offsets as bytes.)
     """
 
     def __init__(self, calibration, written, label_sizes, n_input_features):
@@ -103,7 +106,9 @@ class Examples(nn.Module):
         place = np.zeros((3 * len(self.written), 3 * M), dtype=bool)  # the written voices' h, v, o -> hvo
         for part in range(3):
             place[part * len(self.written) + np.arange(len(self.written)), part * M + np.array(self.written)] = True
-        stored = {"hits": hits > 0, "played": played, "unplayed": ~played, "place": place,
+        # more than any likeness: the cosine, the continuity and 2 for each kind of label
+        self.silence_cost = 2.0 + self.continuity + 2.0 * len(labels)
+        stored = {"hits": hits > 0, "played": played, "unplayed": ~played, "place": place, "silent": ~played.any(1),
                   "labels": np.concatenate(labels, axis=1) if labels else np.zeros((n, 0)),
                   "velocities": examples["velocities"], "offsets": examples["offsets"]}
         for name, value in stored.items():
@@ -111,7 +116,8 @@ class Examples(nn.Module):
             self.register_buffer(name, torch.from_numpy(np.ascontiguousarray(value)), persistent=False)
 
     def forward(self, x, noise, labels=None, given=None, kept=None):
-        query = (x[..., : x.shape[-1] // 3] > 0).float().flatten(1)
+        hits = (x[..., : x.shape[-1] // 3] > 0).float()
+        query = hits.flatten(1)
         norms = query.sum(dim=1, keepdim=True).double() * self.hits.sum(dim=1).double()
         score = (query @ self.hits.T).double() / torch.sqrt(torch.clamp(norms, min=1.0))
         if given is not None and self.continuity:  # agreeing with the written hits already played
@@ -122,6 +128,8 @@ class Examples(nn.Module):
             score = score + self.continuity * agree.double() / steps.double()
         if labels is not None and self.labels.shape[1]:
             score = score + 2.0 * (labels.float() @ self.labels.T).double()
+        plain = (hits[..., 2:].sum(dim=(1, 2)) == 0).double()  # (n,): the window plays only kick and snare
+        score = score - self.silence_cost * plain[:, None] * self.silent.double()
         score = score - 1e-11 * torch.arange(len(self.hits), dtype=torch.float64)
         top = torch.topk(score, self.k, dim=1).indices  # (n, k), the likeliest first
         uniform = 0.5 * (1 + torch.erf(noise[:, 0, :1] / 2**0.5))

@@ -356,8 +356,9 @@ class _GrooveRecurrent(GrooveEstimator):
             the GMD validation split, a critic told the shipped Infilling's
             sampled closed hi-hat from the drummers' in 0.555 of windows with 5
             examples, against 0.667 for the network's draws. Temperature 0 is
-            the network's likeliest performance. Where the likeliest examples
-            play none of the written voices, a take plays none either.
+            the network's likeliest performance. An example that plays none of
+            the written voices is drawn only for a window that plays a voice
+            past the kick and the snare: a plain beat always gets a part.
         continuity : float, default=0.5
             With ``neighbors``: the weight of how well an example's written
             hits agree with the steps already played (``prefix``: a song
