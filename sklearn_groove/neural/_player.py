@@ -9,6 +9,8 @@ it from a seed), each window's ensemble member and each window's labels, so
 that one seed is one take in all of them.
 """
 
+import weakref
+
 import numpy as np
 import torch
 from torch import nn
@@ -75,6 +77,29 @@ def guidance_strength(strength, sampled):
     return strength if sampled else min(strength, 1.0)
 
 
+#: A calibration's examples as the tensors :class:`Examples` holds: (its examples, (written voices, label sizes,
+#: input features), the tensors), built once and kept while the calibration lives.
+_TENSORS = weakref.WeakKeyDictionary()
+
+
+def _example_tensors(examples, written, label_sizes, n_input_features):
+    """The tensors :class:`Examples` ranks and plays of ``examples`` (``QuantileCalibration.examples_``): the input
+    hits, the written hits played and not, the place of the written voices in an hvo, the examples playing none,
+    their labels one-hot, their velocities and offsets as stored."""
+    n, n_steps = examples["velocities"].shape[:2]
+    labels = [examples["labels"][:, k, None] == np.arange(size) for k, size in enumerate(label_sizes) if size]
+    hits = np.unpackbits(examples["hits"], axis=1)[:, : n_steps * (n_input_features // 3)]  # the bits end in 0s
+    played = examples["velocities"].reshape(n, -1) > 0
+    place = np.zeros((3 * len(written), 3 * M), dtype=bool)  # the written voices' hits, velocities, offsets -> hvo
+    for part in range(3):
+        place[part * len(written) + np.arange(len(written)), part * M + np.array(written)] = True
+    stored = {"hits": hits > 0, "played": played, "unplayed": ~played, "place": place, "silent": ~played.any(1),
+              "labels": np.concatenate(labels, axis=1) if labels else np.zeros((n, 0)),
+              "velocities": examples["velocities"], "offsets": examples["offsets"]}
+    return {name: torch.from_numpy(np.ascontiguousarray(value.astype(np.float32) if value.dtype == bool else value))
+            for name, value in stored.items()}
+
+
 class Examples(nn.Module):
     """The written voices of a sampled take drawn from a calibration's examples (``calibrate(..., neighbors=)``):
     (x, noise, labels, given, kept) -> (n, steps, 27), the voices the model writes played as one of the examples
@@ -96,24 +121,18 @@ class Examples(nn.Module):
 
     def __init__(self, calibration, written, label_sizes, n_input_features):
         super().__init__()
-        examples = calibration.examples_
         self.k, self.continuity = int(calibration.neighbors_), float(calibration.continuity_)
         self.written = [int(i) for i in np.flatnonzero(written)]
-        n, self.n_steps = examples["velocities"].shape[:2]
-        labels = [examples["labels"][:, k, None] == np.arange(size) for k, size in enumerate(label_sizes) if size]
-        hits = np.unpackbits(examples["hits"], axis=1)[:, : self.n_steps * (n_input_features // 3)]  # bits end in 0s
-        played = examples["velocities"].reshape(n, -1) > 0
-        place = np.zeros((3 * len(self.written), 3 * M), dtype=bool)  # the written voices' h, v, o -> hvo
-        for part in range(3):
-            place[part * len(self.written) + np.arange(len(self.written)), part * M + np.array(self.written)] = True
+        self.n_steps = calibration.examples_["velocities"].shape[1]
         # more than any likeness: the cosine, the continuity and 2 for each kind of label
-        self.silence_cost = 2.0 + self.continuity + 2.0 * len(labels)
-        stored = {"hits": hits > 0, "played": played, "unplayed": ~played, "place": place, "silent": ~played.any(1),
-                  "labels": np.concatenate(labels, axis=1) if labels else np.zeros((n, 0)),
-                  "velocities": examples["velocities"], "offsets": examples["offsets"]}
-        for name, value in stored.items():
-            value = value.astype(np.float32) if value.dtype == bool else value
-            self.register_buffer(name, torch.from_numpy(np.ascontiguousarray(value)), persistent=False)
+        self.silence_cost = 2.0 + self.continuity + 2.0 * sum(1 for size in label_sizes if size)
+        examples, key = calibration.examples_, (tuple(self.written), tuple(label_sizes), n_input_features)
+        known = _TENSORS.get(calibration)
+        if known is None or known[0] is not examples or known[1] != key:  # unpacked once (a model plays many times)
+            known = _TENSORS[calibration] = examples, key, _example_tensors(examples, self.written, label_sizes,
+                                                                            n_input_features)
+        for name, value in known[2].items():
+            self.register_buffer(name, value, persistent=False)
 
     def forward(self, x, noise, labels=None, given=None, kept=None):
         hits = (x[..., : x.shape[-1] // 3] > 0).float()
