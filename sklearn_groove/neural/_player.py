@@ -84,8 +84,9 @@ _TENSORS = weakref.WeakKeyDictionary()
 
 def _example_tensors(examples, written, label_sizes, n_input_features):
     """The tensors :class:`Examples` ranks and plays of ``examples`` (``QuantileCalibration.examples_``): the input
-    hits, the written hits played and not, the place of the written voices in an hvo, the examples playing none,
-    their labels one-hot, their velocities and offsets as stored."""
+    hits and their count, the written hits played and not, the place of the written voices in an hvo, the examples
+    playing none, each one's index times 1e-11 (the earlier of equals first), their labels one-hot, their velocities
+    and offsets as stored."""
     n, n_steps = examples["velocities"].shape[:2]
     labels = [examples["labels"][:, k, None] == np.arange(size) for k, size in enumerate(label_sizes) if size]
     hits = np.unpackbits(examples["hits"], axis=1)[:, : n_steps * (n_input_features // 3)]  # the bits end in 0s
@@ -93,7 +94,8 @@ def _example_tensors(examples, written, label_sizes, n_input_features):
     place = np.zeros((3 * len(written), 3 * M), dtype=bool)  # the written voices' hits, velocities, offsets -> hvo
     for part in range(3):
         place[part * len(written) + np.arange(len(written)), part * M + np.array(written)] = True
-    stored = {"hits": hits > 0, "played": played, "unplayed": ~played, "place": place, "silent": ~played.any(1),
+    stored = {"hits": hits > 0, "counts": hits.sum(axis=1, dtype=np.float64), "played": played, "unplayed": ~played,
+              "place": place, "silent": (~played.any(1)).astype(np.float64), "tiebreak": 1e-11 * np.arange(n),
               "labels": np.concatenate(labels, axis=1) if labels else np.zeros((n, 0)),
               "velocities": examples["velocities"], "offsets": examples["offsets"]}
     return {name: torch.from_numpy(np.ascontiguousarray(value.astype(np.float32) if value.dtype == bool else value))
@@ -137,7 +139,7 @@ class Examples(nn.Module):
     def forward(self, x, noise, labels=None, given=None, kept=None):
         hits = (x[..., : x.shape[-1] // 3] > 0).float()
         query = hits.flatten(1)
-        norms = query.sum(dim=1, keepdim=True).double() * self.hits.sum(dim=1).double()
+        norms = query.sum(dim=1, keepdim=True).double() * self.counts
         score = (query @ self.hits.T).double() / torch.sqrt(torch.clamp(norms, min=1.0))
         if given is not None and self.continuity:  # agreeing with the written hits already played
             keep = kept.float().expand(-1, -1, len(self.written))
@@ -148,8 +150,7 @@ class Examples(nn.Module):
         if labels is not None and self.labels.shape[1]:
             score = score + 2.0 * (labels.float() @ self.labels.T).double()
         plain = (hits[..., 2:].sum(dim=(1, 2)) == 0).double()  # (n,): the window plays only kick and snare
-        score = score - self.silence_cost * plain[:, None] * self.silent.double()
-        score = score - 1e-11 * torch.arange(len(self.hits), dtype=torch.float64)
+        score = score - self.silence_cost * plain[:, None] * self.silent - self.tiebreak
         top = torch.topk(score, self.k, dim=1).indices  # (n, k), the likeliest first
         uniform = 0.5 * (1 + torch.erf(noise[:, 0, :1] / 2**0.5))
         chosen = torch.gather(top, 1, torch.clamp((uniform * self.k).long(), max=self.k - 1))[:, 0]
