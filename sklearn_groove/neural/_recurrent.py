@@ -393,8 +393,9 @@ class _GrooveRecurrent(GrooveEstimator):
         temperature = check_temperature(temperature)
         if not 0 <= velocity_sharing <= 1:
             raise ValueError(f"velocity_sharing must be within [0, 1], got {velocity_sharing!r}")
-        if not (np.isfinite(hit_repetition) and hit_repetition >= 0):
-            raise ValueError(f"hit_repetition must be a number from 0 up, got {hit_repetition!r}")
+        for name, value in (("hit_repetition", hit_repetition), ("continuity", continuity)):
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a number from 0 up, got {value!r}")
         if temperature == 0:
             raise ValueError("temperature must be above 0: a calibration maps sampled takes")
         written = self._written_voices()
@@ -404,8 +405,6 @@ class _GrooveRecurrent(GrooveEstimator):
                              "of its input; leave neighbors at 0")
         if neighbors > len(X):
             raise ValueError(f"neighbors={neighbors} is more than the {len(X)} windows of X: give at most {len(X)}")
-        if not (np.isfinite(continuity) and continuity >= 0):
-            raise ValueError(f"continuity must be a number from 0 up, got {continuity!r}")
         labels = self._labels(len(X), style=style, drummer=drummer) if neighbors else None
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         calibration = self.calibration_ = QuantileCalibration()  # no maps yet: the takes are the network's own
