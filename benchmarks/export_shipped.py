@@ -51,12 +51,11 @@ def export(name, folder):
     network = model.steps[-1][1] if hasattr(model, "steps") else model
     draws_examples = bool(getattr(getattr(network, "calibration_", None), "neighbors_", 0))
     if plays_one_length(main):
-        source = main
+        source = None if draws_examples else main  # None: the first (shortest) file is written whole
         for steps in window_lengths():
             path = Path(folder) / f"{name}-{steps}.onnx"
-            whole = source is main and draws_examples
-            written.append(export_onnx(model, path, n_steps=steps, int8=True, weights_from=None if whole else source))
-            source = path if whole else source
+            written.append(export_onnx(model, path, n_steps=steps, int8=True, weights_from=source))
+            source = source or path
     return written
 
 
