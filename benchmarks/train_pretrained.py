@@ -336,7 +336,7 @@ def combine(task, args, train, validation, test):
             # a model that writes hits learns its hit biases from takes at the temperature it plays them at
             model.calibrate(task.inputs(train.hvo), train.hvo, temperature=task.take_temperature if task.writes_hits
                             else 1.0, velocity_sharing=task.velocity_sharing, hit_repetition=task.hit_repetition,
-                            neighbors=task.neighbors, **(known_labels(model, train) if task.neighbors else {}))
+                            repeat_bars=task.repeat_bars, neighbors=task.neighbors, **(known_labels(model, train) if task.neighbors else {}))
     if len(models) == 1 and not args.rotate_bars and args.sampler is None:
         model = models[0]
         metadata = dict(metas[0])  # how it was trained and tuned; save() rewrites what it reads from the model

@@ -78,10 +78,13 @@ def test_shipped_models_play_the_same_in_onnx_runtime(name, windows, tmp_path):
 
 
 def _calibrated(pipeline, y):
-    """A pipeline whose network learned its calibration, hit biases included (at temperature 0.9), and leans each bar's
-    hits to the bar before's."""
-    pipeline[-1].calibrate(pipeline[:-1].transform(y), y, temperature=0.9, hit_repetition=0.5)
-    assert pipeline[-1].calibration_.hit_bias_.any()
+    """A pipeline whose network learned its calibration, hit biases included (at temperature 0.9), leans each bar's
+    hits to the bar before's and plays a bar again where its taps are the first's (learned of windows that all play
+    their first bar twice)."""
+    bar = y.shape[1] // 2
+    y = np.concatenate([y[:, :bar], y[:, :bar]], axis=1)
+    pipeline[-1].calibrate(pipeline[:-1].transform(y), y, temperature=0.9, hit_repetition=0.5, repeat_bars=True)
+    assert pipeline[-1].calibration_.hit_bias_.any() and pipeline[-1].calibration_.bar_repeat_ > 0
     return pipeline
 
 

@@ -190,3 +190,42 @@ def test_hit_repetition_makes_each_bar_lean_to_the_bar_before(data):
     np.testing.assert_array_equal(model.sample_y(windows, 1, 0), before)
     with pytest.raises(ValueError, match="hit_repetition"):
         model.calibrate(x, y, hit_repetition=-1.0)
+
+
+def test_repeat_bars_plays_a_bar_again_as_often_as_the_drummers(data):
+    """calibrate(..., repeat_bars=True): of the windows whose two bars have the same input hits, a take plays the
+    first bar's written hits again as often as the drummers do, where the network alone seldom does; windows whose
+    inputs differ, and temperature 0, play as without it; a model that plays its input's hits refuses it."""
+    from sklearn_groove.neural._calibration import _repeats
+
+    h, y = data
+    hihat = 2
+    y = np.concatenate([y[:, :16], y[:, :16]], axis=1)  # each window's first bar twice ...
+    y[::2, 16:, [hihat, 9 + hihat, 18 + hihat]] = y[1::2, :16, [hihat, 9 + hihat, 18 + hihat]]  # ... half the hi-hats
+    x = y.copy()
+    x[..., [hihat, 9 + hihat, 18 + hihat]] = 0  # the model writes the closed hi-hat
+    model = GrooveSeq2Seq(condition="input", generate_voices=("closed_hihat",), random_state=0, **TINY).fit(x, y)
+    drummers = _repeats(y[..., [hihat]] > 0).mean()
+    assert 0.4 <= drummers <= 0.6
+    windows = np.tile(x, (20, 1, 1))
+
+    def repeated(repeat, windows=windows):
+        model.calibration_.bar_repeat_ = repeat
+        take = model.sample_y(windows, 1, 0)[..., 0]
+        return _repeats(take[..., [hihat]] > 0).mean(), take
+
+    alone = repeated(model.calibrate(x, y, temperature=1.0).calibration_.bar_repeat_)[0]
+    model.calibrate(x, y, temperature=1.0, repeat_bars=True)
+    learned = model.calibration_.bar_repeat_
+    assert learned > 0.3 and alone < drummers - 0.2
+    assert abs(repeated(learned)[0] - drummers) < 0.1
+    differ = np.concatenate([x[:, :16], x[::-1, :16]], axis=1)[1:-1]  # bars of two windows: other inputs
+    np.testing.assert_array_equal(repeated(learned, differ)[1], repeated(0.0, differ)[1])
+    model.calibration_.bar_repeat_ = learned
+    np.testing.assert_array_equal(model.predict(windows), model.set_params(temperature=0.0).predict(windows))
+    humanizer = GrooveSeq2Seq(random_state=0, **TINY).fit(h, y)
+    with pytest.raises(ValueError, match="repeat_bars is for a model that writes hits"):
+        humanizer.calibrate(h, y, repeat_bars=True)
+    parallel = GrooveSeq2Seq(condition="input", decoder="parallel", generate_voices=("closed_hihat",), **TINY)
+    with pytest.raises(ValueError, match="repeat_bars is for a model that decodes step by step"):
+        parallel.fit(x, y).calibrate(x, y, repeat_bars=True)

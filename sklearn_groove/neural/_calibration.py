@@ -4,7 +4,7 @@ import numpy as np
 
 from .._hvo import N_VOICES, split_hvo
 
-__all__ = ["QuantileCalibration", "examples_of", "updated_hit_bias"]
+__all__ = ["QuantileCalibration", "bar_repeat", "examples_of", "updated_hit_bias"]
 
 #: The stored examples' velocities are whole 127ths (MIDI velocities) and their offsets whole 240ths of a 16th note
 #: (a tick at 960 ticks a beat: the GMD's offsets are whole 120ths, exactly kept)
@@ -55,6 +55,12 @@ class QuantileCalibration:
         window's bar before played that voice on that step, taken off where it
         did not (``calibrate(..., hit_repetition=)``; 0: none): a beat
         repeats itself from bar to bar as much as a drummer's.
+    bar_repeat_ : float
+        For a model that writes hits, the probability that a sampled window
+        whose two bars have the same input hits (the same taps) plays its
+        second bar's hits as its first's (``calibrate(...,
+        repeat_bars=True)``; 0: none): a drummer plays a bar again exactly
+        as often.
     neighbors_ : int
         Sampled takes of windows as long as the examples draw the voices the
         model writes from one of this many examples most like each window
@@ -85,6 +91,7 @@ class QuantileCalibration:
         self.hit_bias_ = None
         self.velocity_sharing_ = 0.0
         self.hit_repetition_ = 0.0
+        self.bar_repeat_ = 0.0
         self.neighbors_ = 0
         self.continuity_ = 0.0
         self.examples_ = None
@@ -127,6 +134,43 @@ def updated_hit_bias(bias, sampled, performed, written):
              for a in (sampled, performed)]
     logit = [np.log(r / (1 - r)) for r in rates]
     return (np.asarray(bias, np.float32) + np.where(written, logit[1] - logit[0], 0.0)).astype(np.float32)
+
+
+def _repeats(hits):
+    """(n,) bool: the windows (n, steps, k) of 0/1 ``hits`` whose second bar is their first again."""
+    bar = hits.shape[1] // 2
+    return (hits[:, :bar] == hits[:, bar : 2 * bar]).all(axis=(1, 2))
+
+
+def bar_repeat(X, sampled, performed, written):
+    """The probability that makes as many ``sampled`` windows as ``performed`` ones play their second bar's
+    ``written`` hits as their first's, among the windows whose input ``X`` has the same hits in both bars.
+
+    A window of the take plays its bar again with that probability, or
+    draws its second bar as before (so that it may repeat anyway): the
+    probability ``(d - s) / (1 - s)`` where ``d`` and ``s`` are the shares of
+    repeated bars of ``performed`` and ``sampled``; 0 where the take
+    repeats as often already, or where no window's input repeats.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_groove import join_hvo
+    >>> from sklearn_groove.neural._calibration import bar_repeat
+    >>> X = np.zeros((4, 4, 3), np.float32); X[:, ::2, 0] = 1    # the same taps in both bars of each window
+    >>> h = np.zeros((4, 4, 9), np.float32); h[:, ::2, 0] = 1
+    >>> drummers, take = h.copy(), h.copy()
+    >>> drummers[:2, 3, 2] = 1                  # half the drummers' windows play a bar again ...
+    >>> take[:, 3, 2] = 1                       # ... and none of the take's
+    >>> bar_repeat(X, join_hvo(take), join_hvo(drummers), np.ones(9, bool))
+    0.5
+    """
+    same = _repeats(np.asarray(X)[..., : np.shape(X)[-1] // 3] > 0)
+    if not same.any():
+        return 0.0
+    drummers, take = (_repeats(split_hvo(np.asarray(a, np.float32))[0][same][..., written] > 0).mean()
+                      for a in (performed, sampled))
+    return float(max(0.0, (drummers - take) / (1.0 - take))) if take < 1 else 0.0
 
 
 def examples_of(X, y, written, labels=None):

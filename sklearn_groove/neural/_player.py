@@ -185,6 +185,7 @@ class NetworkPlayer(nn.Module):
         self.strength = float(estimator.label_strength)
         self.velocity_sharing = float(estimator._calibrated("velocity_sharing_") or 0.0)
         self.hit_repetition = float(estimator._calibrated("hit_repetition_") or 0.0)
+        self.bar_repeat = float(estimator._calibrated("bar_repeat_") or 0.0)
         self.calibration, self.hit_bias = (None if a is None else torch.as_tensor(a) for a in (
             estimator._calibrated("maps_"), None if transfer else estimator._calibrated("hit_bias_")))
         learned = [getattr(estimator, kind + "s_", None) for kind in KINDS]
@@ -234,14 +235,30 @@ class NetworkPlayer(nn.Module):
         bar = x.shape[1] // 2  # a window is two bars
         for t in range(x.shape[1]):  # in a file: unrolled, so it plays windows of this many steps
             now = {name: parts[t] for name, parts in steps.items()}
-            if self.hit_repetition and "uniform" in now and t >= bar:  # hits drawn, leaning to the bar before's
-                now["before"] = played[t - bar][..., :M]
+            if (self.hit_repetition or self.bar_repeat) and "uniform" in now and t >= bar:  # hits drawn, the bar
+                now["before"] = played[t - bar][..., :M]  # before's leaning them, or played again
+                if self.bar_repeat:
+                    if t == bar:
+                        repeat, now["uniform"] = self.repeats(x, temperature, now["uniform"])
+                    now["repeat"] = repeat
             kept_now, given_now = now.pop("kept", None), now.pop("given", None)
             previous = self.draw(decoding.step(previous, t), temperature, sampled=sampler, **now)
             if given_now is not None:
                 previous = torch.where(kept_now, given_now, previous)
             played.append(previous)
         return torch.cat(played, dim=1)
+
+    def repeats(self, x, temperature, uniform):
+        """(n, 1, 1) bool: the sampled windows ``x`` that play their first bar's hits again, those whose two bars
+        have the same input hits, with probability ``bar_repeat`` (the calibration's); and ``uniform``, a step's
+        uniform draws (n, 1, 9), whose first decides it: where it decided against, it is made a uniform of its own
+        again (rescaled from above the probability), so that it still draws its hit."""
+        hits, bar, p = x[..., : x.shape[-1] // 3] > 0, x.shape[1] // 2, self.bar_repeat
+        same = (hits[:, :bar] == hits[:, bar : 2 * bar]).flatten(1).all(dim=1)[:, None, None]
+        first = uniform[..., :1]
+        repeat = same & (first < p) & (temperature > 0)
+        first = torch.where(same & (first >= p), (first - p) / (1 - p), first)
+        return repeat, torch.cat([first, uniform[..., 1:]], dim=-1)
 
     def draw_inputs(self, x, temperature, noise, taps, labelled=None):
         """What :meth:`draw` reads besides a decoder's output, for every step of windows ``x``: the hits given (and
@@ -274,10 +291,11 @@ class NetworkPlayer(nn.Module):
         return torch.cat([own * velocity + common * velocity.mean(dim=1, keepdim=True), offset], dim=-1)
 
     def draw(self, raw, temperature, noise, hits=None, twice=None, uniform=None, taps=None, sampled=False,
-             before=None):
+             before=None, repeat=None):
         """hvo of decoded steps: the hits given (``hits``, and ``twice`` side by side), or chosen (the likeliest at
         temperature 0, drawn from ``uniform`` above it with the calibration's hit biases, and its hit repetition
-        towards the hits ``before`` of a bar earlier, every tap of ``taps`` sounding); velocities and offsets drawn
+        towards the hits ``before`` of a bar earlier, every tap of ``taps`` sounding; those ``before`` where
+        ``repeat``, (n, 1, 1) bool: :meth:`repeats`); velocities and offsets drawn
         from their spread above temperature 0 (``noise``: standard normal draws times the temperature).
         ``sampled``: the temperature is known to be above 0 (the second decoder's steps), else it tells."""
         spreads = [2 * M] if raw.shape[-1] > 3 * M else []  # a head of 5 outputs a voice: their spreads too
@@ -286,12 +304,14 @@ class NetworkPlayer(nn.Module):
         chosen = lambda drawn, likeliest: drawn if sampled else torch.where(temperature > 0, drawn, likeliest)
         if hits is None:
             scaled = logit / torch.clamp(temperature, min=1e-6)
-            if before is not None:
+            if before is not None and self.hit_repetition:
                 scaled = scaled + self.hit_repetition * (2 * before - 1)
             drawn = (uniform < torch.sigmoid(scaled if self.hit_bias is None else scaled + self.hit_bias)).float()
             hits = chosen(drawn, (torch.sigmoid(logit) > self.threshold).float())
             if taps is not None:
                 hits = sound(hits, logit, taps)
+            if repeat is not None:
+                hits = torch.where(repeat, before, hits)
             twice = torch.cat([hits, hits], dim=-1)
         if spread:  # velocities and offsets drawn from their spreads, within their ranges
             drawn = torch.minimum(torch.maximum(means + torch.exp(spread[0].clamp(-7, 1)) * noise, LOWEST), HIGHEST)

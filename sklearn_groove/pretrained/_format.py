@@ -13,7 +13,7 @@ __all__ = ["to_state", "from_state"]
 
 _UNSAVED = ("callbacks", "verbose", "device")  # settings of a training run, not of the fitted model
 #: What a calibration learned besides its maps and hit biases, one number each (its attribute: the name and "_")
-_TAKE_SETTINGS = ("velocity_sharing", "hit_repetition", "neighbors", "continuity")
+_TAKE_SETTINGS = ("velocity_sharing", "hit_repetition", "bar_repeat", "neighbors", "continuity")
 #: The arrays of a calibration's examples (``calibrate(..., neighbors=)``), each stored as ``example_KEY``
 _EXAMPLES = ("hits", "velocities", "offsets", "labels")
 
