@@ -37,6 +37,7 @@ import numpy as np
 from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LoadInitState
 
 from sklearn_groove import GrooveEnsemble, pretrained
+from sklearn_groove._base import last_step
 from sklearn_groove.datasets import fetch_groove
 from sklearn_groove.metrics import score_report, timing_mae_ms, timing_mse
 from sklearn_groove.pretrained import save
@@ -305,8 +306,7 @@ def _source(name, source):
     data of the ensemble and what its JSON says of that member.
     """
     folder, _, member = source.partition("#")
-    meta, model = pretrained.info(name, folder), pretrained.load(name, folder)
-    model = model.steps[-1][1] if hasattr(model, "steps") else model
+    meta, model = pretrained.info(name, folder), last_step(pretrained.load(name, folder))
     if member:
         k = int(member)
         meta = {"training_data": meta["training_data"], **meta["members"][k]}

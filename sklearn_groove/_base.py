@@ -29,6 +29,7 @@ __all__ = [
     "check_temperature",
     "fit_labels",
     "flatten",
+    "last_step",
     "performed",
     "sample_at",
     "reads_any_length",
@@ -163,14 +164,18 @@ def sample_at(estimator, X, temperature, random_state=None, labels=None, prefix=
     return estimator.predict(X, **labels)
 
 
+def last_step(model):
+    """The estimator that plays ``model``: a pipeline's last step, else ``model`` itself."""
+    return model.steps[-1][1] if hasattr(model, "steps") else model
+
+
 def reads_any_length(model):
     """Whether a fitted model (or a pipeline's last step) plays windows of other lengths than it was fitted on.
 
     Recurrent networks do; models that compare whole windows (nearest
     neighbours, linear maps) do not.
     """
-    model = model.steps[-1][1] if hasattr(model, "steps") else model
-    return bool(getattr(model, "_reads_any_length", False))
+    return bool(getattr(last_step(model), "_reads_any_length", False))
 
 
 def validate_inputs(estimator, X, reset, features="n_features"):

@@ -181,11 +181,11 @@ def one_take(model, *, temperature=1.0, seed=0, sound_taps=True, **labels):
     >>> bool((take == again).all()), bool((take == other).all())
     (True, False)
     """
-    from ._base import sample_at  # scikit-learn: imported where a take is played by an estimator
+    from ._base import last_step, sample_at  # scikit-learn: imported where a take is played by an estimator
 
     rng = np.random.default_rng(seed)
     transformers = [step for _, step in model.steps[:-1]] if hasattr(model, "steps") else []
-    model = model.steps[-1][1] if hasattr(model, "steps") else model
+    model = last_step(model)
     members = getattr(model, "estimators_", None)
     picked = int(rng.integers(len(members))) if members else None  # drawn either way: one seed, one take
     sampler = getattr(model, "sampler", None)

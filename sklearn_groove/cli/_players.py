@@ -78,9 +78,10 @@ class EstimatorPlayer(Player):
         self.model = model
 
     def offered(self):
+        from .._base import last_step
         from .._labels import learned_by_all
 
-        last = self.model.steps[-1][1] if hasattr(self.model, "steps") else self.model
+        last = last_step(self.model)
         parts = getattr(last, "estimators_", [last])
         return [learned_by_all([getattr(p, kind + "s_", None) for p in parts]) for kind in KINDS]
 
@@ -93,7 +94,9 @@ class EstimatorPlayer(Player):
         return _temperature_key(self.model) is not None
 
     def continues(self):
-        last = self.model.steps[-1][1] if hasattr(self.model, "steps") else self.model
+        from .._base import last_step
+
+        last = last_step(self.model)
         module = getattr(last, "module_", None) if hasattr(last, "net_") else None
         return module is not None and module.reads_previous
 

@@ -342,7 +342,9 @@ def _jsonable(value):
 
 
 def _is_recurrent(model):
-    last = model.steps[-1][1] if hasattr(model, "steps") else model
+    from .._base import last_step
+
+    last = last_step(model)
     members = getattr(last, "estimators", None) or [last]
     return any(type(m).__name__ in _RECURRENT for m in members)
 
