@@ -18,11 +18,13 @@ import time
 from pathlib import Path
 
 from sklearn_groove import pretrained
+from sklearn_groove._base import last_step
 from sklearn_groove.cli._players import bar_steps
 from sklearn_groove.neural import export_onnx
 
 #: The meters other than 4/4 (and 2/2, which the 4/4 file plays) whose windows of 2 bars get a file each.
-METERS = ((2, 4), (3, 8), (3, 4), (6, 8), (5, 8), (7, 8), (9, 8), (5, 4), (11, 8), (12, 8), (13, 8), (6, 4), (7, 4))
+METERS = ((2, 4), (3, 8), (3, 4), (6, 8), (5, 8), (7, 8), (9, 8), (5, 4), (11, 8), (12, 8), (13, 8), (6, 4), (7, 4),
+          (15, 8), (5, 16), (7, 16), (9, 16), (11, 16), (13, 16), (15, 16))
 
 
 def window_lengths():
@@ -48,8 +50,7 @@ def export(name, folder):
     model = pretrained.load(name, folder)
     main = Path(folder) / f"{name}.onnx"
     written = [export_onnx(model, main, int8=True)]
-    network = model.steps[-1][1] if hasattr(model, "steps") else model
-    draws_examples = bool(getattr(getattr(network, "calibration_", None), "neighbors_", 0))
+    draws_examples = bool(getattr(getattr(last_step(model), "calibration_", None), "neighbors_", 0))
     if plays_one_length(main):
         source = None if draws_examples else main  # None: the first (shortest) file is written whole
         for steps in window_lengths():

@@ -58,11 +58,12 @@ def test_a_performing_command_with_a_shipped_file_imports_no_torch(command, gmd_
 
 @pytest.mark.parametrize("command, meter", [("humanize", (3, 4)), ("humanize", (6, 8)), ("tap2drum", (3, 4)),
                                             ("infill", (6, 8)), ("humanize", (5, 4)), ("tap2drum", (7, 8)),
-                                            ("infill", (12, 8)), ("transfer", (3, 4)), ("humanize", (11, 8))])
+                                            ("infill", (12, 8)), ("transfer", (3, 4)), ("humanize", (11, 8)),
+                                            ("tap2drum", (7, 16)), ("humanize", (15, 8))])
 def test_a_song_in_another_meter_plays_the_shipped_file_of_its_windows(command, meter, tmp_path):
     """The shipped models come with files for windows of 2 bars of other meters (NAME-STEPS.onnx, reading the weights
-    of NAME.onnx or of the shortest): a song in 3/4, 6/8, 5/4, 7/8, 11/8 or 12/8 is played from them in windows of 2
-    of its bars, with no torch imported, and gets the notes the estimator writes."""
+    of NAME.onnx or of the shortest): a song in 3/4, 6/8, 5/4, 7/8, 11/8, 12/8, 15/8 or 7/16 is played from them in
+    windows of 2 of its bars, with no torch imported, and gets the notes the estimator writes."""
     from tests.test_cli import _song_file
 
     from sklearn_groove.cli._players import bar_steps, onnx_file
