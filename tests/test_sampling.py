@@ -229,3 +229,5 @@ def test_repeat_bars_plays_a_bar_again_as_often_as_the_drummers(data):
     parallel = GrooveSeq2Seq(condition="input", decoder="parallel", generate_voices=("closed_hihat",), **TINY)
     with pytest.raises(ValueError, match="repeat_bars is for a model that decodes step by step"):
         parallel.fit(x, y).calibrate(x, y, repeat_bars=True)
+    with pytest.raises(ValueError, match="repeat_bars must be True or False"):
+        model.calibrate(x, y, repeat_bars=0.5)

@@ -409,6 +409,8 @@ class _GrooveRecurrent(GrooveEstimator):
                 raise ValueError(f"{name} must be a number from 0 up, got {value!r}")
         if temperature == 0:
             raise ValueError("temperature must be above 0: a calibration maps sampled takes")
+        if repeat_bars not in (True, False):
+            raise ValueError(f"repeat_bars must be True or False, got {repeat_bars!r}")
         written = self._written_voices()
         neighbors = check_count(neighbors, "neighbors", low=0)
         for name, value in (("neighbors", neighbors), ("repeat_bars", repeat_bars)):
