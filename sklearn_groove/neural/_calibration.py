@@ -4,7 +4,7 @@ import numpy as np
 
 from .._hvo import N_VOICES, split_hvo
 
-__all__ = ["QuantileCalibration", "bar_repeat", "examples_of", "updated_hit_bias"]
+__all__ = ["QuantileCalibration", "bar_repeat", "examples_of", "input_hits", "updated_hit_bias"]
 
 #: The stored examples' velocities are whole 127ths (MIDI velocities) and their offsets whole 240ths of a 16th note
 #: (a tick at 960 ticks a beat: the GMD's offsets are whole 120ths, exactly kept)
@@ -136,6 +136,12 @@ def updated_hit_bias(bias, sampled, performed, written):
     return (np.asarray(bias, np.float32) + np.where(written, logit[1] - logit[0], 0.0)).astype(np.float32)
 
 
+def input_hits(x):
+    """(n, steps, features / 3) bool: where the inputs ``x`` (n, steps, features) play, their hits being their first
+    third of features (an hvo's, or a tap track's); of a NumPy array or a torch tensor alike."""
+    return x[..., : x.shape[-1] // 3] > 0
+
+
 def _repeats(hits):
     """(n,) bool: the windows (n, steps, k) of 0/1 ``hits`` whose second bar is their first again."""
     bar = hits.shape[1] // 2
@@ -165,7 +171,7 @@ def bar_repeat(X, sampled, performed, written):
     >>> bar_repeat(X, join_hvo(take), join_hvo(drummers), np.ones(9, bool))
     0.5
     """
-    same = _repeats(np.asarray(X)[..., : np.shape(X)[-1] // 3] > 0)
+    same = _repeats(input_hits(np.asarray(X)))
     if not same.any():
         return 0.0
     drummers, take = (_repeats(split_hvo(np.asarray(a, np.float32))[0][same][..., written] > 0).mean()
@@ -193,7 +199,7 @@ def examples_of(X, y, written, labels=None):
     ([64, 0, 64, 0], [24, 0, 24, 0])
     """
     X, y = np.asarray(X, np.float32), np.asarray(y, np.float32)
-    hits = X[..., : X.shape[-1] // 3].reshape(len(X), -1) > 0
+    hits = input_hits(X).reshape(len(X), -1)
     h, v, o = split_hvo(y)
     played = h[..., written] > 0
     return {

@@ -17,7 +17,7 @@ from torch import nn
 
 from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
 from .._labels import KINDS
-from ._calibration import OFFSET_UNITS, VELOCITY_UNITS
+from ._calibration import OFFSET_UNITS, VELOCITY_UNITS, input_hits
 from ._modules import Decoding, calibrate, head_means, sound
 
 __all__ = ["BATCH", "tensor", "conditioned", "keep_given", "Examples", "NetworkPlayer", "EnsemblePlayer", "Named",
@@ -137,7 +137,7 @@ class Examples(nn.Module):
             self.register_buffer(name, value, persistent=False)
 
     def forward(self, x, noise, labels=None, given=None, kept=None):
-        hits = (x[..., : x.shape[-1] // 3] > 0).float()
+        hits = input_hits(x).float()
         query = hits.flatten(1)
         norms = query.sum(dim=1, keepdim=True).double() * self.counts
         score = (query @ self.hits.T).double() / torch.sqrt(torch.clamp(norms, min=1.0))
@@ -253,7 +253,7 @@ class NetworkPlayer(nn.Module):
         have the same input hits, with probability ``bar_repeat`` (the calibration's); and ``uniform``, a step's
         uniform draws (n, 1, 9), whose first decides it: where it decided against, it is made a uniform of its own
         again (rescaled from above the probability), so that it still draws its hit."""
-        hits, bar, p = x[..., : x.shape[-1] // 3] > 0, x.shape[1] // 2, self.bar_repeat
+        hits, bar, p = input_hits(x), x.shape[1] // 2, self.bar_repeat
         same = (hits[:, :bar] == hits[:, bar : 2 * bar]).flatten(1).all(dim=1)[:, None, None]
         first = uniform[..., :1]
         repeat = same & (first < p) & (temperature > 0)
