@@ -115,7 +115,8 @@ def main():
     )
     parser.add_argument("--set", dest="settings", type=_setting, action="append", default=[], metavar="NAME=VALUE",
                         help="an estimator parameter over the task's recipe, e.g. decoder=autoregressive, "
-                        "module__dropout=0.5, hits_ahead=4 (repeatable)")
+                        "module__dropout=0.5, hits_ahead=4 (repeatable); with --from, set on the model read before "
+                        "what follows (module__sampler_steps=2 with --sampler-epochs: a new sampler of 2 steps a state)")
     parser.add_argument("--seed", type=int, default=0, help="random_state of the model")
     parser.add_argument("--labels", action="store_true",
                         help="learn each window's style and drummer (the model then takes --style and --drummer)")
@@ -318,6 +319,8 @@ def combine(task, args, train, validation, test):
     """Save the task's model from each of ``args.sources``: one as it is, several as their GrooveEnsemble."""
     name, transformer = task.pretrained, task.make_transformer()
     metas, models = zip(*(_source(name, source) for source in args.sources))
+    for model in models:
+        model.set_params(**dict(args.settings))
     if args.likeliest_from:
         t0 = time.perf_counter()
         for model in models:

@@ -105,6 +105,9 @@ def _small_models(y):
         "calibrated": (GrooveSeq2Seq(decoder="parallel", random_state=2, **tiny).fit(score, y).calibrate(score, y), score),
         "two decoders, calibrated": (GrooveSeq2Seq(decoder="both", condition="hits", hits_ahead=2, module__sampler_size=6,
                                                    random_state=6, **tiny).fit(score, y).calibrate(score, y), score),
+        "two decoders, 2 steps a state": (GrooveSeq2Seq(
+            decoder="both", condition="hits", hits_ahead=2, module__sampler_size=6, module__sampler_steps=2,
+            random_state=9, **tiny).fit(score, y).calibrate(score, y), score),
         "ensemble, rotated": (GrooveEnsemble.from_fitted(humanizers, rotate_bars=True), score),
         "ensemble, sampler": (GrooveEnsemble.from_fitted(humanizers, rotate_bars=True, sampler=1), score),
         "infill": (GrooveSeq2Seq(condition="input", generate_voices=("closed_hihat",), hit_threshold=0.3, random_state=3,
@@ -120,6 +123,9 @@ def _small_models(y):
         "tap2drum, two decoders, calibrated hits": (_calibrated(make_pipeline(Tapper(), GrooveSeq2Seq(
             condition="input", decoder="both", module__sampler_size=6, hit_threshold=0.3, random_state=8, **tiny))
             .fit(y, y), y), y),
+        "tap2drum, 2 steps a state, calibrated hits": (_calibrated(make_pipeline(Tapper(), GrooveSeq2Seq(
+            condition="input", decoder="both", module__sampler_size=6, module__sampler_steps=2, hit_threshold=0.3,
+            random_state=10, **tiny)).fit(y, y), y), y),
     }
 
 

@@ -240,7 +240,7 @@ def test_module_settings_are_parameters(gmd):
     fitted = clone(model).set_params(module__latent_size=4).fit(gmd[:32, :, :9], gmd[:32])
     assert fitted.module_.latent_size == 4 and fitted.module_.decoder.num_layers == 1
     assert fitted.module_.settings == {"encoder_size": 32, "latent_size": 4, "decoder_size": 32,
-                                       "decoder_layers": 1, "dropout": 0.0, "sampler_size": 128}
+                                       "decoder_layers": 1, "dropout": 0.0, "sampler_size": 128, "sampler_steps": 1}
     assert fitted.net_.module is GrooveNet  # skorch builds the network from its class and the module__* settings
     assert "module__latent_size=4" in repr(fitted)
     with pytest.raises(TypeError, match="unexpected keyword argument 'module__encoder_units'"):
@@ -453,6 +453,36 @@ def test_fit_sampler_teaches_the_takes_again_and_keeps_temperature_0(gmd):
     assert all((model.module_.state_dict()[k] == v).all() for k, v in unchanged.items())
     with pytest.raises(ValueError, match='fit_sampler trains one of two decoders: the model needs decoder="both"'):
         GrooveSeq2Seq(decoder="parallel", max_epochs=1, **SMALL).fit(score, y).fit_sampler(score, y)
+
+
+def test_a_sampler_of_two_steps_a_state_learns_as_one_of_one_and_keeps_temperature_0(gmd, tmp_path):
+    """module__sampler_steps=2: fit_sampler makes a new sampler that draws 2 steps from each state (temperature 0
+    kept); it learns the takes as the sampler of one step a state does, plays from steps already played, is saved
+    and loaded, and refuses windows of an odd number of steps."""
+    from sklearn_groove import pretrained
+
+    score, y = gmd[:96, :, :9].copy(), gmd[:96]
+    late = y.copy()
+    late[..., 18:] = np.where(y[..., :9] > 0, 0.3, 0.0)  # every note a third of a 16th late
+    hits = y[..., :9] > 0
+    model = GrooveSeq2Seq(decoder="both", condition="hits", output="gaussian", max_epochs=2, module__sampler_size=8,
+                          **SMALL).fit(score, y)
+    likeliest = model.predict(score)
+    model.set_params(lr=1e-2, module__sampler_steps=2).fit_sampler(score, late, n_epochs=10)
+    assert model.module_.sampler_steps == 2 and model.module_.sampler["head"].out_features == 2 * 45
+    np.testing.assert_array_equal(model.predict(score), likeliest)
+    take = model.sample_y(score, random_state=1)[..., 0]
+    assert abs(take[..., 18:][hits].mean() - 0.3) < 0.1  # both steps of a state learned: the odd ones too
+    assert abs(take[:, 1::2, 18:][hits[:, 1::2]].mean() - 0.3) < 0.1
+    went_on = model.sample_y(score, random_state=2, prefix=take[:, :5])[..., 0]  # 5 steps: a state's first given
+    np.testing.assert_array_equal(went_on[:, :5], take[:, :5])
+    assert np.abs(went_on[:, 5:] - take[:, 5:]).max() > 0.05
+    pretrained.save_model(model, tmp_path / "two.json")
+    loaded = pretrained.load_model(tmp_path / "two.json")
+    assert loaded.module_.sampler_steps == 2  # its weights stored in 8 bits: the same take, to their rounding
+    np.testing.assert_allclose(loaded.sample_y(score, random_state=1)[..., 0], take, atol=0.02)
+    with pytest.raises(ValueError, match="samples 2 steps at a time: it plays windows of a multiple of 2 steps, got 31"):
+        model.sample_y(score[:, :31], random_state=1)
 
 
 def test_takes_drawn_from_examples_play_the_part_of_one_most_like_the_input(gmd, tmp_path):

@@ -134,7 +134,7 @@ def test_format_1_is_upgraded_and_removed_settings_are_refused():
     params = pretrained.upgrade(old, "old.json")["params"]
     assert params == {"decoder": "parallel", "condition": "hits", "module__encoder_size": 512,
                       "module__dropout": 0.3, "output": "gaussian", "hits_ahead": 2, "label_strength": 1.0,
-                      "module__sampler_size": 128}
+                      "module__sampler_size": 128, "module__sampler_steps": 1}
     with pytest.raises(ValueError, match="old.json: bidirectional_decoder other than False is no longer supported"):
         pretrained.upgrade({**old, "params": {**old["params"], "bidirectional_decoder": True}}, "old.json")
     with pytest.raises(ValueError, match="old.json: output='laplace' is no longer supported"):
@@ -145,7 +145,8 @@ def test_format_1_is_upgraded_and_removed_settings_are_refused():
 
 def test_parameters_added_since_a_file_was_saved_get_the_value_it_played_with(tmp_path):
     """A file saved before label_strength existed loads, and plays as it did; one of format 2 and 3 too; a Tapper
-    saved before its velocity option reads no velocity, as it did."""
+    saved before its velocity option reads no velocity, as it did; a sampler saved before sampler_steps draws one
+    step from each state, as it did."""
     import json
     import shutil
 
@@ -153,7 +154,8 @@ def test_parameters_added_since_a_file_was_saved_get_the_value_it_played_with(tm
         for suffix in (".json", ".pt"):
             shutil.copy(WEIGHTS / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
     meta = json.loads((tmp_path / "groove_transfer.json").read_text())
-    del meta["params"]["label_strength"], meta["params"]["module__sampler_size"]  # added in formats 3 and 4
+    for added in ("label_strength", "module__sampler_size", "module__sampler_steps"):  # in formats 3, 4 and 9
+        del meta["params"][added]
     meta["params"].update(patience=3, calibration=None)  # parameters of format 2 that format 3 has not
     (tmp_path / "groove_transfer.json").write_text(json.dumps({**meta, "format": 2}))
     older = pretrained.load("groove_transfer", folder=tmp_path)
@@ -165,6 +167,10 @@ def test_parameters_added_since_a_file_was_saved_get_the_value_it_played_with(tm
     (tmp_path / "tap2drum.json").write_text(json.dumps({**meta, "format": 4}))
     assert pretrained.load("tap2drum", folder=tmp_path)[0].velocity == "none"
     assert pretrained.load("tap2drum")[0].velocity == "loudest"
+    meta = json.loads((WEIGHTS / "tap2drum.json").read_text())
+    del meta["params"]["module__sampler_steps"]  # as format 8 wrote it: its sampler drew a step from each state
+    (tmp_path / "tap2drum.json").write_text(json.dumps({**meta, "format": 8}))
+    assert pretrained.load("tap2drum", folder=tmp_path)[-1].module_.sampler_steps == 1
 
 
 def test_a_parameter_missing_from_the_file_is_refused_not_defaulted(tmp_path):

@@ -5,7 +5,7 @@ from torch import nn
 
 from .._hvo import N_VOICES
 
-__all__ = ["Decoding", "GrooveLoss", "GrooveNet", "calibrate", "head_means", "sound", "split_head"]
+__all__ = ["Decoding", "GrooveLoss", "GrooveNet", "calibrate", "check_steps", "head_means", "sound", "split_head"]
 
 
 #: head_means' scale and shift of the velocities' and the offsets' raw outputs
@@ -46,7 +46,10 @@ class GrooveNet(nn.Module):
     ``sampler_size`` units, reading what the first reads and its previous
     step) shares the encoder: the first decoder plays the most likely
     performance, the second samples takes. Trained together, their raw
-    outputs side by side.
+    outputs side by side. The second plays ``sampler_steps`` steps from
+    each of its states: it reads that many steps before them and their
+    conditions, and writes their outputs (a take then runs that many times
+    fewer steps of its LSTM).
     """
 
     def __init__(
@@ -64,6 +67,7 @@ class GrooveNet(nn.Module):
         autoregressive=True,
         sampler=False,
         sampler_size=128,
+        sampler_steps=1,
     ):
         super().__init__()
         self.n_voices = n_voices
@@ -76,7 +80,9 @@ class GrooveNet(nn.Module):
         self.latent_size = latent_size
         #: the sizes it was built with: what a saved model's description says
         self.settings = dict(encoder_size=encoder_size, latent_size=latent_size, decoder_size=decoder_size,
-                             decoder_layers=decoder_layers, dropout=dropout, sampler_size=sampler_size)
+                             decoder_layers=decoder_layers, dropout=dropout, sampler_size=sampler_size,
+                             sampler_steps=sampler_steps)
+        self.sampler_steps = sampler_steps  # a network with no sampler: unused
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
         self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
@@ -91,12 +97,23 @@ class GrooveNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(decoder_size, n_voices * (3 if output == "mse" else 5))
         self.sampler = None
-        if sampler:  # the second decoder: its own state from z, LSTM and head
-            self.sampler = nn.ModuleDict({
-                "to_state": nn.Linear(latent_size, 2 * sampler_size),
-                "decoder": nn.LSTM(latent_size + 3 * n_voices + n_condition, sampler_size, batch_first=True),
-                "head": nn.Linear(sampler_size, self.head.out_features),
-            })
+        if sampler:
+            self.new_sampler(sampler_size, sampler_steps)
+
+    def new_sampler(self, size, steps=1):
+        """The second decoder made anew (its weights drawn from torch's generator): its own state from z, an LSTM of
+        ``size`` units and a head, writing ``steps`` steps from each state; each step but the first also reads the
+        step drawn before it, through a linear map (``link``)."""
+        m, n_out = self.n_voices, self.head.out_features
+        self.sampler = nn.ModuleDict({
+            "to_state": nn.Linear(self.latent_size, 2 * size),
+            "decoder": nn.LSTM(self.latent_size + steps * (3 * m + self.n_condition), size, batch_first=True),
+            "head": nn.Linear(size, steps * n_out),
+        })
+        if steps > 1:
+            self.sampler["link"] = nn.Linear(3 * m, n_out, bias=False)
+        self.sampler_steps = steps
+        self.settings.update(sampler_size=size, sampler_steps=steps)
 
     @property
     def reads_previous(self):
@@ -122,15 +139,27 @@ class GrooveNet(nn.Module):
 
     def decode(self, z, previous, condition=None, state=None, sampler=False):
         """Raw head outputs for the steps of ``previous`` (batch, steps, 3 * n_voices), of the first decoder or
-        (``sampler``) of the second; ``z`` (batch, latent), or (batch, 1, latent) to decode one step."""
+        (``sampler``) of the second; ``z`` (batch, latent), or (batch, 1, latent) to decode one state's steps:
+        one, or the sampler's ``sampler_steps`` (their inputs side by side, as :func:`grouped` makes them, and
+        their outputs)."""
         decoder, head = (self.sampler["decoder"], self.sampler["head"]) if sampler else (self.decoder, self.head)
+        k = self.sampler_steps if sampler else 1
+        previous_steps = previous
+        if z.dim() == 2 and k > 1:  # all steps at once: each state reads the k steps before its own
+            previous = grouped(torch.cat([previous.new_zeros(previous.shape[0], k - 1, previous.shape[2]),
+                                          previous[:, : previous.shape[1] - k + 1]], dim=1), k)
+            condition = None if condition is None else grouped(condition, k)
         parts = [z if z.dim() == 3 else z.unsqueeze(1).expand(-1, previous.shape[1], -1)]  # 3-D: one step's
         if sampler or self.autoregressive:
             parts.append(previous)
         if self.n_condition:
             parts.append(condition)
         out, state = decoder(torch.cat(parts, dim=-1), self.initial_state(z, sampler) if state is None else state)
-        return head(self.dropout(out)), state
+        raw = head(self.dropout(out))
+        if z.dim() == 2 and k > 1:  # each step but a state's first also reads the step before it (teacher forcing)
+            within = (torch.arange(previous_steps.shape[1]) % k > 0).float()[None, :, None]
+            raw = raw.reshape(raw.shape[0], -1, raw.shape[2] // k) + within * self.sampler["link"](previous_steps)
+        return raw, state
 
     def forward(self, x, previous, condition=None):
         mean, logvar = self.encode(x)
@@ -236,6 +265,8 @@ class Decoding:
     """
 
     def __init__(self, module, z, condition=None, unlabelled=None, strength=1.0, sampler=False, rows=None):
+        #: the steps each state plays (the sampler's ``sampler_steps``; the first decoder's 1)
+        self.steps = module.sampler_steps if sampler else 1
         self.guided = unlabelled is not None and strength != 1.0
         if self.guided:
             n = z.shape[0]
@@ -245,9 +276,9 @@ class Decoding:
             # where each window's unlabelled decoding lies (its own decoding, where it has no label)
             self.partner = self.every.index_put((rows,), n + torch.arange(rows.shape[0]))
             z, condition = z[self.both], torch.cat([condition, unlabelled])
-            n_out = (module.sampler["head"] if sampler else module.head).out_features
-            self.weight = torch.ones(n_out)
+            self.weight = torch.ones(module.head.out_features)
             self.weight[: 3 * module.n_voices] = strength  # hit logits, velocity and offset means; not their spreads
+            self.weight = self.weight.repeat(self.steps)  # each of the steps a state plays
         self.module, self.z, self.condition, self.sampler = module, z, condition, sampler
         self.state = None
 
@@ -260,19 +291,37 @@ class Decoding:
         unlabelled = raw[self.partner]
         return unlabelled + self.weight * (raw[self.every] - unlabelled)
 
+    def linked(self, raw, before):
+        """A step's raw outputs ``raw`` that is not its state's first, with what it reads of the step ``before`` it."""
+        return raw + self.module.sampler["link"](before)
+
     def all(self, previous):
         """Raw head outputs of every step of ``previous`` (batch, steps, 3 * n_voices) at once."""
         raw, _ = self.module.decode(self.z, self._twice(previous), self.condition, None, self.sampler)
         return self._guide(raw)
 
     def step(self, previous, t):
-        """Raw head outputs of step ``t``, after the steps decoded so far, reading ``previous`` (batch, 1, 3 * n_voices)."""
+        """Raw head outputs of the ``t``-th state's steps (:attr:`steps` of them, side by side), after the steps
+        decoded so far, reading ``previous`` (batch, 1, steps * 3 * n_voices), the steps before them."""
         if self.state is None:  # the first step: the first state, z as one step's input and the steps' conditions, once
             self.state, self.z_step = self.module.initial_state(self.z, self.sampler), self.z[:, None]
-            self.conditions = None if self.condition is None else self.condition.split(1, dim=1)
+            self.conditions = None if self.condition is None else grouped(self.condition, self.steps).split(1, dim=1)
         condition = None if self.condition is None else self.conditions[t]
         raw, self.state = self.module.decode(self.z_step, self._twice(previous), condition, self.state, self.sampler)
         return self._guide(raw)
+
+
+def check_steps(n_steps, k):
+    """A ValueError where windows of ``n_steps`` steps are not played ``k`` steps a state."""
+    if n_steps % k:
+        raise ValueError(f"this model samples {k} steps at a time: it plays windows of a multiple of {k} steps, "
+                         f"got {n_steps}")
+
+
+def grouped(steps, k):
+    """``steps`` (batch, n_steps, features) as (batch, n_steps / k, k * features): each ``k`` steps side by side."""
+    check_steps(steps.shape[1], k)
+    return steps.reshape(steps.shape[0], steps.shape[1] // k, k * steps.shape[2])
 
 
 def sound(hits, logit, must):

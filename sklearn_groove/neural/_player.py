@@ -18,7 +18,7 @@ from torch import nn
 from .._hvo import MAX_OFFSET, N_VOICES, bar_rotations, take_draws
 from .._labels import KINDS
 from ._calibration import OFFSET_UNITS, VELOCITY_UNITS, input_hits
-from ._modules import Decoding, calibrate, head_means, sound
+from ._modules import Decoding, calibrate, check_steps, head_means, sound
 
 __all__ = ["BATCH", "tensor", "conditioned", "keep_given", "Examples", "NetworkPlayer", "EnsemblePlayer", "Named",
            "TransferPlayer", "play", "transformer_step"]
@@ -231,22 +231,26 @@ class NetworkPlayer(nn.Module):
             inputs.update(given=given, kept=kept > 0)
         # each input cut into its steps once (in a file: one Split a tensor, not a Slice a step)
         steps = {name: a.split(1, dim=1) for name, a in inputs.items() if a is not None}
-        previous, played = torch.zeros(x.shape[0], 1, 3 * M), []
+        k = decoding.steps  # the steps a state of the decoder plays, reading the k steps before them
+        check_steps(x.shape[1], k)
+        played = [torch.zeros(x.shape[0], 1, 3 * M)] * k
         bar = x.shape[1] // 2  # a window is two bars
         for t in range(x.shape[1]):  # in a file: unrolled, so it plays windows of this many steps
+            if t % k == 0:  # (one step: no Concat or Split in a file)
+                raw = decoding.step(torch.cat(played[-k:], dim=-1) if k > 1 else played[-1], t // k)
+                raw = raw.chunk(k, dim=-1) if k > 1 else [raw]
             now = {name: parts[t] for name, parts in steps.items()}
             if (self.hit_repetition or self.bar_repeat) and "uniform" in now and t >= bar:  # hits drawn, the bar
-                now["before"] = played[t - bar][..., :M]  # before's leaning them, or played again
+                now["before"] = played[k + t - bar][..., :M]  # before's leaning them, or played again
                 if self.bar_repeat:
                     if t == bar:
                         repeat, now["uniform"] = self.repeats(x, temperature, now["uniform"])
                     now["repeat"] = repeat
             kept_now, given_now = now.pop("kept", None), now.pop("given", None)
-            previous = self.draw(decoding.step(previous, t), temperature, sampled=sampler, **now)
-            if given_now is not None:
-                previous = torch.where(kept_now, given_now, previous)
-            played.append(previous)
-        return torch.cat(played, dim=1)
+            drawn = self.draw(decoding.linked(raw[t % k], played[-1]) if t % k else raw[t % k], temperature,
+                              sampled=sampler, **now)
+            played.append(drawn if given_now is None else torch.where(kept_now, given_now, drawn))
+        return torch.cat(played[k:], dim=1)
 
     def repeats(self, x, temperature, uniform):
         """(n, 1, 1) bool: the sampled windows ``x`` that play their first bar's hits again, those whose two bars

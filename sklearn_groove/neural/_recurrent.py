@@ -35,6 +35,7 @@ MODULE_PARAMS = {
     "decoder_layers": [Interval(Integral, 1, None, closed="left")],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "sampler_size": [Interval(Integral, 1, None, closed="left")],
+    "sampler_steps": [Interval(Integral, 1, None, closed="left")],
 }
 
 
@@ -99,6 +100,7 @@ class _GrooveRecurrent(GrooveEstimator):
         module__decoder_layers=2,
         module__dropout=0.0,
         module__sampler_size=128,
+        module__sampler_steps=1,
     ):
         self.decoder = decoder
         self.output = output
@@ -118,6 +120,7 @@ class _GrooveRecurrent(GrooveEstimator):
         self.module__decoder_layers = module__decoder_layers
         self.module__dropout = module__dropout
         self.module__sampler_size = module__sampler_size
+        self.module__sampler_steps = module__sampler_steps
 
     def set_params(self, **params):
         """Set parameters; the network's ``module__*`` sizes too, which scikit-learn would take for a nested
@@ -636,6 +639,13 @@ _COMMON_DOC = """
     module__dropout : float, default=0.0
     module__sampler_size : int, default=128
         Units of the autoregressive decoder that samples, with ``decoder="both"``.
+    module__sampler_steps : int, default=1
+        Steps that decoder draws from each of its states, with
+        ``decoder="both"``: it reads the steps before them side by side, and
+        each step but the first also reads the one drawn just before it
+        (through a linear map). 2 halves the steps its LSTM runs in a take
+        (the shipped ``humanize``); windows are then of an even number of
+        steps (2 bars always are).
 """
 
 

@@ -113,6 +113,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         module__decoder_layers=2,
         module__dropout=0.0,
         module__sampler_size=128,
+        module__sampler_steps=1,
     ):
         super().__init__(
             decoder=decoder,
@@ -132,6 +133,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
             module__decoder_layers=module__decoder_layers,
             module__dropout=module__dropout,
             module__sampler_size=module__sampler_size,
+            module__sampler_steps=module__sampler_steps,
         )
         self.condition = condition
         self.hits_ahead = hits_ahead
@@ -235,7 +237,10 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         own takes, after ``fit`` learned from a larger model's (the shipped
         ``humanize``: its takes were told from the drummers' less often on
         validation). The calibration is dropped (its maps were learned from
-        the takes before): call :meth:`calibrate` again.
+        the takes before): call :meth:`calibrate` again. Where
+        ``module__sampler_size`` or ``module__sampler_steps`` were set to
+        others than the sampler has, a new sampler of those is made first
+        (its weights drawn from ``random_state``).
 
         Parameters
         ----------
@@ -285,13 +290,16 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         target = torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32))
         module, loss = self.module_, self.net_.criterion_
         sampler = which == "sampler"
-        own = [module.sampler] if sampler else [module.to_state, module.decoder, module.head]
-        optimizer = torch.optim.Adam([p for part in own for p in part.parameters()], lr=self.lr)
+        wanted = {"sampler_size": self.module__sampler_size, "sampler_steps": self.module__sampler_steps}
         n_batches = max(1, len(X) // self.batch_size)
-        falling = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 1 - t / (n_epochs * n_batches))
         condition = inputs.get("condition")
-        with torch.random.fork_rng(devices=[]):  # dropout seeded here, torch's global generator untouched
+        with torch.random.fork_rng(devices=[]):  # weights and dropout seeded here, torch's global generator untouched
             torch.manual_seed(int(rng.integers(2**31 - 1)))
+            if sampler and any(module.settings.get(k, 1) != v for k, v in wanted.items()):
+                module.new_sampler(wanted["sampler_size"], wanted["sampler_steps"])
+            own = [module.sampler] if sampler else [module.to_state, module.decoder, module.head]
+            optimizer = torch.optim.Adam([p for part in own for p in part.parameters()], lr=self.lr)
+            falling = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 1 - t / (n_epochs * n_batches))
             module.train()
             try:
                 for epoch in range(n_epochs):

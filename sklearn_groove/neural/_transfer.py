@@ -91,6 +91,7 @@ class GrooveTransfer(_GrooveRecurrent):
         module__decoder_layers=2,
         module__dropout=0.0,
         module__sampler_size=128,
+        module__sampler_steps=1,
     ):
         super().__init__(
             decoder=decoder,
@@ -110,6 +111,7 @@ class GrooveTransfer(_GrooveRecurrent):
             module__decoder_layers=module__decoder_layers,
             module__dropout=module__dropout,
             module__sampler_size=module__sampler_size,
+            module__sampler_steps=module__sampler_steps,
         )
         self.beta = beta
         self.n_neighbors = n_neighbors

@@ -18,7 +18,7 @@ from ._format import from_state, to_state
 __all__ = ["load", "available", "info", "offered_labels", "save", "upgrade", "save_model", "load_model", "FORMAT"]
 
 WEIGHTS = Path(__file__).parent / "weights"
-FORMAT = 8  # version of the JSON description; older files are read through upgrade()
+FORMAT = 9  # version of the JSON description; older files are read through upgrade()
 _RECURRENT = ("GrooveSeq2Seq", "GrooveTransfer")
 
 
@@ -214,6 +214,8 @@ _FORMAT_2_ADDED = {"label_strength": 1.0}
 _FORMAT_2_REMOVED = ("patience", "calibration")
 # parameters added while format 3 was written, at the value files saved before them played with
 _FORMAT_3_ADDED = {"module__sampler_size": 128}
+# parameters added with format 9 (a sampler that draws several steps from a state), at the value files before played with
+_FORMAT_8_ADDED = {"module__sampler_steps": 1}
 # parameters of the input transformers added while format 4 was written, at the value files saved before them read with
 _FORMAT_4_STEP_ADDED = {"Tapper": {"velocity": "none"}}
 
@@ -246,9 +248,9 @@ def upgrade(meta, path="<metadata>"):
     parameter names; their settings are translated one to one, and a
     setting that no longer exists is refused with a ``ValueError`` rather
     than silently changed. Parameters added since a file was written
-    (``label_strength``, ``module__sampler_size``, a ``Tapper``'s
-    ``velocity``) get the value it played with (1.0; 128, unused by a network
-    with one decoder; "none"); those removed
+    (``label_strength``, ``module__sampler_size``, ``module__sampler_steps``,
+    a ``Tapper``'s ``velocity``) get the value it played with (1.0; 128,
+    unused by a network with one decoder; 1; "none"); those removed
     since (``patience``, ``calibration``: a training callback, and maps the
     file stores) are dropped; any other missing parameter is refused when
     the model is loaded.
@@ -267,6 +269,8 @@ def upgrade(meta, path="<metadata>"):
             params = {key: value for key, value in {**_FORMAT_2_ADDED, **params}.items() if key not in _FORMAT_2_REMOVED}
         if model["estimator"] in _RECURRENT and version < 4:
             params = {**_FORMAT_3_ADDED, **params}
+        if model["estimator"] in _RECURRENT and version < 9:
+            params = {**_FORMAT_8_ADDED, **params}
         return {**model, "params": params}
 
     if version < 5 and "pipeline" in meta:
