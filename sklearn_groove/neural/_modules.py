@@ -82,7 +82,6 @@ class GrooveNet(nn.Module):
         self.settings = dict(encoder_size=encoder_size, latent_size=latent_size, decoder_size=decoder_size,
                              decoder_layers=decoder_layers, dropout=dropout, sampler_size=sampler_size,
                              sampler_steps=sampler_steps)
-        self.sampler_steps = sampler_steps  # a network with no sampler: unused
         self.encoder = nn.LSTM(n_input, encoder_size, batch_first=True, bidirectional=True)
         self.to_latent = nn.Linear(2 * encoder_size, latent_size * (2 if variational else 1))
         self.to_state = nn.Linear(latent_size, 2 * decoder_layers * decoder_size)
@@ -112,8 +111,12 @@ class GrooveNet(nn.Module):
         })
         if steps > 1:
             self.sampler["link"] = nn.Linear(3 * m, n_out, bias=False)
-        self.sampler_steps = steps
         self.settings.update(sampler_size=size, sampler_steps=steps)
+
+    @property
+    def sampler_steps(self):
+        """The steps the second decoder draws from each of its states."""
+        return self.settings["sampler_steps"]
 
     @property
     def reads_previous(self):

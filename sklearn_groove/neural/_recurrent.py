@@ -643,9 +643,8 @@ _COMMON_DOC = """
         Steps that decoder draws from each of its states, with
         ``decoder="both"``: it reads the steps before them side by side, and
         each step but the first also reads the one drawn just before it
-        (through a linear map). 2 halves the steps its LSTM runs in a take
-        (the shipped ``humanize``); windows are then of an even number of
-        steps (2 bars always are).
+        (through a linear map). 2 halves the steps its LSTM runs in a take;
+        windows are then of an even number of steps (2 bars always are).
 """
 
 

@@ -295,7 +295,7 @@ class GrooveSeq2Seq(_GrooveRecurrent):
         condition = inputs.get("condition")
         with torch.random.fork_rng(devices=[]):  # weights and dropout seeded here, torch's global generator untouched
             torch.manual_seed(int(rng.integers(2**31 - 1)))
-            if sampler and any(module.settings.get(k, 1) != v for k, v in wanted.items()):
+            if sampler and any(module.settings[k] != v for k, v in wanted.items()):
                 module.new_sampler(wanted["sampler_size"], wanted["sampler_steps"])
             own = [module.sampler] if sampler else [module.to_state, module.decoder, module.head]
             optimizer = torch.optim.Adam([p for part in own for p in part.parameters()], lr=self.lr)
