@@ -24,7 +24,8 @@ line's take temperature), against the drummers' takes of the same windows: the t
 on the velocities and offsets, "raw"; boosted trees and a logistic regression that also read the
 hits, each voice's and each bar's count of them, "beat"), hit F1 against the drummer's beat, the
 beat statistics (``compare_beats``: hits a bar per voice, density, syncopation, repetition of
-consecutive bars), the groove statistics of the voices written, and for Tap2Drum how many taps
+consecutive bars; also of the training split's drummers, how far what the models learned from lies
+from the split measured), the groove statistics of the voices written, and for Tap2Drum how many taps
 sound and how the tapped velocity leads the loudest note played there.
 Writes realism_beats.json and .md (realism_beats_validation.* for the validation split).
 """
@@ -186,7 +187,9 @@ def beats(args):
     test = fetch_groove(subset=args.subset, data_home=args.data_home)
     given = dict(spec.split("=", 1) for spec in args.model)
     takes = whole_takes(test)
-    rows = {"drummers": {"songs": song_repetition(takes)}}
+    train = fetch_groove(subset="train", data_home=args.data_home)
+    # a yardstick: how far the training split's drummers lie from this split's (what a model learns from)
+    rows = {"drummers": {"songs": song_repetition(takes), "training_split": compare_beats(test.hvo, train.hvo)}}
     played = []  # (task, label, model, temperatures)
     for task in [t for t in BEAT_TASKS if not given or t.pretrained in given]:
         name = task.pretrained
@@ -249,11 +252,14 @@ def beats_markdown(result):
               "Hits a bar per voice, density (hits a bar) and its spread, the share of hits on the 16ths between 8ths "
               "(syncopation) and on the off-beat 8ths, and how much a bar repeats the one before it (Jaccard "
               "similarity of their hits; the share of identical bars). Each as generated / drummers' "
-              "(ok within 10%).", "",
-              "| statistic | drummers | " + " | ".join(labels) + " |", "|---|---|" + "---|" * len(labels)]
+              "(ok within 10%). The training split's drummers, against this split's, show how far what the models "
+              "learned from lies from it.", "",
+              "| statistic | drummers | training split's drummers | " + " | ".join(labels) + " |",
+              "|---|---|---|" + "---|" * len(labels)]
     by_label = {label: {r["statistic"]: r for r in row["beat_statistics"]} for label, row in rows.items()}
+    training = {r["statistic"]: r for r in result["rows"]["drummers"]["training_split"]}
     for name in by_label[labels[0]]:
-        cells = [f"{by_label[l][name]['generated']:.3f} ({by_label[l][name]['verdict']})" for l in labels]
+        cells = [f"{by[name]['generated']:.3f} ({by[name]['verdict']})" for by in [training, *by_label.values()]]
         lines.append(f"| {name} | {by_label[labels[0]][name]['real']:.3f} | " + " | ".join(cells) + " |")
     lines += ["", "## Whole songs: how a bar repeats the one before it", "",
               "Each take of the split, put back together from its windows, played as the command line plays a song "
